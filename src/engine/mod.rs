@@ -1,0 +1,647 @@
+//! The tick loop. Each tick runs MODEL.md's phases in order:
+//!
+//! 1. interventions scheduled for this tick change the knobs;
+//! 2. the agency re-plans at the start of each budget cycle;
+//! 3. **needs** arise and are **reported** or stay hidden (parallel pass);
+//! 4. **allocation and production**: budgets split, capacity spread across
+//!    neighbourhoods, public and volunteer input combined (sequential, per
+//!    neighbourhood and domain);
+//! 5. **service, participation and feedback**: needs served or lapsed,
+//!    residents join, give effort, burn out, update satisfaction and trust
+//!    (parallel pass);
+//! 6. organizations form and dissolve, and metrics are recorded.
+//!
+//! Residents are processed in fixed-size chunks whose tallies are added in
+//! chunk order, and every random number comes from [`rng::Stream`], so the
+//! results do not depend on the number of threads.
+
+mod cohorts;
+mod passes;
+pub mod rng;
+
+pub use cohorts::MAX_AGE;
+
+use crate::governance::Knobs;
+use crate::metrics::{self, CityRow, NeighbourhoodRow, QuintileRow, TickRecord, ratio};
+use crate::model::{self, City, DomainBudget, Inputs, PlanningView, Residents};
+use crate::scenario::{Intervention, Scenario};
+use cohorts::Cohorts;
+use passes::{HoodView, NeedsContext, NeedsTally, ResponseContext, ResponseTally};
+use rayon::prelude::*;
+use rng::{Purpose, Stream};
+use serde::Serialize;
+
+/// Residents per chunk of the parallel passes. Fixed, so that the order in
+/// which tallies are added never depends on the thread count.
+pub const CHUNK: usize = 16_384;
+
+/// A knob changed during the run; one or more rows of events.csv.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    pub tick: u32,
+    pub label: String,
+    /// `(knob, value before, value after)` for every knob that changed.
+    pub changes: Vec<(String, String, String)>,
+}
+
+/// What a neighbourhood carries from one tick to the next.
+#[derive(Clone, Debug)]
+struct HoodState {
+    view: HoodView,
+    participants: u64,
+    volunteer_hours: f64,
+    backlog: u64,
+    organizations: u32,
+}
+
+/// A running simulation of one scenario.
+pub struct Simulation {
+    scenario: Scenario,
+    city: City,
+    residents: Residents,
+    knobs: Knobs,
+    tick: u32,
+    quintile_cuts: [f32; 4],
+    /// Open reported and hidden needs by age, per (neighbourhood, domain).
+    reported: Vec<Cohorts>,
+    hidden: Vec<Cohorts>,
+    /// The agency's capacity shares per (domain, neighbourhood), re-planned each cycle.
+    plan: Vec<Vec<f64>>,
+    reported_this_cycle: Vec<f64>,
+    hoods: Vec<HoodState>,
+    events: Vec<Event>,
+}
+
+impl Simulation {
+    /// Draws the city and its residents.
+    pub fn new(scenario: Scenario) -> Simulation {
+        let city = City::generate(&scenario);
+        let residents = Residents::generate(&scenario, &city);
+        let quintile_cuts = residents.quintile_cuts();
+        let cells = city.neighbourhoods.len() * scenario.domains.len();
+        let hoods = city
+            .neighbourhoods
+            .iter()
+            .map(|h| HoodState {
+                view: HoodView {
+                    seen_effort: scenario.behaviour.initial_effort,
+                    service_level: 0.6,
+                },
+                participants: 0,
+                volunteer_hours: 0.0,
+                backlog: 0,
+                organizations: model::initial_count(h.population as f64, h.social_capital),
+            })
+            .collect();
+        let knobs = scenario.governance.knobs.clone();
+        Simulation {
+            plan: vec![Vec::new(); scenario.domains.len()],
+            reported: vec![Cohorts::default(); cells],
+            hidden: vec![Cohorts::default(); cells],
+            reported_this_cycle: vec![0.0; cells],
+            scenario,
+            city,
+            residents,
+            knobs,
+            tick: 0,
+            quintile_cuts,
+            hoods,
+            events: Vec::new(),
+        }
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn city(&self) -> &City {
+        &self.city
+    }
+
+    pub fn residents(&self) -> &Residents {
+        &self.residents
+    }
+
+    /// The knobs in force now.
+    pub fn knobs(&self) -> &Knobs {
+        &self.knobs
+    }
+
+    /// The next tick to run.
+    pub fn tick(&self) -> u32 {
+        self.tick
+    }
+
+    /// Whether every tick of the scenario has run.
+    pub fn finished(&self) -> bool {
+        self.tick >= self.scenario.run.ticks
+    }
+
+    /// Every knob change so far, scheduled or live.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Applies an intervention now (before the next tick) and records it.
+    pub fn intervene(&mut self, intervention: &Intervention) {
+        let before = self.knobs.clone();
+        intervention.apply(&mut self.knobs);
+        let changes = crate::governance::KNOBS
+            .iter()
+            .filter_map(|info| {
+                let (old, new) = (before.get(info.name)?, self.knobs.get(info.name)?);
+                (old != new).then(|| (info.name.to_string(), old.to_string(), new.to_string()))
+            })
+            .collect();
+        if before.allocation != self.knobs.allocation || before.floor != self.knobs.floor {
+            self.replan();
+        }
+        self.events.push(Event {
+            tick: self.tick,
+            label: intervention.label.clone(),
+            changes,
+        });
+    }
+
+    /// Runs one tick and returns what it measured.
+    pub fn step(&mut self) -> TickRecord {
+        let t = self.tick;
+        let due: Vec<Intervention> = self
+            .scenario
+            .interventions
+            .iter()
+            .filter(|iv| iv.at == t)
+            .cloned()
+            .collect();
+        for iv in &due {
+            self.intervene(iv);
+        }
+        if t % self.scenario.run.budget_cycle == 0 {
+            self.replan();
+        }
+        let needs = self.needs_pass();
+        let d_count = self.scenario.domains.len();
+        for (cell, (r, h)) in needs.new_reported.iter().zip(&needs.new_hidden).enumerate() {
+            self.reported[cell].push_new(*r);
+            self.hidden[cell].push_new(*h);
+            self.reported_this_cycle[cell] += *r as f64;
+        }
+        let allocation = self.allocate();
+        let response = self.response_pass(&allocation);
+
+        let n_count = self.city.neighbourhoods.len();
+        let mut waits = vec![vec![0u64; MAX_AGE + 1]; n_count];
+        for (cell, c) in response.cells.iter().enumerate() {
+            let n = cell / d_count;
+            self.reported[cell].take_oldest(c.served_reported, Some(&mut waits[n]));
+            self.hidden[cell].take_oldest(c.served_hidden, Some(&mut waits[n]));
+            self.reported[cell].take_oldest(c.lapsed_reported, None);
+            self.hidden[cell].take_oldest(c.lapsed_hidden, None);
+        }
+        let (founded, dissolved) = self.update_hoods(&response, &needs);
+        let record = self.record(&needs, &response, &allocation, &waits, founded, dissolved);
+        self.tick += 1;
+        record
+    }
+
+    /// Re-plans the agency's shares from what it can see.
+    fn replan(&mut self) {
+        let d_count = self.scenario.domains.len();
+        for d in 0..d_count {
+            let view: Vec<PlanningView> = self
+                .city
+                .neighbourhoods
+                .iter()
+                .zip(&self.hoods)
+                .map(|(h, s)| PlanningView {
+                    population: h.population as f64,
+                    need_index: h.need_index,
+                    reported_last_cycle: self.reported_this_cycle[h.index * d_count + d],
+                    votes: s.participants as f64 * (1.0 + s.backlog as f64 / h.population as f64),
+                })
+                .collect();
+            self.plan[d] = model::plan_shares(self.knobs.allocation, self.knobs.floor, &view);
+        }
+        self.reported_this_cycle.iter_mut().for_each(|x| *x = 0.0);
+    }
+
+    fn needs_pass(&mut self) -> NeedsTally {
+        let d_count = self.scenario.domains.len();
+        let cells = self.city.neighbourhoods.len() * d_count;
+        let lambda: Vec<f64> = self
+            .city
+            .neighbourhoods
+            .iter()
+            .flat_map(|h| {
+                self.scenario
+                    .domains
+                    .iter()
+                    .map(move |d| d.need_rate * h.need_index)
+            })
+            .collect();
+        let exp_neg_lambda: Vec<f64> = lambda.iter().map(|l| (-l).exp()).collect();
+        let ctx = NeedsContext {
+            seed: self.scenario.run.seed,
+            tick: self.tick,
+            domains: d_count,
+            knobs: &self.knobs,
+            behaviour: &self.scenario.behaviour,
+            quintile_cuts: self.quintile_cuts,
+            lambda: &lambda,
+            exp_neg_lambda: &exp_neg_lambda,
+        };
+        let tallies: Vec<NeedsTally> = self
+            .residents
+            .chunks_mut(CHUNK)
+            .into_par_iter()
+            .map(|mut chunk| passes::arise_and_report(&mut chunk, &ctx, cells))
+            .collect();
+        let mut total = NeedsTally::new(cells);
+        for t in &tallies {
+            total.add(t);
+        }
+        total
+    }
+
+    fn response_pass(&mut self, allocation: &Allocated) -> ResponseTally {
+        let lapse_rate: Vec<f64> = self.scenario.domains.iter().map(|d| d.lapse_rate).collect();
+        let hoods: Vec<HoodView> = self.hoods.iter().map(|h| h.view.clone()).collect();
+        let ctx = ResponseContext {
+            seed: self.scenario.run.seed,
+            tick: self.tick,
+            domains: self.scenario.domains.len(),
+            knobs: &self.knobs,
+            behaviour: &self.scenario.behaviour,
+            quintile_cuts: self.quintile_cuts,
+            trust_initial: self.scenario.city.trust_initial,
+            serve_reported: &allocation.serve_reported,
+            serve_hidden: &allocation.serve_hidden,
+            lapse_rate: &lapse_rate,
+            hoods: &hoods,
+        };
+        let tallies: Vec<ResponseTally> = self
+            .residents
+            .chunks_mut(CHUNK)
+            .into_par_iter()
+            .map(|mut chunk| passes::respond(&mut chunk, &ctx))
+            .collect();
+        let mut total = ResponseTally::new(hoods.len(), ctx.domains);
+        for t in &tallies {
+            total.add(t);
+        }
+        total
+    }
+
+    /// Splits budgets, spreads capacity, combines public and volunteer input,
+    /// and turns the service produced into the shares of open needs served.
+    fn allocate(&self) -> Allocated {
+        let s = &self.scenario;
+        let k = &self.knobs;
+        let b = &s.behaviour;
+        let d_count = s.domains.len();
+        let hoods = &self.city.neighbourhoods;
+        let residents = self.residents.len() as u64;
+        let population: Vec<f64> = hoods.iter().map(|h| h.population as f64).collect();
+        let per_capita = model::normalise(population.clone(), None);
+        let org_counts: Vec<f64> = self.hoods.iter().map(|h| h.organizations as f64).collect();
+        let grant_shares = model::normalise(org_counts, Some(&per_capita));
+        let votes: Vec<f64> = self.hoods.iter().map(|h| h.participants as f64).collect();
+        let vote_shares = model::normalise(votes, Some(&per_capita));
+        let pb_weights: Vec<f64> = hoods
+            .iter()
+            .map(|h| h.need_index * 0.5 * (per_capita[h.index] + vote_shares[h.index]))
+            .collect();
+        let pb_shares = model::normalise(pb_weights, None);
+        let budgets: Vec<DomainBudget> = s
+            .domains
+            .iter()
+            .map(|d| DomainBudget::new(d, residents, k, b))
+            .collect();
+        let total_budget: f64 = budgets.iter().map(|x| x.total).sum();
+        let total_grants: f64 = budgets.iter().map(|x| x.grants).sum();
+        let volunteer_weights = model::normalise(
+            s.domains
+                .iter()
+                .map(|d| (1.0 - d.alpha) * d.need_rate)
+                .collect(),
+            None,
+        );
+        let duplication = b.duplication * (1.0 - k.coordination);
+
+        let mut out = Allocated {
+            serve_reported: vec![0.0; hoods.len() * d_count],
+            serve_hidden: vec![0.0; hoods.len() * d_count],
+            spend: vec![0.0; hoods.len()],
+            leakage: 0.0,
+        };
+        for h in hoods {
+            let n = h.index;
+            let state = &self.hoods[n];
+            // Organizations' own money and volunteers take part only where
+            // the regime lets volunteers into delivery.
+            let own_funds = if k.volunteer_input && state.organizations > 0 {
+                model::own_funds(
+                    population[n],
+                    h.social_capital,
+                    total_grants * grant_shares[n],
+                    b,
+                )
+            } else {
+                0.0
+            };
+            for (d, (domain, budget)) in s.domains.iter().zip(&budgets).enumerate() {
+                let cell = n * d_count + d;
+                let share = self.plan[d][n];
+                let units = budget.delivery_units(k) * share;
+                let (agency_units, contract_units) = if k.contract_price > 0.0 {
+                    (0.0, units)
+                } else {
+                    (units, 0.0)
+                };
+                let domain_weight = if total_budget > 0.0 {
+                    budget.total / total_budget
+                } else {
+                    0.0
+                };
+                let community_money = budget.grants * grant_shares[n]
+                    + budget.participatory * budget.kept_share() * pb_shares[n]
+                    + budget.devolved * per_capita[n]
+                    + own_funds * domain_weight;
+                let org_units = community_money / budget.unit_cost + contract_units;
+                let volunteer_units = if k.volunteer_input {
+                    state.volunteer_hours * volunteer_weights[d] * (1.0 - duplication)
+                        / b.hours_per_unit
+                } else {
+                    0.0
+                };
+                let public = agency_units + org_units;
+                let produced = model::ces_output(
+                    Inputs {
+                        public,
+                        volunteer: volunteer_units,
+                    },
+                    domain.alpha,
+                    domain.rho,
+                    domain.kappa,
+                );
+                let community = org_units + (produced - public).max(0.0);
+
+                let open_reported = self.reported[cell].total() as f64;
+                let open_hidden = self.hidden[cell].total() as f64;
+                let eligible = self.reported[cell].eligible(k.lag) as f64;
+                let by_agency = agency_units.min(eligible);
+                let spare = agency_units - by_agency;
+                let reported_left = open_reported - by_agency;
+                // Organizations see true need: they reach hidden need first,
+                // weighted by their local-knowledge gain kappa.
+                let weight_hidden = domain.kappa * open_hidden;
+                let to_hidden = if weight_hidden > 0.0 {
+                    community * weight_hidden / (weight_hidden + reported_left)
+                } else {
+                    0.0
+                };
+                let community_hidden = to_hidden.min(open_hidden);
+                let community_reported = (community - community_hidden).min(reported_left);
+                let proactive =
+                    (spare * b.proactive_efficiency).min(open_hidden - community_hidden);
+                out.serve_reported[cell] =
+                    ratio(by_agency + community_reported, open_reported).min(1.0);
+                out.serve_hidden[cell] = ratio(community_hidden + proactive, open_hidden).min(1.0);
+                out.spend[n] += budget.delivery * share
+                    + budget.grants * grant_shares[n]
+                    + budget.participatory * pb_shares[n]
+                    + budget.devolved * per_capita[n]
+                    + budget.outreach * per_capita[n];
+            }
+        }
+        for x in out
+            .serve_reported
+            .iter_mut()
+            .chain(out.serve_hidden.iter_mut())
+        {
+            if x.is_nan() {
+                *x = 0.0;
+            }
+        }
+        out.leakage = budgets.iter().map(|x| x.leakage).sum();
+        out
+    }
+
+    /// Carries this tick's results into next tick's view of each
+    /// neighbourhood, and lets organizations form and dissolve.
+    fn update_hoods(&mut self, response: &ResponseTally, needs: &NeedsTally) -> (u64, u64) {
+        let d_count = self.scenario.domains.len();
+        let (mut founded, mut dissolved) = (0, 0);
+        for (n, state) in self.hoods.iter_mut().enumerate() {
+            let g = &response.hoods[n];
+            let hood = &self.city.neighbourhoods[n];
+            let arisen: u64 = (0..d_count)
+                .map(|d| needs.new_reported[n * d_count + d] + needs.new_hidden[n * d_count + d])
+                .sum();
+            if arisen > 0 {
+                let throughput = (g.served as f64 / arisen as f64).min(1.0);
+                state.view.service_level = 0.8 * state.view.service_level + 0.2 * throughput;
+            }
+            if g.participants > 0 {
+                state.view.seen_effort = g.effort / g.participants as f64;
+            }
+            state.participants = g.participants;
+            state.volunteer_hours = g.volunteer_hours;
+            state.backlog = g.pending_end;
+            if self.knobs.volunteer_input {
+                let mut rng = Stream::new(
+                    self.scenario.run.seed,
+                    self.tick as u64,
+                    n as u64,
+                    Purpose::Organizations,
+                );
+                let unmet = (20.0 * g.pending_end as f64 / hood.population as f64).min(1.0);
+                let volunteers_per_org = g.participants as f64 / state.organizations.max(1) as f64;
+                let founding = 0.02
+                    * hood.social_capital
+                    * unmet
+                    * if volunteers_per_org >= model::MIN_VOLUNTEERS {
+                        1.0
+                    } else {
+                        0.2
+                    };
+                if rng.chance(founding) {
+                    state.organizations += 1;
+                    founded += 1;
+                }
+                if volunteers_per_org < model::MIN_VOLUNTEERS {
+                    let gone = rng.binomial_small(state.organizations, 0.01);
+                    state.organizations -= gone;
+                    dissolved += gone as u64;
+                }
+            }
+        }
+        (founded, dissolved)
+    }
+
+    fn record(
+        &self,
+        needs: &NeedsTally,
+        response: &ResponseTally,
+        allocation: &Allocated,
+        waits: &[Vec<u64>],
+        founded: u64,
+        dissolved: u64,
+    ) -> TickRecord {
+        let s = &self.scenario;
+        let d_count = s.domains.len();
+        let tick = self.tick;
+        let mut city_waits = vec![0u64; MAX_AGE + 1];
+        for w in waits {
+            for (a, b) in city_waits.iter_mut().zip(w) {
+                *a += b;
+            }
+        }
+        let neighbourhoods: Vec<NeighbourhoodRow> = self
+            .city
+            .neighbourhoods
+            .iter()
+            .map(|h| {
+                let n = h.index;
+                let g = &response.hoods[n];
+                let arisen: u64 = (0..d_count)
+                    .map(|d| {
+                        needs.new_reported[n * d_count + d] + needs.new_hidden[n * d_count + d]
+                    })
+                    .sum();
+                let pop = h.population as f64;
+                NeighbourhoodRow {
+                    tick,
+                    neighbourhood: n,
+                    column: h.grid.0,
+                    row: h.grid.1,
+                    residents: h.population,
+                    ses_mean: h.ses_mean,
+                    needs_arisen: arisen,
+                    served: g.served,
+                    coverage: ratio(g.served as f64, (g.served + g.lapsed) as f64),
+                    hidden_need_share: ratio(g.hidden_end as f64, g.pending_end as f64),
+                    backlog: g.pending_end,
+                    unmet_need_per_capita: g.pending_end as f64 / pop,
+                    service_per_capita: g.served as f64 / pop,
+                    satisfaction: g.satisfaction / pop,
+                    trust: g.trust / pop,
+                    participation_rate: g.participants as f64 / pop,
+                    volunteer_hours: g.volunteer_hours,
+                    organizations: self.hoods[n].organizations as u64,
+                    public_spend: allocation.spend[n],
+                    wait_p50: metrics::percentile(&waits[n], 0.5),
+                }
+            })
+            .collect();
+        let quintiles: Vec<QuintileRow> = response
+            .quintiles
+            .iter()
+            .enumerate()
+            .map(|(q, g)| {
+                let pop = g.residents as f64;
+                QuintileRow {
+                    tick,
+                    quintile: q + 1,
+                    residents: g.residents,
+                    needs_arisen: needs.arisen_by_quintile[q],
+                    served: g.served,
+                    coverage: ratio(g.served as f64, (g.served + g.lapsed) as f64),
+                    hidden_need_share: ratio(g.hidden_end as f64, g.pending_end as f64),
+                    service_per_capita: ratio(g.served as f64, pop),
+                    satisfaction: ratio(g.satisfaction, pop),
+                    trust: ratio(g.trust, pop),
+                    participation_rate: ratio(g.participants as f64, pop),
+                }
+            })
+            .collect();
+
+        let all = response
+            .hoods
+            .iter()
+            .fold(passes::GroupTally::default(), |mut acc, g| {
+                acc.residents += g.residents;
+                acc.open += g.open;
+                acc.served += g.served;
+                acc.lapsed += g.lapsed;
+                acc.hidden_end += g.hidden_end;
+                acc.pending_end += g.pending_end;
+                acc.participants += g.participants;
+                acc.volunteer_hours += g.volunteer_hours;
+                acc.satisfaction += g.satisfaction;
+                acc.trust += g.trust;
+                acc.trust_participants += g.trust_participants;
+                acc.burnt_out += g.burnt_out;
+                acc
+            });
+        let pop = all.residents as f64;
+        let lapsed: u64 = response
+            .cells
+            .iter()
+            .map(|c| c.lapsed_reported + c.lapsed_hidden)
+            .sum();
+        let public_spend: f64 = allocation.spend.iter().sum();
+        let service: Vec<f64> = neighbourhoods
+            .iter()
+            .map(|r| r.service_per_capita)
+            .collect();
+        let weights: Vec<f64> = neighbourhoods.iter().map(|r| r.residents as f64).collect();
+        let q_service: Vec<f64> = quintiles.iter().map(|r| r.service_per_capita).collect();
+        let q_weights: Vec<f64> = quintiles.iter().map(|r| r.residents as f64).collect();
+        let (bottom, top) = (&quintiles[0], &quintiles[4]);
+        let non_participants = pop - all.participants as f64;
+        let city = CityRow {
+            tick,
+            needs_arisen: needs.arisen_by_quintile.iter().sum(),
+            served: all.served,
+            coverage: ratio(all.served as f64, (all.served + all.lapsed) as f64),
+            hidden_need_share: ratio(all.hidden_end as f64, all.pending_end as f64),
+            backlog: all.pending_end,
+            lapsed,
+            wait_p50: metrics::percentile(&city_waits, 0.5),
+            wait_p90: metrics::percentile(&city_waits, 0.9),
+            gini_service: metrics::gini(&service, &weights),
+            access_gap: top.coverage - bottom.coverage,
+            concentration_index: metrics::concentration_index(&q_service, &q_weights),
+            satisfaction: all.satisfaction / pop,
+            trust: all.trust / pop,
+            trust_gap_ses: top.trust - bottom.trust,
+            trust_participants: ratio(all.trust_participants, all.participants as f64),
+            trust_non_participants: ratio(all.trust - all.trust_participants, non_participants),
+            participation_rate: all.participants as f64 / pop,
+            participation_ratio: ratio(top.participation_rate, bottom.participation_rate),
+            volunteer_hours: all.volunteer_hours,
+            burnout_share: ratio(all.burnt_out as f64, all.participants as f64),
+            organizations: self.hoods.iter().map(|h| h.organizations as u64).sum(),
+            organizations_founded: founded,
+            organizations_dissolved: dissolved,
+            public_spend,
+            public_cost_per_unit: ratio(public_spend, all.served as f64),
+            total_cost_per_unit: ratio(
+                public_spend + all.volunteer_hours * s.behaviour.shadow_wage,
+                all.served as f64,
+            ),
+            leakage: allocation.leakage,
+            leakage_detected_share: if allocation.leakage > 0.0 {
+                self.knobs.audit
+            } else {
+                f64::NAN
+            },
+        };
+        TickRecord {
+            city,
+            neighbourhoods,
+            quintiles,
+        }
+    }
+}
+
+/// The outcome of allocation and production for one tick.
+struct Allocated {
+    /// Share of reported and of hidden open needs served, per (neighbourhood, domain).
+    serve_reported: Vec<f64>,
+    serve_hidden: Vec<f64>,
+    /// Public money spent per neighbourhood.
+    spend: Vec<f64>,
+    leakage: f64,
+}

@@ -1,0 +1,369 @@
+//! The two passes over residents in each tick. Each reads only the previous
+//! tick's aggregates (and this tick's plan) and writes its own residents, so
+//! the update is synchronous; each returns a tally for its chunk, and the
+//! engine adds the tallies up in chunk order.
+
+use super::rng::{Purpose, Stream};
+use crate::governance::{Channel, DecisionRights, Knobs};
+use crate::model::residents::{DIGITAL, PARTICIPATING};
+use crate::model::{CooperationType, ResidentChunk, quintile};
+use crate::scenario::Behaviour;
+
+/// What the needs pass reads.
+pub struct NeedsContext<'a> {
+    pub seed: u64,
+    pub tick: u32,
+    pub domains: usize,
+    pub knobs: &'a Knobs,
+    pub behaviour: &'a Behaviour,
+    pub quintile_cuts: [f32; 4],
+    /// Needs per resident per tick, per (neighbourhood, domain).
+    pub lambda: &'a [f64],
+    pub exp_neg_lambda: &'a [f64],
+}
+
+/// New needs per (neighbourhood, domain), and needs arisen per quintile.
+#[derive(Clone, Debug)]
+pub struct NeedsTally {
+    pub new_reported: Vec<u64>,
+    pub new_hidden: Vec<u64>,
+    pub arisen_by_quintile: [u64; 5],
+}
+
+impl NeedsTally {
+    pub fn new(cells: usize) -> Self {
+        NeedsTally {
+            new_reported: vec![0; cells],
+            new_hidden: vec![0; cells],
+            arisen_by_quintile: [0; 5],
+        }
+    }
+
+    pub fn add(&mut self, o: &NeedsTally) {
+        add_slices(&mut self.new_reported, &o.new_reported);
+        add_slices(&mut self.new_hidden, &o.new_hidden);
+        add_slices(&mut self.arisen_by_quintile, &o.arisen_by_quintile);
+    }
+}
+
+/// Phase 1 and 2 of MODEL.md: needs arise (Poisson) and are reported or stay hidden.
+pub fn arise_and_report(
+    chunk: &mut ResidentChunk<'_>,
+    ctx: &NeedsContext<'_>,
+    cells: usize,
+) -> NeedsTally {
+    let mut tally = NeedsTally::new(cells);
+    let b = ctx.behaviour;
+    let d_count = ctx.domains;
+    for i in 0..chunk.ses.len() {
+        let n = chunk.neighbourhood[i] as usize;
+        let ses = chunk.ses[i] as f64;
+        let mut rng = Stream::new(
+            ctx.seed,
+            ctx.tick as u64,
+            (chunk.first + i) as u64,
+            Purpose::Needs,
+        );
+        let channel = match ctx.knobs.channel {
+            Channel::Platform if chunk.traits[i] & DIGITAL != 0 => b.platform_factor,
+            Channel::Platform => b.platform_offline_factor,
+            Channel::Counter | Channel::Deliberative => 1.0,
+        };
+        let p_report = (b.report_base * (1.0 + b.report_ses_gradient * ses) * channel).min(1.0);
+        let mut arisen = 0;
+        for d in 0..d_count {
+            let cell = n * d_count + d;
+            let k = rng.poisson(ctx.lambda[cell], ctx.exp_neg_lambda[cell]);
+            if k == 0 {
+                continue;
+            }
+            let reported = rng.binomial_small(k, p_report);
+            let slot = i * d_count + d;
+            // Counts saturate at 255; needs beyond that are not added.
+            let r_added = reported.min(255 - chunk.reported[slot] as u32);
+            let h_added = (k - reported).min(255 - chunk.hidden[slot] as u32);
+            chunk.reported[slot] += r_added as u8;
+            chunk.hidden[slot] += h_added as u8;
+            tally.new_reported[cell] += r_added as u64;
+            tally.new_hidden[cell] += h_added as u64;
+            arisen += (r_added + h_added) as u64;
+        }
+        tally.arisen_by_quintile[quintile(chunk.ses[i], &ctx.quintile_cuts)] += arisen;
+    }
+    tally
+}
+
+/// Last tick's state of one neighbourhood, as residents see it.
+#[derive(Clone, Debug)]
+pub struct HoodView {
+    /// Mean effort share volunteers gave last tick.
+    pub seen_effort: f64,
+    /// Recent share of need served (moving average), in [0, 1].
+    pub service_level: f64,
+}
+
+/// What the response pass reads.
+pub struct ResponseContext<'a> {
+    pub seed: u64,
+    pub tick: u32,
+    pub domains: usize,
+    pub knobs: &'a Knobs,
+    pub behaviour: &'a Behaviour,
+    pub quintile_cuts: [f32; 4],
+    pub trust_initial: f64,
+    /// Share of reported and of hidden open needs served, per (neighbourhood, domain).
+    pub serve_reported: &'a [f64],
+    pub serve_hidden: &'a [f64],
+    /// Per domain.
+    pub lapse_rate: &'a [f64],
+    pub hoods: &'a [HoodView],
+}
+
+/// Needs per (neighbourhood, domain) through the response pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CellTally {
+    pub open_reported: u64,
+    pub open_hidden: u64,
+    pub served_reported: u64,
+    pub served_hidden: u64,
+    pub lapsed_reported: u64,
+    pub lapsed_hidden: u64,
+}
+
+/// Residents of a neighbourhood or a quintile after the response pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GroupTally {
+    pub residents: u64,
+    pub open: u64,
+    pub served: u64,
+    pub lapsed: u64,
+    pub hidden_end: u64,
+    pub pending_end: u64,
+    pub participants: u64,
+    pub volunteer_hours: f64,
+    pub effort: f64,
+    pub satisfaction: f64,
+    pub trust: f64,
+    pub trust_participants: f64,
+    pub burnt_out: u64,
+}
+
+impl GroupTally {
+    fn add(&mut self, o: &GroupTally) {
+        self.residents += o.residents;
+        self.open += o.open;
+        self.served += o.served;
+        self.lapsed += o.lapsed;
+        self.hidden_end += o.hidden_end;
+        self.pending_end += o.pending_end;
+        self.participants += o.participants;
+        self.volunteer_hours += o.volunteer_hours;
+        self.effort += o.effort;
+        self.satisfaction += o.satisfaction;
+        self.trust += o.trust;
+        self.trust_participants += o.trust_participants;
+        self.burnt_out += o.burnt_out;
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ResponseTally {
+    pub cells: Vec<CellTally>,
+    pub hoods: Vec<GroupTally>,
+    pub quintiles: [GroupTally; 5],
+}
+
+impl ResponseTally {
+    pub fn new(hoods: usize, domains: usize) -> Self {
+        ResponseTally {
+            cells: vec![CellTally::default(); hoods * domains],
+            hoods: vec![GroupTally::default(); hoods],
+            quintiles: [GroupTally::default(); 5],
+        }
+    }
+
+    pub fn add(&mut self, o: &ResponseTally) {
+        for (a, b) in self.cells.iter_mut().zip(&o.cells) {
+            a.open_reported += b.open_reported;
+            a.open_hidden += b.open_hidden;
+            a.served_reported += b.served_reported;
+            a.served_hidden += b.served_hidden;
+            a.lapsed_reported += b.lapsed_reported;
+            a.lapsed_hidden += b.lapsed_hidden;
+        }
+        for (a, b) in self.hoods.iter_mut().zip(&o.hoods) {
+            a.add(b);
+        }
+        for (a, b) in self.quintiles.iter_mut().zip(&o.quintiles) {
+            a.add(b);
+        }
+    }
+}
+
+fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Phases 3 to 5 of MODEL.md for each resident: needs served or lapsed,
+/// participation and effort, burnout and retention, satisfaction and trust.
+pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> ResponseTally {
+    let b = ctx.behaviour;
+    let k = ctx.knobs;
+    let d_count = ctx.domains;
+    let mut tally = ResponseTally::new(ctx.hoods.len(), d_count);
+    let (voice, asked_by_rights) = match k.decision_rights {
+        DecisionRights::Agency => (0.0, 0.0),
+        DecisionRights::Shared => (1.0, 0.15),
+        DecisionRights::Residents => (2.0, 0.3),
+    };
+    let sanction_pull = k.peer_sanctions * b.sanction_strength;
+    for i in 0..chunk.ses.len() {
+        let n = chunk.neighbourhood[i] as usize;
+        let ses = chunk.ses[i] as f64;
+        let hood = &ctx.hoods[n];
+        let agent = (chunk.first + i) as u64;
+        let mut rng = Stream::new(ctx.seed, ctx.tick as u64, agent, Purpose::Response);
+
+        // Needs served, then lapsed.
+        let (mut open, mut served, mut lapsed, mut hidden_end, mut pending_end) =
+            (0u64, 0u64, 0u64, 0u64, 0u64);
+        for d in 0..d_count {
+            let cell_index = n * d_count + d;
+            let slot = i * d_count + d;
+            let (r, h) = (chunk.reported[slot] as u32, chunk.hidden[slot] as u32);
+            if r == 0 && h == 0 {
+                continue;
+            }
+            let sr = rng.binomial_small(r, ctx.serve_reported[cell_index]);
+            let sh = rng.binomial_small(h, ctx.serve_hidden[cell_index]);
+            let lr = rng.binomial_small(r - sr, ctx.lapse_rate[d]);
+            let lh = rng.binomial_small(h - sh, ctx.lapse_rate[d]);
+            let (r_end, h_end) = (r - sr - lr, h - sh - lh);
+            chunk.reported[slot] = r_end as u8;
+            chunk.hidden[slot] = h_end as u8;
+            let cell = &mut tally.cells[cell_index];
+            cell.open_reported += r as u64;
+            cell.open_hidden += h as u64;
+            cell.served_reported += sr as u64;
+            cell.served_hidden += sh as u64;
+            cell.lapsed_reported += lr as u64;
+            cell.lapsed_hidden += lh as u64;
+            open += (r + h) as u64;
+            served += (sr + sh) as u64;
+            lapsed += (lr + lh) as u64;
+            hidden_end += h_end as u64;
+            pending_end += (r_end + h_end) as u64;
+        }
+
+        // Participation: willingness, joining and quitting, effort by type.
+        let mut traits = chunk.traits[i];
+        let mut burnout = chunk.burnout[i] as f64;
+        let mut efficacy = chunk.efficacy[i] as f64;
+        let trust_before = chunk.trust[i] as f64;
+        let mut effort = 0.0;
+        if k.volunteer_input {
+            let asked = k.outreach * (1.0 - ses) + asked_by_rights;
+            let willingness = logistic(
+                b.willingness_intercept
+                    + b.willingness_ses * ses
+                    + b.willingness_efficacy * efficacy
+                    + b.willingness_trust * trust_before
+                    + b.willingness_shortfall * (1.0 - hood.service_level)
+                    + b.willingness_asked * asked
+                    - b.willingness_burnout * burnout,
+            );
+            if traits & PARTICIPATING != 0 {
+                let quit = b.quit_hazard * (1.0 + b.burnout_quit_multiplier * burnout);
+                if rng.chance(quit) {
+                    traits &= !PARTICIPATING;
+                }
+            } else if rng.chance(b.join_rate * willingness) {
+                traits |= PARTICIPATING;
+            }
+            if traits & PARTICIPATING != 0 {
+                let deliberation = if k.deliberation() {
+                    1.0 + b.deliberation_boost
+                } else {
+                    1.0
+                };
+                let seen = (hood.seen_effort * deliberation).min(1.0);
+                let slope = 0.6
+                    + 0.4 * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
+                effort = match CooperationType::from_bits(traits) {
+                    CooperationType::Conditional => slope * seen,
+                    CooperationType::FreeRider => 0.0,
+                    CooperationType::HumpShaped => seen.min(1.0 - seen),
+                    CooperationType::Other => rng.uniform(),
+                };
+                // Sanctions pull effort up; antisocial sanctions push it down.
+                effort += sanction_pull
+                    * ((1.0 - k.antisocial_share) * (1.0 - effort) - k.antisocial_share * effort);
+                effort = effort.clamp(0.0, 1.0);
+            }
+        } else {
+            traits &= !PARTICIPATING;
+        }
+        let participating = traits & PARTICIPATING != 0;
+        if participating {
+            burnout += b.burnout_gain * effort - b.burnout_recovery * hood.service_level;
+            efficacy += 0.01 * (hood.service_level - efficacy);
+        } else {
+            burnout -= 4.0 * b.burnout_recovery;
+        }
+        let burnout = burnout.clamp(0.0, 1.0);
+
+        // Satisfaction by expectancy disconfirmation; asymmetric trust.
+        let personal = if open > 0 {
+            served as f64 / open as f64
+        } else {
+            hood.service_level
+        };
+        let performance = 0.6 * hood.service_level + 0.4 * personal;
+        let expectation = chunk.expectation[i] as f64;
+        let satisfaction = b.performance_weight * performance
+            + b.disconfirmation_weight * (performance - expectation);
+        let gap = satisfaction - b.satisfaction_threshold;
+        let anchor = (ctx.trust_initial + b.trust_ses_slope * (ses - 0.5)).clamp(0.0, 1.0);
+        let mut trust = trust_before + b.trust_gain * gap.max(0.0) - b.trust_loss * (-gap).max(0.0)
+            + b.trust_reversion * (anchor - trust_before);
+        if participating {
+            trust += b.voice_bonus * voice;
+        }
+        let trust = trust.clamp(0.0, 1.0);
+
+        chunk.traits[i] = traits;
+        chunk.burnout[i] = burnout as f32;
+        chunk.efficacy[i] = efficacy.clamp(0.0, 1.0) as f32;
+        chunk.expectation[i] =
+            (expectation + b.expectation_adaptation * (performance - expectation)) as f32;
+        chunk.trust[i] = trust as f32;
+
+        let mut one = GroupTally {
+            residents: 1,
+            open,
+            served,
+            lapsed,
+            hidden_end,
+            pending_end,
+            satisfaction,
+            trust,
+            ..GroupTally::default()
+        };
+        if participating {
+            one.participants = 1;
+            one.volunteer_hours = effort * b.volunteer_hours;
+            one.effort = effort;
+            one.trust_participants = trust;
+            one.burnt_out = u64::from(burnout > 0.5);
+        }
+        tally.hoods[n].add(&one);
+        tally.quintiles[quintile(chunk.ses[i], &ctx.quintile_cuts)].add(&one);
+    }
+    tally
+}
+
+fn add_slices(a: &mut [u64], b: &[u64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}

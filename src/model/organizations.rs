@@ -1,0 +1,40 @@
+//! Community organizations: their own money, crowded out by grants, and
+//! their founding and dissolution.
+
+use crate::scenario::Behaviour;
+
+/// Money organizations in a neighbourhood raise themselves in one tick,
+/// given the grant `grant` they receive (Andreoni & Payne 2011): each unit of
+/// grant cuts fundraising by `crowd_out_fundraising` and donations by
+/// `crowd_out_donations`, and draws `donor_response` of new donations.
+pub fn own_funds(population: f64, social_capital: f64, grant: f64, b: &Behaviour) -> f64 {
+    let fundraising = b.fundraising_per_resident * population * social_capital;
+    let donations = b.donations_per_resident * population * social_capital;
+    (fundraising - b.crowd_out_fundraising * grant).max(0.0)
+        + (donations - b.crowd_out_donations * grant + b.donor_response * grant).max(0.0)
+}
+
+/// Volunteers per organization below which organizations start to dissolve.
+pub const MIN_VOLUNTEERS: f64 = 5.0;
+
+/// Initial organizations in a neighbourhood: about one per 2,000 residents
+/// at full social capital, at least one.
+pub fn initial_count(population: f64, social_capital: f64) -> u32 {
+    ((population / 2000.0) * social_capital).round().max(1.0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grants_crowd_out_part_but_not_all_of_own_funds() {
+        let b = Behaviour::default();
+        let without = own_funds(10_000.0, 0.5, 0.0, &b);
+        let grant = 100.0;
+        let with = own_funds(10_000.0, 0.5, grant, &b);
+        let crowd_out = (without - with) / grant;
+        assert!(crowd_out > 0.5 && crowd_out < 0.9, "{crowd_out}");
+        assert!(with + grant > without, "total provision still rises");
+    }
+}

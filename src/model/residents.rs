@@ -1,0 +1,182 @@
+//! Residents, stored as columns (struct of arrays) so the hot loop streams
+//! through plain numbers. With the four default domains a resident's hot
+//! state is 31 bytes.
+
+use super::city::City;
+use crate::engine::rng::{Purpose, Stream};
+use crate::scenario::Scenario;
+use rand_distr::{Distribution, StandardNormal};
+
+/// Cooperation types and their shares (Fischbacher, Gächter & Fehr 2001).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CooperationType {
+    /// Matches `beta` times what others gave last tick (50%).
+    Conditional = 0,
+    /// Gives nothing unless sanctioned (30%).
+    FreeRider = 1,
+    /// Matches up to a point, then gives less (14%).
+    HumpShaped = 2,
+    /// Anything else: gives at random (6%).
+    Other = 3,
+}
+
+impl CooperationType {
+    /// Draws a type with the published shares.
+    pub fn draw(u: f64) -> Self {
+        match u {
+            u if u < 0.50 => CooperationType::Conditional,
+            u if u < 0.80 => CooperationType::FreeRider,
+            u if u < 0.94 => CooperationType::HumpShaped,
+            _ => CooperationType::Other,
+        }
+    }
+
+    pub fn from_bits(bits: u8) -> Self {
+        match bits & TYPE_MASK {
+            0 => CooperationType::Conditional,
+            1 => CooperationType::FreeRider,
+            2 => CooperationType::HumpShaped,
+            _ => CooperationType::Other,
+        }
+    }
+}
+
+/// Bits of [`Residents::traits`].
+pub const TYPE_MASK: u8 = 0b0011;
+pub const DIGITAL: u8 = 0b0100;
+pub const PARTICIPATING: u8 = 0b1000;
+
+/// Every resident's state, one column per variable. `reported` and `hidden`
+/// hold one count per resident per domain (`resident * domains + domain`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Residents {
+    pub domains: usize,
+    pub neighbourhood: Vec<u16>,
+    pub ses: Vec<f32>,
+    pub trust: Vec<f32>,
+    pub expectation: Vec<f32>,
+    pub efficacy: Vec<f32>,
+    pub burnout: Vec<f32>,
+    /// Cooperation type (bits 0-1), digital access, participating.
+    pub traits: Vec<u8>,
+    /// Open needs the agency knows of.
+    pub reported: Vec<u8>,
+    /// Open needs nobody reported: hidden need.
+    pub hidden: Vec<u8>,
+}
+
+/// Mutable views of the columns for a contiguous range of residents.
+pub struct ResidentChunk<'a> {
+    /// Index of the chunk's first resident.
+    pub first: usize,
+    pub neighbourhood: &'a [u16],
+    pub ses: &'a [f32],
+    pub trust: &'a mut [f32],
+    pub expectation: &'a mut [f32],
+    pub efficacy: &'a mut [f32],
+    pub burnout: &'a mut [f32],
+    pub traits: &'a mut [u8],
+    pub reported: &'a mut [u8],
+    pub hidden: &'a mut [u8],
+}
+
+impl Residents {
+    /// Draws every resident of the city; the same seed gives the same people.
+    pub fn generate(s: &Scenario, city: &City) -> Residents {
+        let n = city.residents() as usize;
+        let domains = s.domains.len();
+        let mut r = Residents {
+            domains,
+            neighbourhood: Vec::with_capacity(n),
+            ses: Vec::with_capacity(n),
+            trust: Vec::with_capacity(n),
+            expectation: vec![0.6; n],
+            efficacy: Vec::with_capacity(n),
+            burnout: vec![0.0; n],
+            traits: Vec::with_capacity(n),
+            reported: vec![0; n * domains],
+            hidden: vec![0; n * domains],
+        };
+        let b = &s.behaviour;
+        for hood in &city.neighbourhoods {
+            for i in hood.first_resident..hood.first_resident + hood.population {
+                let mut rng = Stream::new(s.run.seed, 0, i as u64, Purpose::ResidentInit);
+                let z: f64 = StandardNormal.sample(&mut rng);
+                let ses = (hood.ses_mean + s.city.ses_spread_within * z).clamp(0.0, 1.0);
+                let kind = CooperationType::draw(rng.uniform()) as u8;
+                let digital = rng.chance(b.digital_access_base + b.digital_access_ses * ses);
+                let z: f64 = StandardNormal.sample(&mut rng);
+                let trust = trust_anchor(s, ses) + 0.1 * z;
+                r.neighbourhood.push(hood.index as u16);
+                r.ses.push(ses as f32);
+                r.trust.push(trust.clamp(0.0, 1.0) as f32);
+                r.efficacy.push((0.2 + 0.5 * ses) as f32);
+                r.traits.push(kind | if digital { DIGITAL } else { 0 });
+            }
+        }
+        r
+    }
+
+    pub fn len(&self) -> usize {
+        self.ses.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ses.is_empty()
+    }
+
+    /// Bytes of state per resident (the hot loop reads and writes all of it).
+    pub fn bytes_per_resident(&self) -> usize {
+        2 + 4 * 5 + 1 + 2 * self.domains
+    }
+
+    /// Splits the columns into chunks of `size` residents, in order.
+    pub fn chunks_mut(&mut self, size: usize) -> Vec<ResidentChunk<'_>> {
+        let d = self.domains;
+        let mut reported = self.reported.chunks_mut(size * d);
+        let mut hidden = self.hidden.chunks_mut(size * d);
+        let mut trust = self.trust.chunks_mut(size);
+        let mut expectation = self.expectation.chunks_mut(size);
+        let mut efficacy = self.efficacy.chunks_mut(size);
+        let mut burnout = self.burnout.chunks_mut(size);
+        let mut traits = self.traits.chunks_mut(size);
+        self.neighbourhood
+            .chunks(size)
+            .zip(self.ses.chunks(size))
+            .enumerate()
+            .map(|(i, (neighbourhood, ses))| ResidentChunk {
+                first: i * size,
+                neighbourhood,
+                ses,
+                trust: trust.next().expect("columns have equal length"),
+                expectation: expectation.next().expect("columns have equal length"),
+                efficacy: efficacy.next().expect("columns have equal length"),
+                burnout: burnout.next().expect("columns have equal length"),
+                traits: traits.next().expect("columns have equal length"),
+                reported: reported.next().unwrap_or_default(),
+                hidden: hidden.next().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// SES values that split residents into five equal groups.
+    pub fn quintile_cuts(&self) -> [f32; 4] {
+        let mut sorted = self.ses.clone();
+        sorted.sort_unstable_by(f32::total_cmp);
+        let at = |q: usize| sorted[(sorted.len() * q / 5).min(sorted.len() - 1)];
+        [at(1), at(2), at(3), at(4)]
+    }
+}
+
+/// The trust a resident of this SES settles toward: the city's initial trust,
+/// a little higher for higher SES.
+pub fn trust_anchor(s: &Scenario, ses: f64) -> f64 {
+    (s.city.trust_initial + s.behaviour.trust_ses_slope * (ses - 0.5)).clamp(0.0, 1.0)
+}
+
+/// A resident's SES quintile, 0 (poorest fifth) to 4.
+#[inline(always)]
+pub fn quintile(ses: f32, cuts: &[f32; 4]) -> usize {
+    cuts.iter().filter(|&&c| ses >= c).count()
+}

@@ -1,0 +1,300 @@
+//! Writing a run's results: CSV tables, the manifest, events. Everything is
+//! written into a temporary folder beside the destination and renamed into
+//! place only when complete, so a crash never leaves a half-written result,
+//! and an existing result is never replaced without `force`.
+
+use crate::engine::{Event, Simulation};
+use crate::metrics::TickRecord;
+use crate::scenario::Scenario;
+use serde::Serialize;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Why results could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{0} already exists: choose another place with --out, or replace it with --force")]
+    Exists(PathBuf),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Csv { path: PathBuf, source: csv::Error },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// How to run and where to write.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Destination folder; default `<output.dir>/<name>-seed<seed>`.
+    pub out: Option<PathBuf>,
+    /// Replace an existing destination.
+    pub force: bool,
+    /// The `--set` overrides given, recorded in the manifest.
+    pub overrides: Vec<String>,
+}
+
+/// `timing` in the manifest: the only part of a run's output that differs
+/// between two runs of the same scenario and seed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timing {
+    pub wall_s: f64,
+    pub resident_ticks_per_s: f64,
+    pub threads: usize,
+}
+
+/// manifest.json: everything needed to know what produced a result.
+#[derive(Debug, Serialize)]
+pub struct Manifest<'a> {
+    pub coserve_version: &'static str,
+    pub scenario_name: &'a str,
+    pub seed: u64,
+    /// The scenario files read: the named file first, then what it extends.
+    pub scenario_files: Vec<String>,
+    pub overrides: &'a [String],
+    /// The fully resolved scenario after `extends`, presets and overrides.
+    pub scenario: &'a Scenario,
+    pub interventions_applied: &'a [Event],
+    pub residents: u64,
+    pub resident_state_bytes: usize,
+    pub files: Vec<&'static str>,
+    pub timing: Timing,
+}
+
+/// What a finished run reports.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    pub dir: PathBuf,
+    pub last: TickRecord,
+    pub timing: Timing,
+}
+
+/// The folder a run writes to unless told otherwise.
+pub fn default_dir(s: &Scenario) -> PathBuf {
+    s.output.dir.join(format!("{}-seed{}", s.name, s.run.seed))
+}
+
+/// Runs `scenario` to the end and writes its results; `on_tick` is called
+/// after each tick (for progress bars).
+pub fn run_to_dir(
+    scenario: Scenario,
+    options: &RunOptions,
+    mut on_tick: impl FnMut(u32),
+) -> Result<RunSummary, OutputError> {
+    let dest = options
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&scenario));
+    if dest.exists() && !options.force {
+        return Err(OutputError::Exists(dest));
+    }
+    let staging = Staging::new(&dest)?;
+    let mut timeseries = staging.csv("timeseries.csv")?;
+    let mut neighbourhoods = scenario
+        .output
+        .neighbourhoods
+        .then(|| staging.csv("neighbourhoods.csv"))
+        .transpose()?;
+    let mut quintiles = scenario
+        .output
+        .quintiles
+        .then(|| staging.csv("quintiles.csv"))
+        .transpose()?;
+
+    let start = Instant::now();
+    let mut sim = Simulation::new(scenario);
+    let mut last = None;
+    while !sim.finished() {
+        let record = sim.step();
+        timeseries.row(&record.city)?;
+        if let Some(w) = neighbourhoods.as_mut() {
+            w.rows(&record.neighbourhoods)?;
+        }
+        if let Some(w) = quintiles.as_mut() {
+            w.rows(&record.quintiles)?;
+        }
+        on_tick(sim.tick());
+        last = Some(record);
+    }
+    let wall_s = start.elapsed().as_secs_f64();
+    let s = sim.scenario();
+    let timing = Timing {
+        wall_s,
+        resident_ticks_per_s: sim.residents().len() as f64 * s.run.ticks as f64 / wall_s.max(1e-9),
+        threads: rayon::current_num_threads(),
+    };
+    timeseries.finish()?;
+    let mut files = vec!["manifest.json", "timeseries.csv", "events.csv"];
+    for (writer, name) in [
+        (neighbourhoods, "neighbourhoods.csv"),
+        (quintiles, "quintiles.csv"),
+    ] {
+        if let Some(w) = writer {
+            w.finish()?;
+            files.push(name);
+        }
+    }
+    write_events(&staging.path("events.csv"), sim.events())?;
+    let manifest = Manifest {
+        coserve_version: crate::VERSION,
+        scenario_name: &s.name,
+        seed: s.run.seed,
+        scenario_files: s.files.iter().map(|p| p.display().to_string()).collect(),
+        overrides: &options.overrides,
+        scenario: s,
+        interventions_applied: sim.events(),
+        residents: sim.residents().len() as u64,
+        resident_state_bytes: sim.residents().bytes_per_resident(),
+        files,
+        timing: timing.clone(),
+    };
+    let manifest_path = staging.path("manifest.json");
+    let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
+    fs::write(&manifest_path, json + "\n").map_err(io(&manifest_path))?;
+    let dir = staging.commit(options.force)?;
+    Ok(RunSummary {
+        dir,
+        last: last.expect("a run has at least one tick"),
+        timing,
+    })
+}
+
+fn write_events(path: &Path, events: &[Event]) -> Result<(), OutputError> {
+    let csv_err = |source| OutputError::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
+    w.write_record(["tick", "label", "knob", "before", "after"])
+        .map_err(csv_err)?;
+    for e in events {
+        for (knob, before, after) in &e.changes {
+            w.write_record([&e.tick.to_string(), &e.label, knob, before, after])
+                .map_err(csv_err)?;
+        }
+    }
+    w.flush().map_err(io(path))
+}
+
+/// A CSV file being written in the staging folder.
+pub struct Table {
+    path: PathBuf,
+    writer: csv::Writer<BufWriter<File>>,
+}
+
+impl Table {
+    fn row<T: Serialize>(&mut self, row: &T) -> Result<(), OutputError> {
+        self.writer
+            .serialize(row)
+            .map_err(|source| OutputError::Csv {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    fn rows<T: Serialize>(&mut self, rows: &[T]) -> Result<(), OutputError> {
+        rows.iter().try_for_each(|r| self.row(r))
+    }
+
+    fn finish(mut self) -> Result<(), OutputError> {
+        self.writer.flush().map_err(io(&self.path))
+    }
+}
+
+/// A temporary folder beside the destination, renamed into place when done
+/// and removed if dropped before that.
+pub struct Staging {
+    dir: PathBuf,
+    dest: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new(dest: &Path) -> Result<Staging, OutputError> {
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(io(parent))?;
+        let name = dest
+            .file_name()
+            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
+        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        }
+        fs::create_dir(&dir).map_err(io(&dir))?;
+        Ok(Staging {
+            dir,
+            dest: dest.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    pub fn csv(&self, file: &str) -> Result<Table, OutputError> {
+        let path = self.path(file);
+        let f = File::create(&path).map_err(io(&path))?;
+        Ok(Table {
+            writer: csv::Writer::from_writer(BufWriter::new(f)),
+            path,
+        })
+    }
+
+    /// Moves the finished folder into place. With `force`, an existing
+    /// destination is replaced only after the new one is complete.
+    pub fn commit(mut self, force: bool) -> Result<PathBuf, OutputError> {
+        if let Ok(f) = File::open(&self.dir) {
+            f.sync_all().ok();
+        }
+        let mut old = None;
+        if self.dest.exists() {
+            if !force {
+                return Err(OutputError::Exists(self.dest.clone()));
+            }
+            let aside = self.dir.with_extension("old");
+            fs::rename(&self.dest, &aside).map_err(io(&self.dest))?;
+            old = Some(aside);
+        }
+        fs::rename(&self.dir, &self.dest).map_err(io(&self.dest))?;
+        self.committed = true;
+        if let Some(old) = old {
+            fs::remove_dir_all(&old).map_err(io(&old))?;
+        }
+        Ok(self.dest.clone())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes `text` to `path` atomically (temporary file, then rename), refusing
+/// to replace an existing file unless `force`.
+pub fn write_new_file(path: &Path, text: &str, force: bool) -> Result<(), OutputError> {
+    if path.exists() && !force {
+        return Err(OutputError::Exists(path.to_path_buf()));
+    }
+    let tmp = path.with_extension(format!("partial-{}", std::process::id()));
+    let mut f = File::create(&tmp).map_err(io(&tmp))?;
+    f.write_all(text.as_bytes()).map_err(io(&tmp))?;
+    f.sync_all().map_err(io(&tmp))?;
+    fs::rename(&tmp, path).map_err(io(path))
+}

@@ -1,0 +1,172 @@
+//! `coserve explain`: a resolved scenario in plain language.
+
+use super::Scenario;
+use crate::governance::{self, Allocation, Channel, DecisionRights, Knobs};
+use std::fmt::Write;
+
+/// Describes who decides, where the money goes and what residents can do.
+pub fn explain(s: &Scenario) -> String {
+    let mut out = String::new();
+    let w = &mut out;
+    let k = &s.governance.knobs;
+    let _ = writeln!(w, "Scenario \"{}\"", s.name);
+    if !s.description.is_empty() {
+        let _ = writeln!(w, "  {}", s.description);
+    }
+    let years = s.run.ticks as f64 / 52.0;
+    let _ = writeln!(
+        w,
+        "\nThe city: {} residents in {} neighbourhoods, simulated week by week for {} weeks ({:.1} years), seed {}.",
+        s.city.residents, s.city.neighbourhoods, s.run.ticks, years, s.run.seed
+    );
+    let _ = writeln!(
+        w,
+        "Mean socio-economic status is {:.2}; poorer neighbourhoods have up to {:.0}% more need than the richest.",
+        s.city.ses_mean,
+        100.0 * s.city.need_gradient
+    );
+    let _ = writeln!(w, "\nServices:");
+    for d in &s.domains {
+        let _ = writeln!(
+            w,
+            "  - {}: {:.3} needs per resident per week, {:.0} per need served, {:.2} per resident per week of budget; volunteers {} public work.",
+            d.name,
+            d.need_rate,
+            d.unit_cost,
+            d.budget_per_resident * k.budget_scale,
+            if d.rho < 0.0 {
+                "complement"
+            } else {
+                "can partly replace"
+            }
+        );
+    }
+    let preset = governance::preset(&s.governance.preset).expect("validated");
+    let _ = writeln!(w, "\nGovernance: {} ({}).", preset.name, preset.terms);
+    describe_knobs(w, k);
+    if !s.interventions.is_empty() {
+        let _ = writeln!(w, "\nDuring the run:");
+        for iv in &s.interventions {
+            let _ = writeln!(w, "  - week {}: {}", iv.at, iv.label);
+        }
+    }
+    let _ = writeln!(
+        w,
+        "\nResults go to {}/{}-seed{}/.",
+        s.output.dir.display(),
+        s.name,
+        s.run.seed
+    );
+    out
+}
+
+fn describe_knobs(w: &mut String, k: &Knobs) {
+    let who = match k.decision_rights {
+        DecisionRights::Agency => "The public agency decides alone",
+        DecisionRights::Shared => "The agency and residents decide together",
+        DecisionRights::Residents => "Residents decide",
+    };
+    let how = match k.allocation {
+        Allocation::ReportsFifo => {
+            "where needs were reported last budget cycle, so areas that report less get less (the complaint trap)"
+        }
+        Allocation::PerCapita => "equally per resident",
+        Allocation::NeedWeighted => "by population weighted by each neighbourhood's need",
+        Allocation::Vote => "by residents' assembly vote, weighted by the voters' unmet need",
+    };
+    let _ = writeln!(w, "  Who decides: {who} how delivery is spread: {how}.");
+    if k.floor > 0.0 {
+        let _ = writeln!(
+            w,
+            "  A floor: {:.0}% of agency capacity is first spread per capita, so every neighbourhood gets a minimum.",
+            100.0 * k.floor
+        );
+    }
+    let _ = write!(w, "  Where money goes: ");
+    let mut parts = Vec::new();
+    let agency = (1.0 - k.diverted_share()).max(0.0);
+    if k.contract_price > 0.0 {
+        parts.push(format!("{:.0}% buys delivery from community organizations at {:.0}% of the agency's unit cost, {:.0}% of it spent on monitoring", 100.0 * agency, 100.0 * k.contract_price, 100.0 * k.monitoring_cost));
+    } else {
+        parts.push(format!(
+            "{:.0}% to the agency's own delivery",
+            100.0 * agency
+        ));
+    }
+    if k.org_funding_share > 0.0 {
+        parts.push(format!(
+            "{:.0}% as grants to community organizations",
+            100.0 * k.org_funding_share
+        ));
+    }
+    if k.pb_share > 0.0 {
+        parts.push(format!(
+            "{:.0}% allocated by participatory budgeting assemblies",
+            100.0 * k.pb_share
+        ));
+    }
+    if k.devolved_share > 0.0 {
+        parts.push(format!(
+            "{:.0}% as per-capita block grants to neighbourhood councils",
+            100.0 * k.devolved_share
+        ));
+    }
+    let _ = writeln!(w, "{}.", parts.join("; "));
+    if k.budget_scale != 1.0 {
+        let _ = writeln!(
+            w,
+            "  Budgets are scaled to {:.0}% of their normal level.",
+            100.0 * k.budget_scale
+        );
+    }
+    let _ = writeln!(
+        w,
+        "  Audits: {:.0}% of agency spending is audited; audits cut leakage.",
+        100.0 * k.audit
+    );
+    let channel = match k.channel {
+        Channel::Counter => "by phone or at the counter",
+        Channel::Platform => {
+            "through a digital platform, which those without digital access use less"
+        }
+        Channel::Deliberative => {
+            "at the counter and in neighbourhood assemblies where they deliberate together"
+        }
+    };
+    let _ = writeln!(
+        w,
+        "  What residents can do: report needs {channel}; the agency acts on a report after {} week(s).",
+        k.lag
+    );
+    if k.volunteer_input {
+        let _ = write!(
+            w,
+            "  Residents can volunteer with community organizations, which see needs nobody reported."
+        );
+        if k.outreach > 0.0 {
+            let _ = write!(
+                w,
+                " Outreach ({:.0}%) asks and equips low-SES residents to take part.",
+                100.0 * k.outreach
+            );
+        }
+        if k.peer_sanctions > 0.0 {
+            let _ = write!(
+                w,
+                " Peers sanction free riders (strength {:.2}, {:.0}% of sanctions misdirected at contributors).",
+                k.peer_sanctions,
+                100.0 * k.antisocial_share
+            );
+        }
+        if k.coordination > 0.0 {
+            let _ = write!(
+                w,
+                " Organizations coordinate ({:.0}%), cutting duplicated effort.",
+                100.0 * k.coordination
+            );
+        }
+        let _ = writeln!(w);
+    } else {
+        let _ = writeln!(w, "  Volunteer effort does not enter service delivery.");
+    }
+}

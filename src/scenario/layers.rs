@@ -1,0 +1,363 @@
+//! Reading scenario files into one merged TOML table: `extends` chains,
+//! `--set` overrides, and where every key was last set, so that errors found
+//! after merging still point at the right file, line and column.
+
+use super::error::{Diagnostic, Location, ScenarioError, Source};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+use toml::{Table, Value};
+
+/// Where each dotted key of a merged scenario was set. Elements of
+/// `[[domains]]` are addressed by name (`domains.waste.need_rate`), other
+/// arrays by index (`interventions[0].at`).
+#[derive(Clone, Debug, Default)]
+pub struct Locations {
+    by_path: BTreeMap<String, Location>,
+    /// Where to point when a key was never written: the top file's start.
+    fallback: Option<Location>,
+}
+
+impl Locations {
+    /// Where `path` was set, or failing that its nearest enclosing table.
+    pub fn of(&self, path: &str) -> Location {
+        let mut p = path;
+        loop {
+            if let Some(loc) = self.by_path.get(p) {
+                return loc.clone();
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => break,
+            }
+        }
+        self.fallback.clone().unwrap_or(Location {
+            source: Source::Default,
+            line: 0,
+            column: 0,
+        })
+    }
+
+    /// Takes the locations of `over`, dropping ours under any key it replaces.
+    fn overlay(&mut self, over: Locations) {
+        for (path, loc) in over.by_path {
+            self.by_path.insert(path, loc);
+        }
+        if over.fallback.is_some() {
+            self.fallback = over.fallback;
+        }
+    }
+
+    fn forget_below(&mut self, path: &str) {
+        let dot = format!("{path}.");
+        let bracket = format!("{path}[");
+        self.by_path
+            .retain(|p, _| !p.starts_with(&dot) && !p.starts_with(&bracket));
+    }
+}
+
+/// A scenario's merged table, the files it came from and where each key was set.
+#[derive(Clone, Debug)]
+pub struct Layers {
+    pub table: Table,
+    pub locations: Locations,
+    /// The files read, the named file first, then what it extends.
+    pub files: Vec<PathBuf>,
+}
+
+/// The path under which a `[[domains]]` element is known.
+pub fn domain_path(index: usize, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("domains.{name}"),
+        None => format!("domains[{index}]"),
+    }
+}
+
+/// Reads `path` and everything it extends, merged.
+pub fn read(path: &Path) -> Result<Layers, ScenarioError> {
+    read_chain(path, &mut Vec::new(), None)
+}
+
+fn read_chain(
+    path: &Path,
+    stack: &mut Vec<PathBuf>,
+    referenced_at: Option<Location>,
+) -> Result<Layers, ScenarioError> {
+    let whole_file = |path: &Path| Location {
+        source: Source::File(path.to_path_buf()),
+        line: 1,
+        column: 1,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let (location, what) = match &referenced_at {
+            Some(at) => (at.clone(), "the file named by `extends`"),
+            None => (whole_file(path), "the scenario file"),
+        };
+        Diagnostic {
+            location,
+            key: if referenced_at.is_some() {
+                "extends".into()
+            } else {
+                String::new()
+            },
+            message: format!("cannot read {what} {}: {e}", path.display()),
+            suggestion: None,
+        }
+    })?;
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if stack.contains(&canonical) {
+        let chain: Vec<String> = stack
+            .iter()
+            .chain([&canonical])
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(Diagnostic {
+            location: referenced_at.unwrap_or_else(|| whole_file(path)),
+            key: "extends".into(),
+            message: format!("`extends` forms a cycle: {}", chain.join(" -> ")),
+            suggestion: None,
+        }
+        .into());
+    }
+    stack.push(canonical);
+
+    let syntax_error = |e: toml::de::Error| Diagnostic {
+        location: Location::in_file(path, &text, e.span().map_or(0, |s| s.start)),
+        key: String::new(),
+        message: format!("this is not valid TOML: {}", e.message().trim()),
+        suggestion: None,
+    };
+    let spanned = DeTable::parse(&text).map_err(syntax_error)?;
+    let mut table: Table = toml::from_str(&text).map_err(syntax_error)?;
+    let mut locations = Locations {
+        by_path: BTreeMap::new(),
+        fallback: Some(whole_file(path)),
+    };
+    record_locations("", spanned.get_ref(), path, &text, &mut locations.by_path);
+
+    let mut files = vec![path.to_path_buf()];
+    let parent = match table.remove("extends") {
+        None => None,
+        Some(Value::String(name)) => {
+            let base = path.parent().unwrap_or(Path::new(".")).join(&name);
+            Some(read_chain(&base, stack, Some(locations.of("extends")))?)
+        }
+        Some(other) => {
+            return Err(Diagnostic {
+                location: locations.of("extends"),
+                key: "extends".into(),
+                message: format!(
+                    "expected the path of a scenario file, in quotes, found {}",
+                    crate::governance::describe_value(&other)
+                ),
+                suggestion: None,
+            }
+            .into());
+        }
+    };
+    stack.pop();
+
+    Ok(match parent {
+        None => Layers {
+            table,
+            locations,
+            files,
+        },
+        Some(mut base) => {
+            merge_into(&mut base.table, table, "", &mut base.locations);
+            base.locations.overlay(locations);
+            files.append(&mut base.files);
+            Layers {
+                table: base.table,
+                locations: base.locations,
+                files,
+            }
+        }
+    })
+}
+
+fn record_locations(
+    prefix: &str,
+    table: &DeTable<'_>,
+    file: &Path,
+    text: &str,
+    out: &mut BTreeMap<String, Location>,
+) {
+    for (key, value) in table.iter() {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        out.insert(
+            path.clone(),
+            Location::in_file(file, text, key.span().start),
+        );
+        match value.get_ref() {
+            DeValue::Table(inner) => record_locations(&path, inner, file, text, out),
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let DeValue::Table(inner) = item.get_ref() {
+                        let item_path = if path == "domains" {
+                            let name = inner.iter().find(|(k, _)| k.get_ref() == "name").and_then(
+                                |(_, v)| match v.get_ref() {
+                                    DeValue::String(s) => Some(s.to_string()),
+                                    _ => None,
+                                },
+                            );
+                            domain_path(i, name.as_deref())
+                        } else {
+                            format!("{path}[{i}]")
+                        };
+                        out.insert(
+                            item_path.clone(),
+                            Location::in_file(file, text, item.span().start),
+                        );
+                        record_locations(&item_path, inner, file, text, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Merges `over` into `base`: tables key by key, `[[domains]]` by name, and
+/// any other value replaced whole.
+fn merge_into(base: &mut Table, over: Table, prefix: &str, locations: &mut Locations) {
+    for (key, value) in over {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (base.get_mut(&key), value) {
+            (Some(Value::Table(b)), Value::Table(o)) => merge_into(b, o, &path, locations),
+            (Some(Value::Array(b)), Value::Array(o)) if path == "domains" => {
+                for item in o {
+                    let name = item.get("name").and_then(Value::as_str).map(str::to_owned);
+                    let existing = name.as_deref().and_then(|n| {
+                        b.iter_mut()
+                            .find(|d| d.get("name").and_then(Value::as_str) == Some(n))
+                    });
+                    match (existing, item) {
+                        (Some(Value::Table(bt)), Value::Table(ot)) => {
+                            let p = domain_path(0, name.as_deref());
+                            merge_into(bt, ot, &p, locations)
+                        }
+                        (_, item) => b.push(item),
+                    }
+                }
+            }
+            (_, value) => {
+                locations.forget_below(&path);
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// Applies `--set key=value` overrides. Values are read as TOML (`0.2`,
+/// `true`, `"text"`); anything that is not valid TOML is taken as text, so
+/// `--set governance.preset=hybrid` works without quotes.
+pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), ScenarioError> {
+    for arg in overrides {
+        let here = Location {
+            source: Source::CommandLine(arg.clone()),
+            line: 0,
+            column: 0,
+        };
+        let fail = |key: &str, message: String, suggestion: Option<String>| Diagnostic {
+            location: here.clone(),
+            key: key.into(),
+            message,
+            suggestion,
+        };
+        let Some((key, raw)) = arg.split_once('=') else {
+            return Err(fail(
+                "",
+                "expected KEY=VALUE, for example governance.pb_share=0.2".into(),
+                None,
+            )
+            .into());
+        };
+        let key = key.trim();
+        let value = toml::from_str::<Table>(&format!("v = {raw}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| Value::String(raw.trim().to_string()));
+        let segments: Vec<&str> = key.split('.').collect();
+        if segments.iter().any(|s| s.is_empty()) {
+            return Err(fail(
+                key,
+                "expected a dotted key such as city.residents".into(),
+                None,
+            )
+            .into());
+        }
+        let mut table = &mut layers.table;
+        let mut i = 0;
+        while i + 1 < segments.len() {
+            let segment = segments[i];
+            if segment == "domains" {
+                let name = segments[i + 1];
+                let domains = table.get_mut("domains").and_then(Value::as_array_mut);
+                let names: Vec<String> = domains.as_ref().map_or(Vec::new(), |d| {
+                    d.iter()
+                        .filter_map(|x| x.get("name")?.as_str().map(str::to_owned))
+                        .collect()
+                });
+                let found = domains.and_then(|d| {
+                    d.iter_mut()
+                        .find(|x| x.get("name").and_then(Value::as_str) == Some(name))
+                });
+                match found.and_then(Value::as_table_mut) {
+                    Some(t) if i + 2 < segments.len() => {
+                        table = t;
+                        i += 2;
+                        continue;
+                    }
+                    Some(_) => {
+                        return Err(fail(
+                            key,
+                            "name a key inside the domain, e.g. domains.waste.need_rate".into(),
+                            None,
+                        )
+                        .into());
+                    }
+                    None => {
+                        let suggestion =
+                            crate::governance::nearest(name, names.iter().map(String::as_str))
+                                .map(str::to_owned);
+                        return Err(fail(
+                            key,
+                            format!(
+                                "no domain is named `{name}`; the domains are: {}",
+                                names.join(", ")
+                            ),
+                            suggestion,
+                        )
+                        .into());
+                    }
+                }
+            }
+            let entry = table
+                .entry(segment.to_string())
+                .or_insert_with(|| Value::Table(Table::new()));
+            match entry {
+                Value::Table(t) => table = t,
+                _ => {
+                    let path = segments[..=i].join(".");
+                    return Err(
+                        fail(key, format!("`{path}` is a value, not a section"), None).into(),
+                    );
+                }
+            }
+            i += 1;
+        }
+        table.insert(segments[segments.len() - 1].to_string(), value);
+        layers.locations.forget_below(key);
+        layers.locations.by_path.insert(key.to_string(), here);
+    }
+    Ok(())
+}

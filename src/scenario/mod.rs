@@ -1,0 +1,918 @@
+//! Scenarios: the TOML schema, loading with `extends` and `--set`, and
+//! validation with errors that name file, line, key and what was expected.
+
+mod error;
+mod explain;
+mod layers;
+mod template;
+
+pub use error::{Diagnostic, Location, ScenarioError, Source};
+pub use explain::explain;
+pub use layers::Locations;
+pub use template::template;
+
+use crate::governance::{self, KnobError, Knobs, nearest, quoted_list};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use toml::{Table, Value};
+
+/// `[run]`: how long and with which random numbers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunSpec {
+    /// Ticks (weeks) to simulate.
+    pub ticks: u32,
+    /// Seed of every random number in the run.
+    pub seed: u64,
+    /// Ticks between the agency's re-planning of its allocation.
+    pub budget_cycle: u32,
+}
+
+impl Default for RunSpec {
+    fn default() -> Self {
+        RunSpec {
+            ticks: 260,
+            seed: 1,
+            budget_cycle: 52,
+        }
+    }
+}
+
+/// `[city]`: residents and neighbourhoods.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CitySpec {
+    pub residents: u64,
+    pub neighbourhoods: u32,
+    /// Mean socio-economic status, in [0, 1].
+    pub ses_mean: f64,
+    /// Spread of neighbourhood mean SES around the city mean.
+    pub ses_spread_between: f64,
+    /// Spread of residents' SES around their neighbourhood's mean.
+    pub ses_spread_within: f64,
+    /// How much more need poorer neighbourhoods have:
+    /// `lambda_n = lambda_0 * (1 + need_gradient * (1 - ses_n))`.
+    pub need_gradient: f64,
+    /// Mean initial social capital, in [0, 1].
+    pub social_capital: f64,
+    /// Mean initial trust in local government, in [0, 1].
+    pub trust_initial: f64,
+}
+
+impl Default for CitySpec {
+    fn default() -> Self {
+        CitySpec {
+            residents: 100_000,
+            neighbourhoods: 16,
+            ses_mean: 0.5,
+            ses_spread_between: 0.15,
+            ses_spread_within: 0.15,
+            need_gradient: 1.0,
+            social_capital: 0.5,
+            trust_initial: 0.45,
+        }
+    }
+}
+
+/// `[[domains]]`: one everyday service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainSpec {
+    pub name: String,
+    /// `lambda_0`: needs per resident per tick.
+    pub need_rate: f64,
+    /// Public money per need served.
+    pub unit_cost: f64,
+    /// Public money per resident per tick.
+    pub budget_per_resident: f64,
+    /// Weight of public input in production; 1 - alpha is the weight of
+    /// effective hands (public plus volunteer).
+    pub alpha: f64,
+    /// Production elasticity: below 0 complements, 1 substitutes.
+    pub rho: f64,
+    /// Local-knowledge gain of community organizations' targeting.
+    pub kappa: f64,
+    /// Share of open needs that lapse unserved each tick.
+    #[serde(default = "default_lapse_rate")]
+    pub lapse_rate: f64,
+}
+
+fn default_lapse_rate() -> f64 {
+    0.05
+}
+
+/// The four shipped service domains.
+pub fn default_domains() -> Vec<DomainSpec> {
+    let d = |name: &str, need_rate, unit_cost, budget_per_resident, alpha, rho, kappa| DomainSpec {
+        name: name.into(),
+        need_rate,
+        unit_cost,
+        budget_per_resident,
+        alpha,
+        rho,
+        kappa,
+        lapse_rate: default_lapse_rate(),
+    };
+    vec![
+        d("pet_care", 0.004, 150.0, 0.6, 0.6, -0.5, 1.5),
+        d("waste", 0.03, 25.0, 0.75, 0.5, 0.5, 1.2),
+        d("green_space", 0.01, 80.0, 0.7, 0.4, 0.3, 1.4),
+        d("safety", 0.008, 200.0, 1.4, 0.7, -1.0, 1.8),
+    ]
+}
+
+/// `[governance]`: a preset and any knobs that override it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GovernanceSpec {
+    pub preset: String,
+    /// The preset's knobs with the scenario's overrides applied.
+    pub knobs: Knobs,
+}
+
+/// `[[interventions]]`: knobs that change at a tick.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Intervention {
+    /// The tick at whose start the change applies.
+    pub at: u32,
+    /// A short description for events.csv and the visualizer.
+    pub label: String,
+    /// A preset whose knobs replace all current knobs, before `set` applies.
+    pub preset: Option<String>,
+    /// Knobs to change, by name.
+    pub set: Vec<(String, Value)>,
+}
+
+impl Intervention {
+    /// Applies this intervention to `knobs`. Values were checked when the
+    /// scenario was loaded.
+    pub fn apply(&self, knobs: &mut Knobs) {
+        if let Some(p) = self.preset.as_deref().and_then(governance::preset) {
+            *knobs = p.knobs();
+        }
+        for (name, value) in &self.set {
+            knobs
+                .set(name, value)
+                .expect("intervention values are validated when the scenario loads");
+        }
+    }
+}
+
+/// `[output]`: what to write and where.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutputSpec {
+    /// Folder under which `<name>-seed<N>/` is written.
+    pub dir: PathBuf,
+    /// Write neighbourhoods.csv (tick x neighbourhood).
+    pub neighbourhoods: bool,
+    /// Write quintiles.csv (tick x SES quintile).
+    pub quintiles: bool,
+}
+
+impl Default for OutputSpec {
+    fn default() -> Self {
+        OutputSpec {
+            dir: PathBuf::from("outputs"),
+            neighbourhoods: true,
+            quintiles: true,
+        }
+    }
+}
+
+/// `[behaviour]`: the behavioural constants of the model, each with its
+/// published source in docs/model.md.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Behaviour {
+    pub report_base: f64,
+    pub report_ses_gradient: f64,
+    pub platform_factor: f64,
+    pub platform_offline_factor: f64,
+    pub digital_access_base: f64,
+    pub digital_access_ses: f64,
+    pub willingness_intercept: f64,
+    pub willingness_ses: f64,
+    pub willingness_efficacy: f64,
+    pub willingness_trust: f64,
+    pub willingness_shortfall: f64,
+    pub willingness_asked: f64,
+    pub willingness_burnout: f64,
+    pub join_rate: f64,
+    pub volunteer_hours: f64,
+    pub hours_per_unit: f64,
+    pub initial_effort: f64,
+    pub deliberation_boost: f64,
+    pub sanction_strength: f64,
+    pub quit_hazard: f64,
+    pub burnout_quit_multiplier: f64,
+    pub burnout_gain: f64,
+    pub burnout_recovery: f64,
+    pub performance_weight: f64,
+    pub disconfirmation_weight: f64,
+    pub expectation_adaptation: f64,
+    pub satisfaction_threshold: f64,
+    pub trust_gain: f64,
+    pub trust_loss: f64,
+    pub trust_reversion: f64,
+    pub trust_ses_slope: f64,
+    pub voice_bonus: f64,
+    pub proactive_efficiency: f64,
+    pub leakage_base: f64,
+    pub audit_effect: f64,
+    pub scale_economies: f64,
+    pub fundraising_per_resident: f64,
+    pub donations_per_resident: f64,
+    pub crowd_out_fundraising: f64,
+    pub crowd_out_donations: f64,
+    pub donor_response: f64,
+    pub duplication: f64,
+    pub outreach_cost_share: f64,
+    pub shadow_wage: f64,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            report_base: 0.25,
+            report_ses_gradient: 2.0,
+            platform_factor: 1.6,
+            platform_offline_factor: 0.6,
+            digital_access_base: 0.5,
+            digital_access_ses: 0.45,
+            willingness_intercept: -4.0,
+            willingness_ses: 1.6,
+            willingness_efficacy: 1.0,
+            willingness_trust: 1.0,
+            willingness_shortfall: 1.0,
+            willingness_asked: 2.0,
+            willingness_burnout: 2.0,
+            join_rate: 0.01,
+            volunteer_hours: 4.0,
+            hours_per_unit: 3.0,
+            initial_effort: 0.5,
+            deliberation_boost: 0.3,
+            sanction_strength: 0.3,
+            quit_hazard: 0.0082,
+            burnout_quit_multiplier: 3.0,
+            burnout_gain: 0.02,
+            burnout_recovery: 0.015,
+            performance_weight: 1.0,
+            disconfirmation_weight: 0.5,
+            expectation_adaptation: 0.05,
+            satisfaction_threshold: 0.4,
+            trust_gain: 0.01,
+            trust_loss: 0.03,
+            trust_reversion: 0.02,
+            trust_ses_slope: 0.1,
+            voice_bonus: 0.002,
+            proactive_efficiency: 0.3,
+            leakage_base: 0.25,
+            audit_effect: 0.33,
+            scale_economies: 0.05,
+            fundraising_per_resident: 0.05,
+            donations_per_resident: 0.1,
+            crowd_out_fundraising: 0.141,
+            crowd_out_donations: 0.757,
+            donor_response: 0.041,
+            duplication: 0.25,
+            outreach_cost_share: 0.05,
+            shadow_wage: 15.0,
+        }
+    }
+}
+
+/// A fully resolved scenario: every key has its value, presets are expanded,
+/// and every value has been checked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub run: RunSpec,
+    pub city: CitySpec,
+    pub domains: Vec<DomainSpec>,
+    pub governance: GovernanceSpec,
+    pub interventions: Vec<Intervention>,
+    pub output: OutputSpec,
+    pub behaviour: Behaviour,
+    /// The files read: the named file first, then what it extends.
+    #[serde(skip)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Most service domains a scenario may list.
+pub const MAX_DOMAINS: usize = 8;
+/// Most neighbourhoods a city may have.
+pub const MAX_NEIGHBOURHOODS: u32 = 4096;
+
+const SECTIONS: &[&str] = &[
+    "name",
+    "description",
+    "extends",
+    "run",
+    "city",
+    "domains",
+    "governance",
+    "interventions",
+    "output",
+    "behaviour",
+];
+
+impl Scenario {
+    /// Loads a scenario file, follows `extends`, applies `--set` overrides
+    /// and checks every value.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+        let mut layers = layers::read(path)?;
+        layers::apply_overrides(&mut layers, overrides)?;
+        let default_name = path
+            .file_stem()
+            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        let mut scenario = Scenario::from_table(layers.table, &layers.locations, &default_name)?;
+        scenario.files = layers.files;
+        Ok(scenario)
+    }
+
+    /// Loads scenario text that has no file of its own (tests, tools).
+    pub fn from_toml_str(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+        let dir = std::env::temp_dir().join(format!("coserve-inline-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok();
+        let path = dir.join(format!("{name}.toml"));
+        std::fs::write(&path, text).map_err(|e| Diagnostic {
+            location: Location {
+                source: Source::Default,
+                line: 0,
+                column: 0,
+            },
+            key: String::new(),
+            message: format!("cannot write a temporary scenario file: {e}"),
+            suggestion: None,
+        })?;
+        let result = Scenario::load(&path, &[]);
+        std::fs::remove_file(&path).ok();
+        result
+    }
+
+    fn from_table(
+        mut table: Table,
+        at: &Locations,
+        default_name: &str,
+    ) -> Result<Scenario, ScenarioError> {
+        let mut checks = Checks {
+            at,
+            found: Vec::new(),
+        };
+        for key in table.keys() {
+            if !SECTIONS.contains(&key.as_str()) {
+                checks.unknown(key, key, SECTIONS);
+            }
+        }
+        let name = checks
+            .text(&mut table, "name")
+            .unwrap_or_else(|| default_name.to_string());
+        let description = checks.text(&mut table, "description").unwrap_or_default();
+        let run: RunSpec = checks.section(&mut table, "run").unwrap_or_default();
+        let city: CitySpec = checks.section(&mut table, "city").unwrap_or_default();
+        let output: OutputSpec = checks.section(&mut table, "output").unwrap_or_default();
+        let behaviour: Behaviour = checks.section(&mut table, "behaviour").unwrap_or_default();
+        let domains = match table.remove("domains") {
+            None => default_domains(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, item)| {
+                    let name = item.get("name").and_then(Value::as_str).map(str::to_owned);
+                    checks.deserialize(item, &layers::domain_path(i, name.as_deref()))
+                })
+                .collect(),
+            Some(_) => {
+                checks.fail(
+                    "domains",
+                    "expected a list of [[domains]] tables".into(),
+                    None,
+                );
+                Vec::new()
+            }
+        };
+        let governance = checks.governance(table.remove("governance"));
+        let interventions = checks.interventions(table.remove("interventions"), &governance.knobs);
+
+        checks.run(&run);
+        checks.city(&city);
+        checks.domains(&domains);
+        checks.knob_budget("governance", &governance.knobs);
+        for (i, iv) in interventions.iter().enumerate() {
+            if iv.at >= run.ticks {
+                checks.fail(
+                    &format!("interventions[{i}].at"),
+                    format!(
+                        "expected a tick before the end of the run (0 to {}), found {}",
+                        run.ticks.saturating_sub(1),
+                        iv.at
+                    ),
+                    None,
+                );
+            }
+        }
+        if !checks.found.is_empty() {
+            return Err(ScenarioError {
+                diagnostics: checks.found,
+            });
+        }
+        Ok(Scenario {
+            name,
+            description,
+            run,
+            city,
+            domains,
+            governance,
+            interventions,
+            output,
+            behaviour,
+            files: Vec::new(),
+        })
+    }
+
+    /// The knobs in force at `tick`, after every intervention up to it.
+    pub fn knobs_at(&self, tick: u32) -> Knobs {
+        let mut knobs = self.governance.knobs.clone();
+        for iv in self.interventions.iter().filter(|iv| iv.at <= tick) {
+            iv.apply(&mut knobs);
+        }
+        knobs
+    }
+}
+
+/// Collects every problem instead of stopping at the first.
+struct Checks<'a> {
+    at: &'a Locations,
+    found: Vec<Diagnostic>,
+}
+
+impl Checks<'_> {
+    fn fail(&mut self, key: &str, message: String, suggestion: Option<&str>) {
+        self.found.push(Diagnostic {
+            location: self.at.of(key),
+            key: key.into(),
+            message,
+            suggestion: suggestion.map(str::to_owned),
+        });
+    }
+
+    fn unknown(&mut self, path: &str, key: &str, valid: &[&str]) {
+        let suggestion = nearest(key, valid.iter().copied());
+        self.fail(
+            path,
+            format!("unknown key; expected one of {}", quoted_list(valid)),
+            suggestion,
+        );
+    }
+
+    fn text(&mut self, table: &mut Table, key: &str) -> Option<String> {
+        match table.remove(key)? {
+            Value::String(s) => Some(s),
+            other => {
+                self.fail(
+                    key,
+                    format!(
+                        "expected text in quotes, found {}",
+                        governance::describe_value(&other)
+                    ),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn section<T: for<'de> Deserialize<'de>>(&mut self, table: &mut Table, key: &str) -> Option<T> {
+        let value = table.remove(key)?;
+        if !value.is_table() {
+            self.fail(
+                key,
+                format!(
+                    "expected a [{key}] section, found {}",
+                    governance::describe_value(&value)
+                ),
+                None,
+            );
+            return None;
+        }
+        self.deserialize(value, key)
+    }
+
+    /// Deserializes one section, turning serde's message into ours.
+    fn deserialize<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        value: Value,
+        prefix: &str,
+    ) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let inner = e.inner().message().to_string();
+                let field = e.path().to_string();
+                let mut path = if field.is_empty() || field == "." {
+                    prefix.to_string()
+                } else {
+                    format!("{prefix}.{field}")
+                };
+                if let Some((unknown, valid)) = parse_unknown_field(&inner) {
+                    path = format!("{prefix}.{unknown}");
+                    let valid: Vec<&str> = valid.iter().map(String::as_str).collect();
+                    self.unknown(&path, &unknown, &valid);
+                } else if let Some(missing) = inner
+                    .strip_prefix("missing field `")
+                    .and_then(|s| s.split('`').next())
+                {
+                    self.fail(
+                        prefix,
+                        format!("the required key `{missing}` is missing"),
+                        None,
+                    );
+                } else {
+                    self.fail(&path, plain_serde_message(&inner), None);
+                }
+                None
+            }
+        }
+    }
+
+    fn governance(&mut self, value: Option<Value>) -> GovernanceSpec {
+        let mut table = match value {
+            None => Table::new(),
+            Some(Value::Table(t)) => t,
+            Some(other) => {
+                self.fail(
+                    "governance",
+                    format!(
+                        "expected a [governance] section, found {}",
+                        governance::describe_value(&other)
+                    ),
+                    None,
+                );
+                Table::new()
+            }
+        };
+        let preset_name = match table.remove("preset") {
+            None => "public".to_string(),
+            Some(v) => self
+                .preset("governance.preset", &v)
+                .unwrap_or("public")
+                .to_string(),
+        };
+        let mut knobs = governance::preset(&preset_name)
+            .expect("checked above")
+            .knobs();
+        for (key, value) in &table {
+            self.knob(&mut knobs, "governance", key, value);
+        }
+        GovernanceSpec {
+            preset: preset_name,
+            knobs,
+        }
+    }
+
+    fn preset(&mut self, path: &str, value: &Value) -> Option<&'static str> {
+        let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
+        let text = value.as_str().unwrap_or_default();
+        match governance::preset(text) {
+            Some(p) => Some(p.name),
+            None => {
+                let found = governance::describe_value(value);
+                self.fail(
+                    path,
+                    format!(
+                        "unknown preset {found}; expected one of {}",
+                        quoted_list(&names)
+                    ),
+                    nearest(text, names.iter().copied()),
+                );
+                None
+            }
+        }
+    }
+
+    fn knob(&mut self, knobs: &mut Knobs, section: &str, key: &str, value: &Value) {
+        let path = format!("{section}.{key}");
+        match knobs.set(key, value) {
+            Ok(()) => {}
+            Err(KnobError::Unknown { suggestion }) => {
+                let mut valid: Vec<&str> = governance::KNOBS.iter().map(|k| k.name).collect();
+                valid.insert(0, "preset");
+                let suggestion = suggestion.or_else(|| nearest(key, valid.iter().copied()));
+                self.fail(
+                    &path,
+                    format!(
+                        "unknown governance knob; expected one of {}",
+                        quoted_list(&valid)
+                    ),
+                    suggestion,
+                );
+            }
+            Err(KnobError::Invalid {
+                expected,
+                found,
+                suggestion,
+            }) => {
+                self.fail(
+                    &path,
+                    format!("expected {expected}, found {found}"),
+                    suggestion,
+                );
+            }
+        }
+    }
+
+    fn interventions(&mut self, value: Option<Value>, initial: &Knobs) -> Vec<Intervention> {
+        let items = match value {
+            None => return Vec::new(),
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                self.fail(
+                    "interventions",
+                    "expected a list of [[interventions]] tables".into(),
+                    None,
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        let mut knobs = initial.clone();
+        for (i, item) in items.into_iter().enumerate() {
+            let prefix = format!("interventions[{i}]");
+            let Value::Table(mut table) = item else {
+                self.fail(&prefix, "expected an [[interventions]] table".into(), None);
+                continue;
+            };
+            let at = match table.remove("at") {
+                Some(Value::Integer(n)) if n >= 0 && n <= u32::MAX as i64 => Some(n as u32),
+                Some(other) => {
+                    self.fail(
+                        &format!("{prefix}.at"),
+                        format!(
+                            "expected the tick as a whole number of at least 0, found {}",
+                            governance::describe_value(&other)
+                        ),
+                        None,
+                    );
+                    None
+                }
+                None => {
+                    self.fail(
+                        &prefix,
+                        "the required key `at` (the tick of the change) is missing".into(),
+                        None,
+                    );
+                    None
+                }
+            };
+            let label = match table.remove("label") {
+                None => None,
+                Some(Value::String(s)) => Some(s),
+                Some(other) => {
+                    self.fail(
+                        &format!("{prefix}.label"),
+                        format!(
+                            "expected text in quotes, found {}",
+                            governance::describe_value(&other)
+                        ),
+                        None,
+                    );
+                    None
+                }
+            };
+            let preset = table
+                .remove("preset")
+                .and_then(|v| self.preset(&format!("{prefix}.preset"), &v));
+            if let Some(p) = preset.and_then(governance::preset) {
+                knobs = p.knobs();
+            }
+            let set: Vec<(String, Value)> = table.into_iter().collect();
+            if set.is_empty() && preset.is_none() {
+                self.fail(&prefix, "this intervention changes nothing: add a knob, e.g. `pb_share = 0.0`, or a `preset`".into(), None);
+            }
+            let errors_before = self.found.len();
+            for (key, value) in &set {
+                self.knob(&mut knobs, &prefix, key, value);
+            }
+            if self.found.len() == errors_before {
+                self.knob_budget(&prefix, &knobs);
+            }
+            if let Some(at) = at {
+                let label = label.unwrap_or_else(|| describe_change(preset, &set));
+                out.push(Intervention {
+                    at,
+                    label,
+                    preset: preset.map(str::to_owned),
+                    set,
+                });
+            }
+        }
+        out.sort_by_key(|iv| iv.at);
+        out
+    }
+
+    fn knob_budget(&mut self, section: &str, knobs: &Knobs) {
+        if knobs.diverted_share() > 1.0 + 1e-9 {
+            self.fail(
+                section,
+                format!(
+                    "org_funding_share + pb_share + devolved_share must be at most 1, found {:.3}",
+                    knobs.diverted_share()
+                ),
+                None,
+            );
+        }
+    }
+
+    fn range(&mut self, key: &str, value: f64, lo: f64, hi: f64, expected: &str) {
+        if !(value.is_finite() && value >= lo && value <= hi) {
+            self.fail(key, format!("expected {expected}, found {value}"), None);
+        }
+    }
+
+    fn run(&mut self, run: &RunSpec) {
+        if run.ticks == 0 || run.ticks > 100_000 {
+            self.fail(
+                "run.ticks",
+                format!(
+                    "expected a number of ticks from 1 to 100000, found {}",
+                    run.ticks
+                ),
+                None,
+            );
+        }
+        if run.budget_cycle == 0 {
+            self.fail(
+                "run.budget_cycle",
+                "expected a budget cycle of at least 1 tick, found 0".into(),
+                None,
+            );
+        }
+    }
+
+    fn city(&mut self, c: &CitySpec) {
+        if c.neighbourhoods == 0 || c.neighbourhoods > MAX_NEIGHBOURHOODS {
+            self.fail(
+                "city.neighbourhoods",
+                format!(
+                    "expected 1 to {MAX_NEIGHBOURHOODS} neighbourhoods, found {}",
+                    c.neighbourhoods
+                ),
+                None,
+            );
+        } else if c.residents < c.neighbourhoods as u64 || c.residents > u32::MAX as u64 {
+            self.fail("city.residents", format!("expected at least one resident per neighbourhood ({}) and at most {}, found {}", c.neighbourhoods, u32::MAX, c.residents), None);
+        }
+        let share = "a share between 0 and 1";
+        self.range("city.ses_mean", c.ses_mean, 0.0, 1.0, share);
+        self.range(
+            "city.ses_spread_between",
+            c.ses_spread_between,
+            0.0,
+            0.5,
+            "a spread between 0 and 0.5",
+        );
+        self.range(
+            "city.ses_spread_within",
+            c.ses_spread_within,
+            0.0,
+            0.5,
+            "a spread between 0 and 0.5",
+        );
+        self.range(
+            "city.need_gradient",
+            c.need_gradient,
+            0.0,
+            10.0,
+            "a gradient between 0 and 10",
+        );
+        self.range("city.social_capital", c.social_capital, 0.0, 1.0, share);
+        self.range("city.trust_initial", c.trust_initial, 0.0, 1.0, share);
+    }
+
+    fn domains(&mut self, domains: &[DomainSpec]) {
+        if domains.is_empty() {
+            self.fail(
+                "domains",
+                "expected at least one [[domains]] entry".into(),
+                None,
+            );
+        }
+        if domains.len() > MAX_DOMAINS {
+            self.fail(
+                "domains",
+                format!(
+                    "expected at most {MAX_DOMAINS} domains, found {}",
+                    domains.len()
+                ),
+                None,
+            );
+        }
+        for (i, d) in domains.iter().enumerate() {
+            let p = layers::domain_path(i, Some(&d.name));
+            if d.name.is_empty() {
+                self.fail(
+                    &format!("{p}.name"),
+                    "expected a non-empty name".into(),
+                    None,
+                );
+            }
+            if domains[..i].iter().any(|other| other.name == d.name) {
+                self.fail(
+                    &format!("{p}.name"),
+                    format!("the domain name \"{}\" is used twice", d.name),
+                    None,
+                );
+            }
+            self.range(
+                &format!("{p}.need_rate"),
+                d.need_rate,
+                0.0,
+                10.0,
+                "a need rate per resident per tick between 0 and 10",
+            );
+            self.range(
+                &format!("{p}.unit_cost"),
+                d.unit_cost,
+                1e-9,
+                f64::MAX,
+                "a unit cost above 0",
+            );
+            self.range(
+                &format!("{p}.budget_per_resident"),
+                d.budget_per_resident,
+                0.0,
+                f64::MAX,
+                "a budget of at least 0",
+            );
+            self.range(
+                &format!("{p}.alpha"),
+                d.alpha,
+                0.0,
+                1.0,
+                "a weight between 0 and 1",
+            );
+            self.range(
+                &format!("{p}.rho"),
+                d.rho,
+                -20.0,
+                1.0,
+                "an elasticity between -20 and 1",
+            );
+            self.range(
+                &format!("{p}.kappa"),
+                d.kappa,
+                0.0,
+                10.0,
+                "a targeting gain between 0 and 10",
+            );
+            self.range(
+                &format!("{p}.lapse_rate"),
+                d.lapse_rate,
+                0.0,
+                1.0,
+                "a share between 0 and 1",
+            );
+        }
+    }
+}
+
+/// Reads serde's "unknown field `x`, expected one of `a`, `b`".
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let valid = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    Some((field.to_string(), valid))
+}
+
+/// Serde's type names in words a student knows.
+fn plain_serde_message(message: &str) -> String {
+    let words = [
+        ("expected f64", "expected a number"),
+        ("expected u64", "expected a whole number of at least 0"),
+        ("expected u32", "expected a whole number of at least 0"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a string", "expected text in quotes"),
+        ("string \"", "the text \""),
+        ("floating point `", "the number `"),
+    ];
+    let mut out = message.to_string();
+    for (from, to) in words {
+        out = out.replace(from, to);
+    }
+    out
+}
+
+fn describe_change(preset: Option<&str>, set: &[(String, Value)]) -> String {
+    let mut parts: Vec<String> = preset
+        .map(|p| format!("preset = {p}"))
+        .into_iter()
+        .collect();
+    parts.extend(set.iter().map(|(k, v)| format!("{k} = {v}")));
+    parts.join(", ")
+}

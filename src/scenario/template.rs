@@ -1,0 +1,446 @@
+//! A fully commented scenario file, as `coserve new` writes it and as the
+//! files in `scenarios/` are. Every key is present with a comment, so a
+//! student can read one file alone and know what each number does.
+
+use super::{Behaviour, CitySpec, OutputSpec, RunSpec, default_domains};
+use crate::governance::{self, KNOBS, Knobs};
+use std::fmt::Write;
+
+/// The scenario `name` under `preset`, with every key and a comment on each.
+/// Returns `None` for an unknown preset.
+pub fn template(name: &str, preset_name: &str) -> Option<String> {
+    let preset = governance::preset(preset_name)?;
+    let knobs = preset.knobs();
+    let run = RunSpec::default();
+    let city = CitySpec::default();
+    let output = OutputSpec::default();
+    let b = Behaviour::default();
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(w, "# coserve scenario: {name}");
+    let _ = writeln!(w, "# Regime: {} ({})", preset.name, preset.terms);
+    let _ = writeln!(w, "#   {}", preset.summary);
+    let _ = writeln!(w, "#");
+    let _ = writeln!(w, "# Run it:      cargo run --release -- run {name}.toml");
+    let _ = writeln!(
+        w,
+        "# Check it:    cargo run --release -- validate {name}.toml"
+    );
+    let _ = writeln!(
+        w,
+        "# Read it:     cargo run --release -- explain {name}.toml"
+    );
+    let _ = writeln!(
+        w,
+        "# Change any number below and run again; `--set section.key=value` on the"
+    );
+    let _ = writeln!(
+        w,
+        "# command line overrides a key without editing the file."
+    );
+    let _ = writeln!(
+        w,
+        "# One tick is one week. Shares are fractions between 0 and 1."
+    );
+    let _ = writeln!(w);
+    let _ = writeln!(w, "name = \"{name}\"");
+    let _ = writeln!(w, "description = \"{}\"", preset.summary);
+    let _ = writeln!(
+        w,
+        "# To start from another file and change only a few keys, add for example:"
+    );
+    let _ = writeln!(
+        w,
+        "# extends = \"baseline.toml\"   (path relative to this file)"
+    );
+    let _ = writeln!(w);
+    let _ = writeln!(w, "[run]");
+    let _ = writeln!(
+        w,
+        "ticks = {}          # weeks to simulate (260 = 5 years)",
+        run.ticks
+    );
+    let _ = writeln!(
+        w,
+        "seed = {}             # same seed, same scenario, same version: byte-identical results",
+        run.seed
+    );
+    let _ = writeln!(
+        w,
+        "budget_cycle = {}    # weeks between the agency's re-plans of where its capacity goes",
+        run.budget_cycle
+    );
+    let _ = writeln!(w);
+    let _ = writeln!(w, "[city]");
+    let _ = writeln!(
+        w,
+        "residents = {}       # people simulated one by one",
+        city.residents
+    );
+    let _ = writeln!(
+        w,
+        "neighbourhoods = {}       # areas the city is split into, drawn as a grid",
+        city.neighbourhoods
+    );
+    let _ = writeln!(
+        w,
+        "ses_mean = {}            # mean socio-economic status (0 = poorest, 1 = richest)",
+        city.ses_mean
+    );
+    let _ = writeln!(
+        w,
+        "ses_spread_between = {}  # how different neighbourhoods are from each other in SES",
+        city.ses_spread_between
+    );
+    let _ = writeln!(
+        w,
+        "ses_spread_within = {}   # how different residents are within a neighbourhood",
+        city.ses_spread_within
+    );
+    let _ = writeln!(
+        w,
+        "need_gradient = {}       # poorer areas need more: need = need_rate * (1 + need_gradient * (1 - SES))",
+        fmt_num(city.need_gradient)
+    );
+    let _ = writeln!(
+        w,
+        "social_capital = {}      # initial networks and civic habits; helps organizations form",
+        city.social_capital
+    );
+    let _ = writeln!(
+        w,
+        "trust_initial = {}      # initial trust in local government (OECD Trust Survey: about 0.45)",
+        city.trust_initial
+    );
+    let _ = writeln!(w);
+    let _ = writeln!(
+        w,
+        "# Service domains. Each [[domains]] block is one everyday service."
+    );
+    let _ = writeln!(
+        w,
+        "#   need_rate           needs per resident per week, before the SES gradient"
+    );
+    let _ = writeln!(w, "#   unit_cost           public money to serve one need");
+    let _ = writeln!(
+        w,
+        "#   budget_per_resident public money per resident per week for this service"
+    );
+    let _ = writeln!(
+        w,
+        "#   alpha               weight of public input in production (1 = volunteers add nothing)"
+    );
+    let _ = writeln!(
+        w,
+        "#   rho                 below 0: public and volunteer input complement each other (Ostrom);"
+    );
+    let _ = writeln!(
+        w,
+        "#                       1: they substitute for each other"
+    );
+    let _ = writeln!(
+        w,
+        "#   kappa               how much better community organizations target hidden need"
+    );
+    let _ = writeln!(
+        w,
+        "#   lapse_rate          share of waiting needs that give up each week, unserved"
+    );
+    for d in default_domains() {
+        let _ = writeln!(w);
+        let _ = writeln!(w, "[[domains]]");
+        let _ = writeln!(w, "name = \"{}\"", d.name);
+        let _ = writeln!(w, "need_rate = {}", d.need_rate);
+        let _ = writeln!(w, "unit_cost = {}", fmt_num(d.unit_cost));
+        let _ = writeln!(w, "budget_per_resident = {}", d.budget_per_resident);
+        let _ = writeln!(w, "alpha = {}", d.alpha);
+        let _ = writeln!(w, "rho = {}", d.rho);
+        let _ = writeln!(w, "kappa = {}", d.kappa);
+        let _ = writeln!(w, "lapse_rate = {}", d.lapse_rate);
+    }
+    let _ = writeln!(w);
+    let _ = writeln!(w, "[governance]");
+    let _ = writeln!(
+        w,
+        "# A preset sets every knob below; any knob written here overrides it."
+    );
+    let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
+    let _ = writeln!(w, "# Presets: {}", names.join(", "));
+    let _ = writeln!(w, "preset = \"{}\"", preset.name);
+    write_knobs(w, &knobs);
+    let _ = writeln!(w);
+    let _ = writeln!(
+        w,
+        "# Interventions change knobs during the run, at the start of tick `at`."
+    );
+    let _ = writeln!(
+        w,
+        "# Copy a block, remove the leading '# ', and run again. Any knob above can be"
+    );
+    let _ = writeln!(
+        w,
+        "# changed; `preset = \"...\"` switches every knob to that preset's values."
+    );
+    let _ = writeln!(w, "# [[interventions]]");
+    let _ = writeln!(w, "# at = 104");
+    let _ = writeln!(w, "# label = \"budget cut by 30%\"");
+    let _ = writeln!(w, "# budget_scale = 0.7");
+    let _ = writeln!(w);
+    let _ = writeln!(w, "[output]");
+    let _ = writeln!(
+        w,
+        "dir = \"{}\"          # results go to <dir>/<name>-seed<seed>/",
+        output.dir.display()
+    );
+    let _ = writeln!(
+        w,
+        "neighbourhoods = {}     # write neighbourhoods.csv (one row per week and neighbourhood)",
+        output.neighbourhoods
+    );
+    let _ = writeln!(
+        w,
+        "quintiles = {}          # write quintiles.csv (one row per week and SES fifth)",
+        output.quintiles
+    );
+    let _ = writeln!(w);
+    write_behaviour(w, &b);
+    Some(s)
+}
+
+fn write_knobs(w: &mut String, knobs: &Knobs) {
+    for info in KNOBS {
+        let value = knobs.get(info.name).expect("every knob has a value");
+        let value = match value {
+            toml::Value::Float(x) => fmt_num(x),
+            other => other.to_string(),
+        };
+        let _ = writeln!(
+            w,
+            "{} = {}{}# {}",
+            info.name,
+            value,
+            pad(info.name.len() + value.len() + 3, 28),
+            info.meaning
+        );
+    }
+}
+
+fn write_behaviour(w: &mut String, b: &Behaviour) {
+    let _ = writeln!(
+        w,
+        "# Behaviour: how residents, agencies and organizations respond. Each constant"
+    );
+    let _ = writeln!(
+        w,
+        "# comes from a published source, listed in docs/model.md. Change these to test"
+    );
+    let _ = writeln!(
+        w,
+        "# how robust a result is, not to make a regime look good."
+    );
+    let _ = writeln!(w, "[behaviour]");
+    let json = serde_json::to_value(b).expect("behaviour serializes");
+    for (key, meaning) in BEHAVIOUR_MEANINGS {
+        let x = json[key].as_f64().expect("behaviour constants are numbers");
+        let value = fmt_num(x);
+        let _ = writeln!(
+            w,
+            "{key} = {value}{}# {meaning}",
+            pad(key.len() + value.len() + 3, 34)
+        );
+    }
+}
+
+/// What each behavioural constant means, in file order.
+pub(crate) const BEHAVIOUR_MEANINGS: &[(&str, &str)] = &[
+    (
+        "report_base",
+        "chance a bottom-SES resident reports a need (311 studies)",
+    ),
+    (
+        "report_ses_gradient",
+        "top-SES residents report (1 + this) times as often (Clark et al. 2013)",
+    ),
+    (
+        "platform_factor",
+        "reporting multiplier on a platform, for residents with digital access",
+    ),
+    (
+        "platform_offline_factor",
+        "reporting multiplier on a platform, for residents without it",
+    ),
+    ("digital_access_base", "chance of digital access at SES 0"),
+    (
+        "digital_access_ses",
+        "extra chance of digital access at SES 1",
+    ),
+    (
+        "willingness_intercept",
+        "b0 of the willingness-to-participate logistic",
+    ),
+    (
+        "willingness_ses",
+        "b_ses: higher SES participates more (Jakobsen 2013)",
+    ),
+    (
+        "willingness_efficacy",
+        "b_eff: self-efficacy raises participation",
+    ),
+    ("willingness_trust", "b_trust: trust raises participation"),
+    (
+        "willingness_shortfall",
+        "b_short: a local service shortfall raises it (Parrado et al. 2013)",
+    ),
+    (
+        "willingness_asked",
+        "b_ask: being asked and equipped raises it (Jakobsen 2013)",
+    ),
+    ("willingness_burnout", "b_burn: burnout lowers it"),
+    (
+        "join_rate",
+        "weekly chance that a willing resident starts volunteering",
+    ),
+    ("volunteer_hours", "most hours a volunteer gives in a week"),
+    (
+        "hours_per_unit",
+        "volunteer hours that stand in for one unit of service",
+    ),
+    (
+        "initial_effort",
+        "first-week effort as a share of what one could give (Fehr & Gaechter 2000)",
+    ),
+    (
+        "deliberation_boost",
+        "rise in what cooperators expect of others after deliberating (Balliet 2010)",
+    ),
+    (
+        "sanction_strength",
+        "pull of peer sanctions toward full effort (Fehr & Gaechter 2000)",
+    ),
+    (
+        "quit_hazard",
+        "weekly chance a volunteer quits at no burnout: 35% a year (CNCS 2009)",
+    ),
+    (
+        "burnout_quit_multiplier",
+        "full burnout multiplies the quit hazard by 1 + this",
+    ),
+    ("burnout_gain", "weekly burnout from giving all one's hours"),
+    (
+        "burnout_recovery",
+        "weekly burnout relief from visible results (Ansell & Gash 2008)",
+    ),
+    (
+        "performance_weight",
+        "w1: satisfaction from performance (Van Ryzin 2004)",
+    ),
+    (
+        "disconfirmation_weight",
+        "w2: satisfaction from performance above expectation",
+    ),
+    (
+        "expectation_adaptation",
+        "weekly pull of expectation toward performance",
+    ),
+    (
+        "satisfaction_threshold",
+        "S*: satisfaction above it builds trust, below it erodes trust",
+    ),
+    (
+        "trust_gain",
+        "eta_up: trust gained per unit of satisfaction above S* (Slovic 1993)",
+    ),
+    (
+        "trust_loss",
+        "eta_down: trust lost per unit below S*; larger than eta_up",
+    ),
+    (
+        "trust_reversion",
+        "weekly pull of trust back toward its SES baseline",
+    ),
+    (
+        "trust_ses_slope",
+        "baseline trust rises by this from SES 0.5 to SES 1.5",
+    ),
+    (
+        "voice_bonus",
+        "weekly trust gain of participants who have a say (OECD)",
+    ),
+    (
+        "proactive_efficiency",
+        "hidden needs the agency finds per unit of spare capacity, without local knowledge",
+    ),
+    (
+        "leakage_base",
+        "share of agency spending lost to leakage with no audits (Olken 2007)",
+    ),
+    (
+        "audit_effect",
+        "share of leakage that certain audit removes (Olken 2007)",
+    ),
+    (
+        "scale_economies",
+        "unit costs fall by this elasticity with city size",
+    ),
+    (
+        "fundraising_per_resident",
+        "organizations' own fundraising per resident per week at full social capital",
+    ),
+    (
+        "donations_per_resident",
+        "private donations per resident per week at full social capital",
+    ),
+    (
+        "crowd_out_fundraising",
+        "fundraising lost per unit of grant (Andreoni & Payne 2011)",
+    ),
+    (
+        "crowd_out_donations",
+        "donations lost per unit of grant (Andreoni & Payne 2011)",
+    ),
+    (
+        "donor_response",
+        "donations gained per unit of grant (Andreoni & Payne 2011)",
+    ),
+    (
+        "duplication",
+        "share of volunteer effort duplicated when organizations do not coordinate",
+    ),
+    (
+        "outreach_cost_share",
+        "share of the budget that full outreach costs",
+    ),
+    (
+        "shadow_wage",
+        "money value of one volunteer hour, for total cost",
+    ),
+];
+
+fn pad(used: usize, width: usize) -> String {
+    " ".repeat(width.saturating_sub(used).max(1))
+}
+
+/// A number as TOML writes it, always with a decimal point for floats so the
+/// key keeps its type when a student edits it.
+fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.1}")
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_behaviour_constant_has_a_meaning() {
+        let json = serde_json::to_value(Behaviour::default()).unwrap();
+        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), BEHAVIOUR_MEANINGS.len());
+        for (k, _) in BEHAVIOUR_MEANINGS {
+            assert!(json.get(k).is_some(), "{k}");
+        }
+    }
+}
