@@ -176,7 +176,7 @@ impl Simulation {
         for iv in &due {
             self.intervene(iv);
         }
-        if t % self.scenario.run.budget_cycle == 0 {
+        if t.is_multiple_of(self.scenario.run.budget_cycle) {
             self.replan();
         }
         let needs = self.needs_pass();

@@ -75,20 +75,34 @@ pub fn domain_path(index: usize, name: Option<&str>) -> String {
 
 /// Reads `path` and everything it extends, merged.
 pub fn read(path: &Path) -> Result<Layers, ScenarioError> {
-    read_chain(path, &mut Vec::new(), None)
+    read_chain(path, None, &mut Vec::new(), None)
+}
+
+/// Reads scenario `text` as if it were the file `path` (which need not
+/// exist; an `extends` in it is resolved beside `path`).
+pub fn read_text(path: &Path, text: &str) -> Result<Layers, ScenarioError> {
+    read_chain(path, Some(text), &mut Vec::new(), None)
+}
+
+fn whole_file(path: &Path) -> Location {
+    Location {
+        source: Source::File(path.to_path_buf()),
+        line: 1,
+        column: 1,
+    }
 }
 
 fn read_chain(
     path: &Path,
+    text: Option<&str>,
     stack: &mut Vec<PathBuf>,
     referenced_at: Option<Location>,
 ) -> Result<Layers, ScenarioError> {
-    let whole_file = |path: &Path| Location {
-        source: Source::File(path.to_path_buf()),
-        line: 1,
-        column: 1,
+    let text = match text {
+        Some(t) => Ok(t.to_string()),
+        None => std::fs::read_to_string(path),
     };
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = text.map_err(|e| {
         let (location, what) = match &referenced_at {
             Some(at) => (at.clone(), "the file named by `extends`"),
             None => (whole_file(path), "the scenario file"),
@@ -140,7 +154,12 @@ fn read_chain(
         None => None,
         Some(Value::String(name)) => {
             let base = path.parent().unwrap_or(Path::new(".")).join(&name);
-            Some(read_chain(&base, stack, Some(locations.of("extends")))?)
+            Some(read_chain(
+                &base,
+                None,
+                stack,
+                Some(locations.of("extends")),
+            )?)
         }
         Some(other) => {
             return Err(Diagnostic {
@@ -232,7 +251,15 @@ fn merge_into(base: &mut Table, over: Table, prefix: &str, locations: &mut Locat
             format!("{prefix}.{key}")
         };
         match (base.get_mut(&key), value) {
-            (Some(Value::Table(b)), Value::Table(o)) => merge_into(b, o, &path, locations),
+            (Some(Value::Table(b)), Value::Table(o)) => {
+                // A preset resets every knob set before it: knobs inherited
+                // from the base file do not survive a change of preset.
+                if path == "governance" && o.contains_key("preset") {
+                    b.clear();
+                    locations.forget_below(&path);
+                }
+                merge_into(b, o, &path, locations)
+            }
             (Some(Value::Array(b)), Value::Array(o)) if path == "domains" => {
                 for item in o {
                     let name = item.get("name").and_then(Value::as_str).map(str::to_owned);
@@ -261,7 +288,18 @@ fn merge_into(base: &mut Table, over: Table, prefix: &str, locations: &mut Locat
 /// `true`, `"text"`); anything that is not valid TOML is taken as text, so
 /// `--set governance.preset=hybrid` works without quotes.
 pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), ScenarioError> {
-    for arg in overrides {
+    // A preset resets the knobs the files set, so it goes first and the
+    // other overrides apply on top of it.
+    let (presets, others): (Vec<&String>, Vec<&String>) = overrides
+        .iter()
+        .partition(|arg| arg.split('=').next().map(str::trim) == Some("governance.preset"));
+    if !presets.is_empty() {
+        if let Some(Value::Table(g)) = layers.table.get_mut("governance") {
+            g.clear();
+        }
+        layers.locations.forget_below("governance");
+    }
+    for arg in presets.into_iter().chain(others) {
         let here = Location {
             source: Source::CommandLine(arg.clone()),
             line: 0,

@@ -326,29 +326,20 @@ impl Scenario {
         let default_name = path
             .file_stem()
             .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-        let mut scenario = Scenario::from_table(layers.table, &layers.locations, &default_name)?;
-        scenario.files = layers.files;
-        Ok(scenario)
+        Scenario::from_layers(layers, &default_name)
     }
 
-    /// Loads scenario text that has no file of its own (tests, tools).
+    /// Loads scenario text that has no file of its own (tests, tools);
+    /// `name` stands in for the file name in errors and as the default name.
     pub fn from_toml_str(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
-        let dir = std::env::temp_dir().join(format!("coserve-inline-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).ok();
-        let path = dir.join(format!("{name}.toml"));
-        std::fs::write(&path, text).map_err(|e| Diagnostic {
-            location: Location {
-                source: Source::Default,
-                line: 0,
-                column: 0,
-            },
-            key: String::new(),
-            message: format!("cannot write a temporary scenario file: {e}"),
-            suggestion: None,
-        })?;
-        let result = Scenario::load(&path, &[]);
-        std::fs::remove_file(&path).ok();
-        result
+        let path = PathBuf::from(format!("{name}.toml"));
+        Scenario::from_layers(layers::read_text(&path, text)?, name)
+    }
+
+    fn from_layers(layers: layers::Layers, default_name: &str) -> Result<Scenario, ScenarioError> {
+        let mut scenario = Scenario::from_table(layers.table, &layers.locations, default_name)?;
+        scenario.files = layers.files;
+        Ok(scenario)
     }
 
     fn from_table(
@@ -373,16 +364,20 @@ impl Scenario {
         let city: CitySpec = checks.section(&mut table, "city").unwrap_or_default();
         let output: OutputSpec = checks.section(&mut table, "output").unwrap_or_default();
         let behaviour: Behaviour = checks.section(&mut table, "behaviour").unwrap_or_default();
+        let mut domains_listed = None;
         let domains = match table.remove("domains") {
             None => default_domains(),
-            Some(Value::Array(items)) => items
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, item)| {
-                    let name = item.get("name").and_then(Value::as_str).map(str::to_owned);
-                    checks.deserialize(item, &layers::domain_path(i, name.as_deref()))
-                })
-                .collect(),
+            Some(Value::Array(items)) => {
+                domains_listed = Some(items.len());
+                items
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| {
+                        let name = item.get("name").and_then(Value::as_str).map(str::to_owned);
+                        checks.deserialize(item, &layers::domain_path(i, name.as_deref()))
+                    })
+                    .collect()
+            }
             Some(_) => {
                 checks.fail(
                     "domains",
@@ -397,7 +392,9 @@ impl Scenario {
 
         checks.run(&run);
         checks.city(&city);
-        checks.domains(&domains);
+        if domains_listed.is_none_or(|n| n == domains.len()) {
+            checks.domains(&domains);
+        }
         checks.knob_budget("governance", &governance.knobs);
         for (i, iv) in interventions.iter().enumerate() {
             if iv.at >= run.ticks {
@@ -577,7 +574,10 @@ impl Checks<'_> {
         match governance::preset(text) {
             Some(p) => Some(p.name),
             None => {
-                let found = governance::describe_value(value);
+                let found = match value {
+                    Value::String(text) => format!("\"{text}\""),
+                    other => governance::describe_value(other),
+                };
                 self.fail(
                     path,
                     format!(
@@ -890,22 +890,31 @@ fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
     Some((field.to_string(), valid))
 }
 
-/// Serde's type names in words a student knows.
+/// Serde's "invalid type: X, expected Y" in words a student knows:
+/// "expected Y, found X".
 fn plain_serde_message(message: &str) -> String {
     let words = [
-        ("expected f64", "expected a number"),
-        ("expected u64", "expected a whole number of at least 0"),
-        ("expected u32", "expected a whole number of at least 0"),
-        ("expected a boolean", "expected true or false"),
-        ("expected a string", "expected text in quotes"),
-        ("string \"", "the text \""),
-        ("floating point `", "the number `"),
+        ("f64", "a number"),
+        ("u64", "a whole number of at least 0"),
+        ("u32", "a whole number of at least 0"),
+        ("a boolean", "true or false"),
+        ("a string", "text in quotes"),
     ];
-    let mut out = message.to_string();
-    for (from, to) in words {
-        out = out.replace(from, to);
-    }
-    out
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    let Some((found, expected)) = rest.and_then(|r| r.rsplit_once(", expected ")) else {
+        return message.to_string();
+    };
+    let expected = words
+        .iter()
+        .find(|(w, _)| *w == expected)
+        .map_or(expected, |(_, plain)| plain);
+    let found = found
+        .replace("string \"", "the text \"")
+        .replace("floating point `", "the number `")
+        .replace("integer `", "the number `");
+    format!("expected {expected}, found {found}")
 }
 
 fn describe_change(preset: Option<&str>, set: &[(String, Value)]) -> String {

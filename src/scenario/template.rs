@@ -43,7 +43,11 @@ pub fn template(name: &str, preset_name: &str) -> Option<String> {
         "# One tick is one week. Shares are fractions between 0 and 1."
     );
     let _ = writeln!(w);
-    let _ = writeln!(w, "name = \"{name}\"");
+    let _ = writeln!(
+        w,
+        "name = \"{name}\"{}# names the output folder",
+        pad(name.len() + 9, 28)
+    );
     let _ = writeln!(w, "description = \"{}\"", preset.summary);
     let _ = writeln!(
         w,
@@ -117,56 +121,80 @@ pub fn template(name: &str, preset_name: &str) -> Option<String> {
         w,
         "# Service domains. Each [[domains]] block is one everyday service."
     );
-    let _ = writeln!(
-        w,
-        "#   need_rate           needs per resident per week, before the SES gradient"
-    );
-    let _ = writeln!(w, "#   unit_cost           public money to serve one need");
-    let _ = writeln!(
-        w,
-        "#   budget_per_resident public money per resident per week for this service"
-    );
-    let _ = writeln!(
-        w,
-        "#   alpha               weight of public input in production (1 = volunteers add nothing)"
-    );
-    let _ = writeln!(
-        w,
-        "#   rho                 below 0: public and volunteer input complement each other (Ostrom);"
-    );
-    let _ = writeln!(
-        w,
-        "#                       1: they substitute for each other"
-    );
-    let _ = writeln!(
-        w,
-        "#   kappa               how much better community organizations target hidden need"
-    );
-    let _ = writeln!(
-        w,
-        "#   lapse_rate          share of waiting needs that give up each week, unserved"
-    );
     for d in default_domains() {
+        let what = match d.name.as_str() {
+            "pet_care" => "municipal animal services: strays, injured animals, adoptions",
+            "waste" => "illegal dumping, missed pickups, litter",
+            "green_space" => "parks and verges: mowing, planting, play areas",
+            _ => "neighbourhood safety: lighting, watch, small repairs",
+        };
         let _ = writeln!(w);
         let _ = writeln!(w, "[[domains]]");
-        let _ = writeln!(w, "name = \"{}\"", d.name);
-        let _ = writeln!(w, "need_rate = {}", d.need_rate);
-        let _ = writeln!(w, "unit_cost = {}", fmt_num(d.unit_cost));
-        let _ = writeln!(w, "budget_per_resident = {}", d.budget_per_resident);
-        let _ = writeln!(w, "alpha = {}", d.alpha);
-        let _ = writeln!(w, "rho = {}", d.rho);
-        let _ = writeln!(w, "kappa = {}", d.kappa);
-        let _ = writeln!(w, "lapse_rate = {}", d.lapse_rate);
+        let rows = [
+            ("name", format!("\"{}\"", d.name), what),
+            (
+                "need_rate",
+                d.need_rate.to_string(),
+                "needs per resident per week, before the SES gradient",
+            ),
+            (
+                "unit_cost",
+                fmt_num(d.unit_cost),
+                "public money to serve one need",
+            ),
+            (
+                "budget_per_resident",
+                d.budget_per_resident.to_string(),
+                "public money per resident per week for this service",
+            ),
+            (
+                "alpha",
+                d.alpha.to_string(),
+                "weight of public input in production (1 = volunteers add nothing)",
+            ),
+            (
+                "rho",
+                fmt_num(d.rho),
+                "below 0: volunteers complement public work (Ostrom); 1: they substitute",
+            ),
+            (
+                "kappa",
+                d.kappa.to_string(),
+                "how much better community organizations target hidden need",
+            ),
+            (
+                "lapse_rate",
+                d.lapse_rate.to_string(),
+                "share of waiting needs that give up each week, unserved",
+            ),
+        ];
+        for (key, value, meaning) in rows {
+            let _ = writeln!(
+                w,
+                "{key} = {value}{}# {meaning}",
+                pad(key.len() + value.len() + 3, 28)
+            );
+        }
     }
     let _ = writeln!(w);
     let _ = writeln!(w, "[governance]");
     let _ = writeln!(
         w,
-        "# A preset sets every knob below; any knob written here overrides it."
+        "# The preset sets every knob. Below, each knob is shown with the value this"
     );
+    let _ = writeln!(
+        w,
+        "# preset gives it. To change one, remove the '# ' in front of it and edit the"
+    );
+    let _ = writeln!(w, "# value: a knob written here overrides the preset.");
     let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
     let _ = writeln!(w, "# Presets: {}", names.join(", "));
-    let _ = writeln!(w, "preset = \"{}\"", preset.name);
+    let _ = writeln!(
+        w,
+        "preset = \"{}\"{}# the regime; see the list above",
+        preset.name,
+        pad(preset.name.len() + 11, 28)
+    );
     write_knobs(w, &knobs);
     let _ = writeln!(w);
     let _ = writeln!(
@@ -216,7 +244,7 @@ fn write_knobs(w: &mut String, knobs: &Knobs) {
         };
         let _ = writeln!(
             w,
-            "{} = {}{}# {}",
+            "# {} = {}{}# {}",
             info.name,
             value,
             pad(info.name.len() + value.len() + 3, 28),
