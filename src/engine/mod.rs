@@ -40,8 +40,16 @@ pub const CHUNK: usize = 16_384;
 pub struct Event {
     pub tick: u32,
     pub label: String,
-    /// `(knob, value before, value after)` for every knob that changed.
-    pub changes: Vec<(String, String, String)>,
+    /// Every knob that changed.
+    pub changes: Vec<KnobChange>,
+}
+
+/// One knob's value before and after an event, as TOML values.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KnobChange {
+    pub knob: String,
+    pub before: String,
+    pub after: String,
 }
 
 /// What a neighbourhood carries from one tick to the next.
@@ -150,7 +158,11 @@ impl Simulation {
             .iter()
             .filter_map(|info| {
                 let (old, new) = (before.get(info.name)?, self.knobs.get(info.name)?);
-                (old != new).then(|| (info.name.to_string(), old.to_string(), new.to_string()))
+                (old != new).then(|| KnobChange {
+                    knob: info.name.to_string(),
+                    before: old.to_string(),
+                    after: new.to_string(),
+                })
             })
             .collect();
         if before.allocation != self.knobs.allocation || before.floor != self.knobs.floor {

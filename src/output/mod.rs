@@ -178,8 +178,8 @@ fn write_events(path: &Path, events: &[Event]) -> Result<(), OutputError> {
     w.write_record(["tick", "label", "knob", "before", "after"])
         .map_err(csv_err)?;
     for e in events {
-        for (knob, before, after) in &e.changes {
-            w.write_record([&e.tick.to_string(), &e.label, knob, before, after])
+        for c in &e.changes {
+            w.write_record([&e.tick.to_string(), &e.label, &c.knob, &c.before, &c.after])
                 .map_err(csv_err)?;
         }
     }

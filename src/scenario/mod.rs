@@ -139,7 +139,7 @@ pub struct Intervention {
     /// A preset whose knobs replace all current knobs, before `set` applies.
     pub preset: Option<String>,
     /// Knobs to change, by name.
-    pub set: Vec<(String, Value)>,
+    pub set: Table,
 }
 
 impl Intervention {
@@ -686,7 +686,7 @@ impl Checks<'_> {
             if let Some(p) = preset.and_then(governance::preset) {
                 knobs = p.knobs();
             }
-            let set: Vec<(String, Value)> = table.into_iter().collect();
+            let set = table;
             if set.is_empty() && preset.is_none() {
                 self.fail(&prefix, "this intervention changes nothing: add a knob, e.g. `pb_share = 0.0`, or a `preset`".into(), None);
             }
@@ -917,7 +917,7 @@ fn plain_serde_message(message: &str) -> String {
     format!("expected {expected}, found {found}")
 }
 
-fn describe_change(preset: Option<&str>, set: &[(String, Value)]) -> String {
+fn describe_change(preset: Option<&str>, set: &Table) -> String {
     let mut parts: Vec<String> = preset
         .map(|p| format!("preset = {p}"))
         .into_iter()
