@@ -288,7 +288,7 @@ fn explain_says_who_decides_where_money_goes_and_what_residents_can_do() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     for words in [
-        "Who decides: Residents decide",
+        "Who decides: residents decide",
         "Where money goes",
         "15% allocated by participatory budgeting",
         "What residents can do",
@@ -301,7 +301,7 @@ fn explain_says_who_decides_where_money_goes_and_what_residents_can_do() {
         Path::new("."),
     ));
     assert!(
-        public.contains("The public agency decides alone") && public.contains("complaint trap"),
+        public.contains("the public agency decides alone") && public.contains("complaint trap"),
         "{public}"
     );
 }

@@ -43,7 +43,7 @@ pub fn explain(s: &Scenario) -> String {
     }
     let preset = governance::preset(&s.governance.preset).expect("validated");
     let _ = writeln!(w, "\nGovernance: {} ({}).", preset.name, preset.terms);
-    describe_knobs(w, k);
+    describe_knobs(w, k, s.behaviour.outreach_cost_share);
     if !s.interventions.is_empty() {
         let _ = writeln!(w, "\nDuring the run:");
         for iv in &s.interventions {
@@ -60,11 +60,11 @@ pub fn explain(s: &Scenario) -> String {
     out
 }
 
-fn describe_knobs(w: &mut String, k: &Knobs) {
+fn describe_knobs(w: &mut String, k: &Knobs, outreach_cost_share: f64) {
     let who = match k.decision_rights {
-        DecisionRights::Agency => "The public agency decides alone",
-        DecisionRights::Shared => "The agency and residents decide together",
-        DecisionRights::Residents => "Residents decide",
+        DecisionRights::Agency => "the public agency decides alone",
+        DecisionRights::Shared => "the agency and residents decide together",
+        DecisionRights::Residents => "residents decide",
     };
     let how = match k.allocation {
         Allocation::ReportsFifo => {
@@ -84,7 +84,8 @@ fn describe_knobs(w: &mut String, k: &Knobs) {
     }
     let _ = write!(w, "  Where money goes: ");
     let mut parts = Vec::new();
-    let agency = (1.0 - k.diverted_share()).max(0.0);
+    let outreach = k.outreach * outreach_cost_share;
+    let agency = (1.0 - k.diverted_share() - outreach).max(0.0);
     if k.contract_price > 0.0 {
         parts.push(format!("{:.0}% buys delivery from community organizations at {:.0}% of the agency's unit cost, {:.0}% of it spent on monitoring", 100.0 * agency, 100.0 * k.contract_price, 100.0 * k.monitoring_cost));
     } else {
@@ -92,6 +93,9 @@ fn describe_knobs(w: &mut String, k: &Knobs) {
             "{:.0}% to the agency's own delivery",
             100.0 * agency
         ));
+    }
+    if outreach > 0.0 {
+        parts.push(format!("{:.0}% on outreach", 100.0 * outreach));
     }
     if k.org_funding_share > 0.0 {
         parts.push(format!(
