@@ -3,6 +3,32 @@
 //!
 //! The library does the work; the `coserve` binary and the `coserve-viz`
 //! visualizer are thin fronts over it. See ARCHITECTURE.md for the map.
+//!
+//! ```
+//! use coserve::{Scenario, Simulation};
+//!
+//! let text = r#"
+//!     [run]
+//!     ticks = 8
+//!     [city]
+//!     residents = 2000
+//!     [governance]
+//!     preset = "hybrid"
+//!     pb_share = 0.1
+//! "#;
+//! let scenario = Scenario::from_toml_str(text, "example").unwrap();
+//! assert_eq!(scenario.governance.knobs.pb_share, 0.1);
+//! let mut sim = Simulation::new(scenario);
+//! while !sim.finished() {
+//!     let record = sim.step();
+//!     assert!(record.city.needs_arisen > 0);
+//! }
+//! assert_eq!(sim.tick(), 8);
+//!
+//! // Mistakes come back as errors that name the key and the line.
+//! let err = Scenario::from_toml_str("[city]\nresidents = -1\n", "bad").unwrap_err();
+//! assert!(err.to_string().contains("bad.toml:2:1: key `city.residents`"));
+//! ```
 
 pub mod engine;
 pub mod governance;
