@@ -36,6 +36,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod sweep;
 
 pub use engine::Simulation;
 pub use scenario::Scenario;

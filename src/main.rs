@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use coserve::output::{self, RunOptions};
+use coserve::sweep::{self, CompareOptions};
 use coserve::{Scenario, governance, scenario};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -35,6 +36,71 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Replace the output folder if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Compare regimes on the same city and random numbers, with 95% CIs.
+    Compare {
+        scenario: PathBuf,
+        /// Presets to compare, comma-separated; the first is the reference.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "public,co_created,hybrid"
+        )]
+        regimes: Vec<String>,
+        /// Runs per regime, each with its own seed, shared across regimes.
+        #[arg(long, default_value_t = 30)]
+        replicates: u32,
+        /// Weeks per run (overrides run.ticks).
+        #[arg(long)]
+        ticks: Option<u32>,
+        /// Seed of the first replicate (overrides run.seed); replicate r uses seed + r.
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Output folder (default: <output.dir>/<name>-compare).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run a sweep file: a design of factors over a base scenario.
+    Sweep {
+        sweep: PathBuf,
+        /// Run only shard I of N (runs whose id modulo N is I), e.g. 0/8.
+        #[arg(long)]
+        shard: Option<sweep::Shard>,
+        /// Continue an interrupted sweep in its folder, skipping finished runs.
+        #[arg(long)]
+        resume: bool,
+        /// Output folder (default: <output.dir>/<name>-sweep[-shardIofN]).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Start over, deleting the folder's earlier results.
+        #[arg(long, conflicts_with = "resume")]
+        force: bool,
+    },
+    /// Join sweep folders (shards) into one runs.csv.
+    Merge {
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Sobol indices with bootstrap intervals from a finished saltelli sweep.
+    Sensitivity {
+        dir: PathBuf,
+        /// Columns of runs.csv, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        metrics: Vec<String>,
+        /// Bootstrap resamples for the intervals.
+        #[arg(long, default_value_t = 500)]
+        resamples: usize,
+        /// Replace an existing sobol.csv.
         #[arg(long)]
         force: bool,
     },
@@ -89,7 +155,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             }
             let loaded = Scenario::load(&scenario, &set).map_err(|e| e.to_string())?;
             let ticks = loaded.run.ticks;
-            let bar = progress_bar(ticks as u64);
+            let bar = progress_bar(ticks as u64, "weeks");
             let options = RunOptions {
                 out,
                 force,
@@ -115,6 +181,152 @@ fn execute(command: Command) -> Result<ExitCode, String> {
                 summary.timing.wall_s,
                 summary.timing.resident_ticks_per_s / 1e6
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Compare {
+            scenario,
+            regimes,
+            replicates,
+            ticks,
+            seed,
+            mut set,
+            out,
+            force,
+        } => {
+            if replicates < 2 {
+                return Err(
+                    "error: --replicates must be at least 2 for a confidence interval".into(),
+                );
+            }
+            if let Some(seed) = seed {
+                set.push(format!("run.seed={seed}"));
+            }
+            let options = CompareOptions {
+                regimes,
+                replicates,
+                ticks,
+                overrides: set.clone(),
+            };
+            // Check every regime before running any.
+            let base = Scenario::load(&scenario, &set).map_err(|e| e.to_string())?;
+            let dest =
+                out.unwrap_or_else(|| base.output.dir.join(format!("{}-compare", base.name)));
+            if dest.exists() && !force {
+                return Err(format!("error: {}", output::OutputError::Exists(dest)));
+            }
+            let runs = options.regimes.len() as u64 * replicates as u64;
+            let bar = progress_bar(runs, "runs");
+            let start = std::time::Instant::now();
+            let comparison =
+                sweep::compare(&scenario, &options, &|done| bar.set_position(done as u64))
+                    .map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            let wall_s = start.elapsed().as_secs_f64();
+            let dir = output::write_comparison(&comparison, &dest, force, &set, wall_s)
+                .map_err(|e| format!("error: {e}"))?;
+            print!(
+                "{}",
+                comparison.table(&[
+                    "coverage",
+                    "hidden_need_share",
+                    "wait_p50",
+                    "access_gap",
+                    "gini_service",
+                    "satisfaction",
+                    "trust",
+                    "participation_rate",
+                    "public_cost_per_unit",
+                ])
+            );
+            println!("\nwrote {} ({runs} runs in {wall_s:.1} s)", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sweep {
+            sweep: file,
+            shard,
+            resume,
+            out,
+            force,
+        } => {
+            let spec = sweep::SweepSpec::load(&file).map_err(|e| e.to_string())?;
+            let base = Scenario::load(&spec.scenario_path, &spec.set).map_err(|e| e.to_string())?;
+            let suffix = shard.map_or(String::new(), |s| format!("-shard{}of{}", s.index, s.count));
+            let out =
+                out.unwrap_or_else(|| base.output.dir.join(format!("{}-sweep{suffix}", spec.name)));
+            let options = sweep::SweepOptions {
+                out,
+                shard,
+                resume,
+                force,
+            };
+            let bar = progress_bar(0, "runs");
+            let start = std::time::Instant::now();
+            let report = sweep::run_sweep(&spec, &options, &|done, todo| {
+                bar.set_length(todo as u64);
+                bar.set_position(done as u64);
+            })
+            .map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            let wall_s = start.elapsed().as_secs_f64();
+            println!(
+                "{} runs done in {wall_s:.1} s ({:.2} runs/s), {} already done, {} in the design",
+                report.ran,
+                report.ran as f64 / wall_s.max(1e-9),
+                report.skipped,
+                report.total
+            );
+            match report.runs_csv {
+                Some(path) => println!("wrote {}", path.display()),
+                None => println!(
+                    "this folder holds part of the sweep: join the shards with `coserve merge DIR... --out DIR`"
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Merge { dirs, out, force } => {
+            let path = sweep::merge(&dirs, &out, force).map_err(|e| e.to_string())?;
+            println!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sensitivity {
+            dir,
+            mut metrics,
+            resamples,
+            force,
+        } => {
+            if metrics.is_empty() {
+                metrics = sweep::DEFAULT_METRICS
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect();
+            }
+            let rows = sweep::sensitivity(&dir, &metrics, resamples).map_err(|e| e.to_string())?;
+            let mut w = csv::Writer::from_writer(Vec::new());
+            for r in &rows {
+                w.serialize(r).map_err(|e| e.to_string())?;
+            }
+            let bytes = w.into_inner().map_err(|e| e.to_string())?;
+            let path = dir.join("sobol.csv");
+            output::write_new_file(&path, &String::from_utf8_lossy(&bytes), force)
+                .map_err(|e| format!("error: {e}"))?;
+            println!(
+                "{:<28} {:<28} {:>22} {:>22}",
+                "metric", "factor", "first order [95% CI]", "total [95% CI]"
+            );
+            for r in &rows {
+                println!(
+                    "{:<28} {:<28} {:>6.3} [{:>6.3},{:>6.3}] {:>6.3} [{:>6.3},{:>6.3}]",
+                    r.metric,
+                    r.factor,
+                    r.first_order,
+                    r.first_order_low,
+                    r.first_order_high,
+                    r.total,
+                    r.total_low,
+                    r.total_high
+                );
+            }
+            println!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { files } => {
@@ -177,14 +389,12 @@ fn execute(command: Command) -> Result<ExitCode, String> {
 }
 
 /// A progress bar on a terminal, nothing when output is piped.
-fn progress_bar(ticks: u64) -> ProgressBar {
+fn progress_bar(len: u64, unit: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(ticks);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} week {pos}/{len} · {per_sec} · {eta} left")
-            .expect("the template is valid"),
-    );
+    let bar = ProgressBar::new(len);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} · {{per_sec}} · {{eta}} left");
+    bar.set_style(ProgressStyle::with_template(&template).expect("the template is valid"));
     bar
 }

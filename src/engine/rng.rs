@@ -26,6 +26,8 @@ pub enum Purpose {
     CooperationSlope = 5,
     /// Organizations founded and dissolved.
     Organizations = 6,
+    /// Points of a sweep design.
+    Design = 7,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche, used both to

@@ -9,7 +9,7 @@ pub use equity::{concentration_index, gini, percentile};
 use serde::Serialize;
 
 /// The city as a whole in one tick; one row of timeseries.csv.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CityRow {
     pub tick: u32,
     /// Needs that arose this tick.

@@ -298,3 +298,58 @@ pub fn write_new_file(path: &Path, text: &str, force: bool) -> Result<(), Output
     f.sync_all().map_err(io(&tmp))?;
     fs::rename(&tmp, path).map_err(io(path))
 }
+
+/// manifest.json of a comparison.
+#[derive(Debug, Serialize)]
+struct CompareManifest<'a> {
+    coserve_version: &'static str,
+    kind: &'static str,
+    scenario_name: &'a str,
+    scenario_files: Vec<String>,
+    overrides: &'a [String],
+    regimes: &'a [String],
+    reference: &'a str,
+    seeds: &'a [u64],
+    /// The reference regime's resolved scenario (seed of the first replicate).
+    scenario: &'a Scenario,
+    wall_s: f64,
+}
+
+/// Writes compare.csv and manifest.json of a comparison into `dest`,
+/// atomically, refusing to replace it unless `force`.
+pub fn write_comparison(
+    c: &crate::sweep::Comparison,
+    dest: &Path,
+    force: bool,
+    overrides: &[String],
+    wall_s: f64,
+) -> Result<PathBuf, OutputError> {
+    if dest.exists() && !force {
+        return Err(OutputError::Exists(dest.to_path_buf()));
+    }
+    let staging = Staging::new(dest)?;
+    let mut table = staging.csv("compare.csv")?;
+    table.rows(&c.rows())?;
+    table.finish()?;
+    let manifest = CompareManifest {
+        coserve_version: crate::VERSION,
+        kind: "compare",
+        scenario_name: &c.scenario.name,
+        scenario_files: c
+            .scenario
+            .files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        overrides,
+        regimes: &c.regimes,
+        reference: &c.regimes[0],
+        seeds: &c.seeds,
+        scenario: &c.scenario,
+        wall_s,
+    };
+    let path = staging.path("manifest.json");
+    let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
+    fs::write(&path, json + "\n").map_err(io(&path))?;
+    staging.commit(force)
+}

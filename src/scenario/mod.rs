@@ -3,7 +3,7 @@
 
 mod error;
 mod explain;
-mod layers;
+pub(crate) mod layers;
 mod template;
 
 pub use error::{Diagnostic, Location, ScenarioError, Source};

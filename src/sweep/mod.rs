@@ -1,0 +1,18 @@
+//! Many runs: paired regime comparisons, and sweeps over designs of factors.
+
+mod compare;
+pub mod design;
+mod runner;
+mod sensitivity;
+pub mod sobol;
+mod spec;
+pub mod stats;
+mod summary;
+
+pub use compare::{CompareOptions, CompareRow, Comparison, compare};
+pub use runner::{
+    RunRecord, Shard, SweepError, SweepOptions, SweepReport, merge, read_records, run_sweep,
+};
+pub use sensitivity::{DEFAULT_METRICS, SensitivityRow, sensitivity};
+pub use spec::{Design, Factor, Levels, SweepSpec};
+pub use summary::{Summary, metric_names, summarise};

@@ -1,0 +1,372 @@
+//! Running a sweep: every design point times every replicate, in parallel,
+//! each run written atomically as it finishes so that a killed sweep loses
+//! only the runs in flight, `--resume` skips what is done, and shards on
+//! different machines merge into exactly what one machine writes.
+
+use super::design;
+use super::spec::SweepSpec;
+use super::summary::{self, metric_names};
+use crate::output::{OutputError, write_new_file};
+use crate::scenario::{Scenario, ScenarioError};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use toml::Value;
+
+/// Why a sweep could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    #[error("error: {0}")]
+    Output(#[from] OutputError),
+    #[error("error: {0}")]
+    Other(String),
+}
+
+fn other(message: impl Into<String>) -> SweepError {
+    SweepError::Other(message.into())
+}
+
+/// Which share of the runs this process does: runs whose id modulo `count`
+/// is `index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    /// Reads `I/N` with 0 <= I < N.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parse = || -> Option<Shard> {
+            let (i, n) = s.split_once('/')?;
+            let shard = Shard {
+                index: i.trim().parse().ok()?,
+                count: n.trim().parse().ok()?,
+            };
+            (shard.count > 0 && shard.index < shard.count).then_some(shard)
+        };
+        parse().ok_or_else(|| format!("expected I/N with 0 <= I < N, e.g. 0/8, found \"{s}\""))
+    }
+}
+
+/// How to run a sweep.
+#[derive(Clone, Debug)]
+pub struct SweepOptions {
+    pub out: PathBuf,
+    pub shard: Option<Shard>,
+    pub resume: bool,
+    pub force: bool,
+}
+
+/// One finished run: what runs/run-NNNNNN.json holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub run: usize,
+    pub point: usize,
+    pub replicate: u32,
+    pub seed: u64,
+    pub factors: Vec<String>,
+    pub end: Vec<Option<f64>>,
+    pub mean: Vec<Option<f64>>,
+}
+
+/// manifest.json of a sweep: the same for every shard of it.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct SweepManifest {
+    pub coserve_version: String,
+    pub kind: String,
+    pub sweep: serde_json::Value,
+    pub points: usize,
+    pub runs: usize,
+    pub metrics: Vec<String>,
+}
+
+/// What a sweep did.
+#[derive(Clone, Debug)]
+pub struct SweepReport {
+    pub ran: usize,
+    pub skipped: usize,
+    pub total: usize,
+    /// Set when the folder holds every run and runs.csv was written.
+    pub runs_csv: Option<PathBuf>,
+}
+
+fn run_file(dir: &Path, run: usize) -> PathBuf {
+    dir.join("runs").join(format!("run-{run:06}.json"))
+}
+
+/// A factor value as a CSV cell: text without quotes, numbers as TOML writes them.
+fn cell(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn manifest(spec: &SweepSpec, points: usize) -> SweepManifest {
+    SweepManifest {
+        coserve_version: crate::VERSION.into(),
+        kind: "sweep".into(),
+        sweep: serde_json::to_value(spec).expect("the sweep serializes"),
+        points,
+        runs: points * spec.replicates as usize,
+        metrics: metric_names(),
+    }
+}
+
+/// Runs the sweep (or this shard of it); `on_run` is told how many runs
+/// this call has finished and how many it will do.
+pub fn run_sweep(
+    spec: &SweepSpec,
+    o: &SweepOptions,
+    on_run: &(dyn Fn(usize, usize) + Sync),
+) -> Result<SweepReport, SweepError> {
+    let points = design::points(spec);
+    let reps = spec.replicates as usize;
+    let total = points.len() * reps;
+    // Every point must make a valid scenario before anything runs.
+    for (p, values) in points.iter().enumerate() {
+        Scenario::load(&spec.scenario_path, &spec.overrides(values, spec.seed)).map_err(|e| {
+            let shown: Vec<String> = spec
+                .factors
+                .iter()
+                .zip(values)
+                .map(|(f, v)| format!("{} = {v}", f.key))
+                .collect();
+            other(format!(
+                "design point {p} ({}) is not a valid scenario:\n{e}",
+                shown.join(", ")
+            ))
+        })?;
+    }
+    let wanted = manifest(spec, points.len());
+    let manifest_path = o.out.join("manifest.json");
+    if o.out.exists() {
+        if o.resume {
+            let found: SweepManifest = fs::read_to_string(&manifest_path)
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .ok_or_else(|| {
+                    other(format!(
+                        "{} holds no sweep manifest to resume",
+                        o.out.display()
+                    ))
+                })?;
+            if found != wanted {
+                return Err(other(format!(
+                    "{} holds a different sweep (or another coserve version); use another --out",
+                    o.out.display()
+                )));
+            }
+        } else if o.force {
+            fs::remove_dir_all(&o.out)
+                .map_err(|e| other(format!("cannot remove {}: {e}", o.out.display())))?;
+        } else {
+            return Err(OutputError::Exists(o.out.clone()).into());
+        }
+    }
+    fs::create_dir_all(o.out.join("runs"))
+        .map_err(|e| other(format!("cannot create {}: {e}", o.out.display())))?;
+    if spec.timeseries {
+        fs::create_dir_all(o.out.join("timeseries"))
+            .map_err(|e| other(format!("cannot create timeseries folder: {e}")))?;
+    }
+    if !manifest_path.exists() {
+        write_new_file(
+            &manifest_path,
+            &(serde_json::to_string_pretty(&wanted).expect("serializes") + "\n"),
+            false,
+        )?;
+    }
+
+    let mine = |run: usize| o.shard.is_none_or(|s| run % s.count == s.index);
+    let order: Vec<usize> = design::interleaved(points.len())
+        .into_iter()
+        .flat_map(|p| (0..reps).map(move |r| p * reps + r))
+        .filter(|&run| mine(run))
+        .collect();
+    let todo: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&run| !run_file(&o.out, run).exists())
+        .collect();
+    let skipped = order.len() - todo.len();
+    let done = AtomicUsize::new(0);
+    todo.par_iter()
+        .with_max_len(1)
+        .try_for_each(|&run| -> Result<(), SweepError> {
+            let (point, replicate) = (run / reps, (run % reps) as u32);
+            let seed = spec.seed.wrapping_add(replicate as u64);
+            let scenario =
+                Scenario::load(&spec.scenario_path, &spec.overrides(&points[point], seed))?;
+            let mut rows = Vec::new();
+            let s = summary::summarise_with(scenario, |row| {
+                if spec.timeseries {
+                    rows.push(row.clone());
+                }
+            });
+            if spec.timeseries {
+                let path = o.out.join("timeseries").join(format!("run-{run:06}.csv"));
+                let mut w = csv::Writer::from_writer(Vec::new());
+                for r in &rows {
+                    w.serialize(r).map_err(|e| other(e.to_string()))?;
+                }
+                let bytes = w.into_inner().map_err(|e| other(e.to_string()))?;
+                write_new_file(&path, &String::from_utf8_lossy(&bytes), true)?;
+            }
+            let finite = |xs: &[f64]| xs.iter().map(|x| x.is_finite().then_some(*x)).collect();
+            let record = RunRecord {
+                run,
+                point,
+                replicate,
+                seed,
+                factors: points[point].iter().map(cell).collect(),
+                end: finite(&s.end),
+                mean: finite(&s.mean),
+            };
+            let json = serde_json::to_string(&record).expect("records serialize") + "\n";
+            write_new_file(&run_file(&o.out, run), &json, true)?;
+            on_run(done.fetch_add(1, Ordering::Relaxed) + 1, todo.len());
+            Ok(())
+        })?;
+    let records = read_records(&o.out)?;
+    let runs_csv = if records.len() == total {
+        let path = o.out.join("runs.csv");
+        let keys: Vec<String> = spec.factors.iter().map(|f| f.key.clone()).collect();
+        write_runs_csv(&keys, &wanted.metrics, &records, &path)?;
+        Some(path)
+    } else {
+        None
+    };
+    Ok(SweepReport {
+        ran: todo.len(),
+        skipped,
+        total,
+        runs_csv,
+    })
+}
+
+/// Every finished run in a sweep folder, by run id.
+pub fn read_records(dir: &Path) -> Result<Vec<RunRecord>, SweepError> {
+    let mut records = Vec::new();
+    let runs = dir.join("runs");
+    let entries =
+        fs::read_dir(&runs).map_err(|e| other(format!("cannot read {}: {e}", runs.display())))?;
+    for entry in entries {
+        let path = entry.map_err(|e| other(e.to_string()))?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !(name.starts_with("run-") && name.ends_with(".json")) {
+            continue; // a write that never finished
+        }
+        let text = fs::read_to_string(&path)
+            .map_err(|e| other(format!("cannot read {}: {e}", path.display())))?;
+        records.push(
+            serde_json::from_str(&text)
+                .map_err(|e| other(format!("{} is damaged: {e}", path.display())))?,
+        );
+    }
+    records.sort_by_key(|r: &RunRecord| r.run);
+    Ok(records)
+}
+
+/// runs.csv: one row per run, by run id, whatever order the runs finished in.
+fn write_runs_csv(
+    factor_keys: &[String],
+    metrics: &[String],
+    records: &[RunRecord],
+    path: &Path,
+) -> Result<(), SweepError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = ["run", "point", "replicate", "seed"]
+        .map(String::from)
+        .to_vec();
+    header.extend(factor_keys.iter().cloned());
+    header.extend(metrics.iter().map(|m| format!("{m}_end")));
+    header.extend(metrics.iter().map(|m| format!("{m}_mean")));
+    w.write_record(&header).map_err(|e| other(e.to_string()))?;
+    let number = |x: &Option<f64>| x.map_or("NaN".to_string(), |v| v.to_string());
+    for r in records {
+        let mut row = vec![
+            r.run.to_string(),
+            r.point.to_string(),
+            r.replicate.to_string(),
+            r.seed.to_string(),
+        ];
+        row.extend(r.factors.iter().cloned());
+        row.extend(r.end.iter().map(number));
+        row.extend(r.mean.iter().map(number));
+        w.write_record(&row).map_err(|e| other(e.to_string()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| other(e.to_string()))?;
+    write_new_file(path, &String::from_utf8_lossy(&bytes), true)?;
+    Ok(())
+}
+
+/// Joins sweep folders (shards) into `out`: the same runs.csv and manifest
+/// one machine writes. Every folder must hold the same sweep.
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf, SweepError> {
+    let mut manifest_text: Option<String> = None;
+    let mut records: Vec<RunRecord> = Vec::new();
+    for dir in dirs {
+        let text = fs::read_to_string(dir.join("manifest.json"))
+            .map_err(|e| other(format!("{} is not a sweep folder: {e}", dir.display())))?;
+        match &manifest_text {
+            None => manifest_text = Some(text),
+            Some(first) if *first != text => {
+                return Err(other(format!(
+                    "{} holds a different sweep from {}",
+                    dir.display(),
+                    dirs[0].display()
+                )));
+            }
+            Some(_) => {}
+        }
+        records.extend(read_records(dir)?);
+    }
+    let text = manifest_text.ok_or_else(|| other("name at least one sweep folder"))?;
+    let manifest: SweepManifest =
+        serde_json::from_str(&text).map_err(|e| other(format!("damaged manifest: {e}")))?;
+    records.sort_by_key(|r| r.run);
+    records.dedup_by(|a, b| a.run == b.run && a == b);
+    if let Some(w) = records.windows(2).find(|w| w[0].run == w[1].run) {
+        return Err(other(format!("run {} differs between folders", w[0].run)));
+    }
+    if records.len() != manifest.runs {
+        let have: std::collections::BTreeSet<usize> = records.iter().map(|r| r.run).collect();
+        let missing: Vec<String> = (0..manifest.runs)
+            .filter(|r| !have.contains(r))
+            .take(10)
+            .map(|r| r.to_string())
+            .collect();
+        return Err(other(format!(
+            "{} of {} runs are missing (first: {}); run the missing shards or --resume them",
+            manifest.runs - records.len(),
+            manifest.runs,
+            missing.join(", ")
+        )));
+    }
+    let keys: Vec<String> = manifest.sweep["factors"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter_map(|f| f["key"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if out.exists() && !force {
+        return Err(OutputError::Exists(out.to_path_buf()).into());
+    }
+    fs::create_dir_all(out).map_err(|e| other(format!("cannot create {}: {e}", out.display())))?;
+    write_new_file(&out.join("manifest.json"), &text, true)?;
+    let path = out.join("runs.csv");
+    write_runs_csv(&keys, &manifest.metrics, &records, &path)?;
+    Ok(path)
+}

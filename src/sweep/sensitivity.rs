@@ -1,0 +1,148 @@
+//! `coserve sensitivity`: Sobol indices of a finished Saltelli sweep.
+
+use super::runner::{SweepError, SweepManifest};
+use super::sobol::{Indices, sobol_indices};
+use serde::Serialize;
+use std::fs;
+use std::path::Path;
+
+/// One line of sobol.csv.
+#[derive(Clone, Debug, Serialize)]
+pub struct SensitivityRow {
+    /// A column of runs.csv, e.g. `coverage_mean`.
+    pub metric: String,
+    pub factor: String,
+    pub first_order: f64,
+    pub first_order_low: f64,
+    pub first_order_high: f64,
+    pub total: f64,
+    pub total_low: f64,
+    pub total_high: f64,
+}
+
+/// The metrics reported when none are named.
+pub const DEFAULT_METRICS: &[&str] = &[
+    "coverage_mean",
+    "access_gap_mean",
+    "trust_mean",
+    "participation_rate_mean",
+];
+
+fn fail(message: String) -> SweepError {
+    SweepError::Other(message)
+}
+
+/// Indices of every factor for every metric, from `dir`'s runs.csv, with
+/// replicates averaged per design point.
+pub fn sensitivity(
+    dir: &Path,
+    metrics: &[String],
+    resamples: usize,
+) -> Result<Vec<SensitivityRow>, SweepError> {
+    let text = fs::read_to_string(dir.join("manifest.json"))
+        .map_err(|e| fail(format!("{} is not a sweep folder: {e}", dir.display())))?;
+    let manifest: SweepManifest =
+        serde_json::from_str(&text).map_err(|e| fail(format!("damaged manifest: {e}")))?;
+    if manifest.sweep["design"] != "saltelli" {
+        return Err(fail(format!(
+            "{} is a {} sweep; Sobol indices need `design = \"saltelli\"`",
+            dir.display(),
+            manifest.sweep["design"]
+        )));
+    }
+    let n = manifest.sweep["samples"].as_u64().unwrap_or(0) as usize;
+    let factors: Vec<String> = manifest.sweep["factors"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter_map(|f| f["key"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let k = factors.len();
+    let csv_path = dir.join("runs.csv");
+    let mut reader = csv::Reader::from_path(&csv_path).map_err(|e| {
+        fail(format!(
+            "cannot read {}: {e} (is the sweep finished, or its shards merged?)",
+            csv_path.display()
+        ))
+    })?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(e.to_string()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let column = |name: &str| -> Result<usize, SweepError> {
+        header.iter().position(|h| h == name).ok_or_else(|| {
+            let metrics: Vec<&str> = header
+                .iter()
+                .map(String::as_str)
+                .filter(|h| h.ends_with("_mean") || h.ends_with("_end"))
+                .collect();
+            let hint = crate::governance::nearest(name, metrics.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            fail(format!("runs.csv has no column `{name}`{hint}"))
+        })
+    };
+    let point_col = column("point")?;
+    let cols: Vec<usize> = metrics
+        .iter()
+        .map(|m| column(m))
+        .collect::<Result<_, _>>()?;
+    let points = n * (k + 2);
+    let mut sums = vec![vec![0.0; points]; metrics.len()];
+    let mut counts = vec![vec![0u32; points]; metrics.len()];
+    for record in reader.records() {
+        let record = record.map_err(|e| fail(e.to_string()))?;
+        let p: usize = record[point_col]
+            .parse()
+            .map_err(|_| fail("runs.csv: bad point".into()))?;
+        for (m, &c) in cols.iter().enumerate() {
+            let x: f64 = record[c].parse().unwrap_or(f64::NAN);
+            if x.is_finite() && p < points {
+                sums[m][p] += x;
+                counts[m][p] += 1;
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (m, metric) in metrics.iter().enumerate() {
+        // A point where the metric was never defined counts as 0: say so
+        // rather than silently dropping points from the design.
+        let y: Vec<f64> = sums[m]
+            .iter()
+            .zip(&counts[m])
+            .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
+            .collect();
+        if counts[m].contains(&0) {
+            eprintln!("warning: `{metric}` is undefined at some design points; taken as 0 there");
+        }
+        let indices = sobol_indices(&y, n, k, resamples, 1);
+        for (
+            factor,
+            Indices {
+                first,
+                first_low,
+                first_high,
+                total,
+                total_low,
+                total_high,
+            },
+        ) in factors.iter().zip(indices)
+        {
+            rows.push(SensitivityRow {
+                metric: metric.clone(),
+                factor: factor.clone(),
+                first_order: first,
+                first_order_low: first_low,
+                first_order_high: first_high,
+                total,
+                total_low,
+                total_high,
+            });
+        }
+    }
+    Ok(rows)
+}

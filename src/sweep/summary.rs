@@ -1,0 +1,70 @@
+//! One run reduced to numbers: every city metric at the end of the run and
+//! averaged over the run.
+
+use crate::Simulation;
+use crate::metrics::CityRow;
+use crate::scenario::Scenario;
+
+/// The numeric columns of timeseries.csv (all but `tick`), in file order.
+pub fn metric_names() -> Vec<String> {
+    let row = serde_json::to_value(CityRow::default()).expect("rows serialize");
+    row.as_object()
+        .expect("a row is an object")
+        .keys()
+        .filter(|k| *k != "tick")
+        .cloned()
+        .collect()
+}
+
+fn metric_values(row: &CityRow) -> Vec<f64> {
+    let value = serde_json::to_value(row).expect("rows serialize");
+    value
+        .as_object()
+        .expect("a row is an object")
+        .iter()
+        .filter(|(k, _)| *k != "tick")
+        .map(|(_, v)| v.as_f64().unwrap_or(f64::NAN))
+        .collect()
+}
+
+/// A run's metrics at its last tick and averaged over its ticks (undefined
+/// ticks left out of the average), in the order of [`metric_names`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub end: Vec<f64>,
+    pub mean: Vec<f64>,
+}
+
+/// Runs `scenario` to the end in memory and summarises it.
+pub fn summarise(scenario: Scenario) -> Summary {
+    summarise_with(scenario, |_| {})
+}
+
+/// As [`summarise`], showing each tick's city row to `on_row`.
+pub fn summarise_with(scenario: Scenario, mut on_row: impl FnMut(&CityRow)) -> Summary {
+    let mut sim = Simulation::new(scenario);
+    let mut sums: Vec<f64> = Vec::new();
+    let mut counts: Vec<u32> = Vec::new();
+    let mut end = Vec::new();
+    while !sim.finished() {
+        let row = sim.step().city;
+        on_row(&row);
+        end = metric_values(&row);
+        if sums.is_empty() {
+            sums = vec![0.0; end.len()];
+            counts = vec![0; end.len()];
+        }
+        for ((s, c), x) in sums.iter_mut().zip(counts.iter_mut()).zip(&end) {
+            if x.is_finite() {
+                *s += x;
+                *c += 1;
+            }
+        }
+    }
+    let mean = sums
+        .iter()
+        .zip(&counts)
+        .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
+        .collect();
+    Summary { end, mean }
+}
