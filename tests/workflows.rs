@@ -1,0 +1,351 @@
+//! Research workflows: paired comparisons, sweeps, resume, shards and merge.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn coserve(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_coserve"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn baseline() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml").to_string()
+}
+
+#[test]
+fn compare_runs_regimes_on_common_random_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = baseline();
+    let args = [
+        "compare",
+        &b,
+        "--regimes",
+        "public,hybrid,public",
+        "--replicates",
+        "4",
+        "--ticks",
+        "20",
+        "--set",
+        "city.residents=3000",
+        "--out",
+        "c",
+    ];
+    let out = coserve(&args, dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("difference to public with 95% CI") && stdout.contains("coverage"),
+        "{stdout}"
+    );
+    let mut reader = csv::Reader::from_path(dir.path().join("c/compare.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let metrics = coserve::sweep::metric_names().len();
+    assert_eq!(
+        rows.len(),
+        metrics * 2 * 3,
+        "metric x {{end, mean}} x regime"
+    );
+    let get = |metric: &str, stat: &str, regime_index: usize| -> csv::StringRecord {
+        rows.iter()
+            .filter(|r| &r[0] == metric && &r[1] == stat)
+            .nth(regime_index)
+            .unwrap()
+            .clone()
+    };
+    // Needs arise from the same random numbers under every regime.
+    let num = |r: &csv::StringRecord, i: usize| -> f64 { r[i].parse().unwrap() };
+    assert_eq!(num(&get("needs_arisen", "mean", 1), 5), 0.0);
+    // The reference compared with itself differs by exactly nothing.
+    let same = get("coverage", "mean", 2);
+    assert_eq!(
+        (num(&same, 5), num(&same, 6), num(&same, 7)),
+        (0.0, 0.0, 0.0)
+    );
+    // Hybrid differs from public, with an interval around the difference.
+    let hybrid = get("participation_rate", "mean", 1);
+    let (d, lo, hi): (f64, f64, f64) = (
+        hybrid[5].parse().unwrap(),
+        hybrid[6].parse().unwrap(),
+        hybrid[7].parse().unwrap(),
+    );
+    assert!(d > 0.0 && lo <= d && d <= hi, "{d} [{lo}, {hi}]");
+    assert_eq!(&hybrid[8], "4");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("c/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["seeds"], serde_json::json!([1, 2, 3, 4]));
+
+    let again = coserve(&args, dir.path());
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists"));
+    let bad = coserve(
+        &[
+            "compare",
+            &b,
+            "--regimes",
+            "public,hybird",
+            "--replicates",
+            "2",
+            "--out",
+            "d",
+        ],
+        dir.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("did you mean `hybrid`"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+fn write_sweep(dir: &Path, body: &str) -> PathBuf {
+    let path = dir.join("sweep.toml");
+    fs::write(
+        &path,
+        format!(
+            "scenario = \"{}\"\nset = [\"city.residents=2000\", \"run.ticks=10\"]\n{body}",
+            baseline()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+const SWEEP: &str = "design = \"latin_hypercube\"\nsamples = 6\nreplicates = 2\ntimeseries = true\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.preset\" = [\"public\", \"hybrid\", \"co_created\"]\n\"governance.lag\" = { min = 0, max = 6 }\n";
+
+#[test]
+fn shards_merged_equal_one_sweep_byte_for_byte_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = write_sweep(dir.path(), SWEEP);
+    let s = sweep.to_str().unwrap();
+    let whole = Command::new(env!("CARGO_BIN_EXE_coserve"))
+        .args(["sweep", s, "--out", "whole"])
+        .env("RAYON_NUM_THREADS", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(whole.status.success(), "{}", text(&whole.stderr));
+    let expected = fs::read(dir.path().join("whole/runs.csv")).unwrap();
+    let csv = text(&expected);
+    assert_eq!(csv.lines().count(), 1 + 12, "6 points x 2 replicates");
+    assert!(csv.lines().next().unwrap().starts_with(
+        "run,point,replicate,seed,governance.pb_share,governance.preset,governance.lag,"
+    ));
+    assert_eq!(
+        fs::read_dir(dir.path().join("whole/timeseries"))
+            .unwrap()
+            .count(),
+        12
+    );
+    for i in 0..3 {
+        let out = coserve(
+            &[
+                "sweep",
+                s,
+                "--shard",
+                &format!("{i}/3"),
+                "--out",
+                &format!("shard{i}"),
+            ],
+            dir.path(),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("coserve merge"),
+            "a shard is partial"
+        );
+        assert!(!dir.path().join(format!("shard{i}/runs.csv")).exists());
+    }
+    let incomplete = coserve(
+        &["merge", "shard0", "shard1", "--out", "partial"],
+        dir.path(),
+    );
+    assert_eq!(incomplete.status.code(), Some(2));
+    assert!(
+        text(&incomplete.stderr).contains("runs are missing"),
+        "{}",
+        text(&incomplete.stderr)
+    );
+    let merged = coserve(
+        &["merge", "shard0", "shard1", "shard2", "--out", "merged"],
+        dir.path(),
+    );
+    assert!(merged.status.success(), "{}", text(&merged.stderr));
+    assert!(
+        fs::read(dir.path().join("merged/runs.csv")).unwrap() == expected,
+        "merged shards differ from one sweep"
+    );
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "design = \"random\"\nsamples = 24\nreplicates = 1\n[factors]\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n";
+    let sweep = write_sweep(dir.path(), &body.replace("run.ticks=10", "run.ticks=10"));
+    let s = sweep.to_str().unwrap();
+    fs::write(
+        &sweep,
+        fs::read_to_string(&sweep)
+            .unwrap()
+            .replace("city.residents=2000", "city.residents=40000")
+            .replace("run.ticks=10", "run.ticks=30"),
+    )
+    .unwrap();
+    let reference = coserve(&["sweep", s, "--out", "reference"], dir.path());
+    assert!(reference.status.success(), "{}", text(&reference.stderr));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coserve"))
+        .args(["sweep", s, "--out", "killed"])
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    let runs = dir.path().join("killed/runs");
+    let start = Instant::now();
+    loop {
+        let done = fs::read_dir(&runs)
+            .map(|d| {
+                d.filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .ends_with(".json")
+                })
+                .count()
+            })
+            .unwrap_or(0);
+        if done >= 3 || start.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let finished = fs::read_dir(&runs).unwrap().count();
+    assert!(
+        !dir.path().join("killed/runs.csv").exists() || finished >= 24,
+        "the kill came after the end"
+    );
+
+    let refused = coserve(&["sweep", s, "--out", "killed"], dir.path());
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "an existing sweep needs --resume or --force"
+    );
+    let resumed = coserve(&["sweep", s, "--out", "killed", "--resume"], dir.path());
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    assert!(text(&resumed.stdout).contains("already done"));
+    assert_eq!(
+        fs::read(dir.path().join("killed/runs.csv")).unwrap(),
+        fs::read(dir.path().join("reference/runs.csv")).unwrap()
+    );
+}
+
+#[test]
+fn design_sizes_follow_the_design() {
+    let dir = tempfile::tempdir().unwrap();
+    for (body, runs) in [
+        (
+            "design = \"grid\"\n[factors]\n\"governance.floor\" = { min = 0.0, max = 1.0, levels = 3 }\n\"governance.channel\" = [\"counter\", \"platform\"]\n",
+            6,
+        ),
+        (
+            "design = \"saltelli\"\nsamples = 4\n[factors]\n\"governance.floor\" = { min = 0.0, max = 1.0 }\n\"governance.audit\" = { min = 0.0, max = 1.0 }\n",
+            16,
+        ),
+    ] {
+        let sweep = write_sweep(dir.path(), body);
+        let out = coserve(
+            &["sweep", sweep.to_str().unwrap(), "--out", "s", "--force"],
+            dir.path(),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.path().join("s/manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(manifest["runs"], runs, "{body}");
+    }
+    let sens = coserve(&["sensitivity", "s", "--resamples", "20"], dir.path());
+    assert!(sens.status.success(), "{}", text(&sens.stderr));
+    let sobol = fs::read_to_string(dir.path().join("s/sobol.csv")).unwrap();
+    assert_eq!(
+        sobol.lines().count(),
+        1 + 4 * 2,
+        "4 default metrics x 2 factors"
+    );
+    let misspelt = coserve(
+        &["sensitivity", "s", "--metrics", "coverage_meen", "--force"],
+        dir.path(),
+    );
+    assert_eq!(misspelt.status.code(), Some(2));
+    assert!(
+        text(&misspelt.stderr).contains("did you mean `coverage_mean`"),
+        "{}",
+        text(&misspelt.stderr)
+    );
+}
+
+#[test]
+fn bad_sweep_files_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (body, words) in [
+        (
+            "desing = \"grid\"\n[factors]\n\"governance.floor\" = [0.1]\n",
+            &["sweep.toml:3:1", "desing", "did you mean `design`"][..],
+        ),
+        (
+            "[factors]\n\"governance.floor\" = { min = 0.5, max = 0.5 }\n",
+            &["sweep.toml:4:1", "factors.governance.floor", "empty range"][..],
+        ),
+        (
+            "[factors]\n\"governance.flor\" = { min = 0.0, max = 0.5 }\n",
+            &[
+                "sweep.toml:4:1",
+                "factors.governance.flor",
+                "did you mean `floor`",
+            ][..],
+        ),
+        (
+            "[factors]\n\"governance.floor\" = []\n",
+            &["factors.governance.floor", "empty list"][..],
+        ),
+        (
+            "design = \"saltelli\"\n[factors]\n\"governance.preset\" = [\"public\"]\n",
+            &["saltelli design needs every factor as a range"][..],
+        ),
+        (
+            "[factors]\n\"governance.pb_share\" = { min = 0.0, max = 2.0 }\n",
+            &[
+                "factors.governance.pb_share",
+                "expected a share between 0 and 1",
+            ][..],
+        ),
+        (
+            "design = \"grdi\"\n[factors]\n\"governance.floor\" = [0.1]\n",
+            &["did you mean `grid`"][..],
+        ),
+    ] {
+        let sweep = write_sweep(dir.path(), body);
+        let out = coserve(
+            &["sweep", sweep.to_str().unwrap(), "--out", "never"],
+            dir.path(),
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{body}: {stderr}");
+        for w in words {
+            assert!(stderr.contains(w), "{body}: `{w}` missing from {stderr}");
+        }
+        assert!(!dir.path().join("never").exists());
+    }
+}
