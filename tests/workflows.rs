@@ -108,17 +108,20 @@ fn compare_runs_regimes_on_common_random_numbers() {
     );
 }
 
-fn write_sweep(dir: &Path, body: &str) -> PathBuf {
+/// A sweep file over the baseline with `residents` and `ticks` fixed.
+fn write_sweep_sized(dir: &Path, residents: u32, ticks: u32, body: &str) -> PathBuf {
     let path = dir.join("sweep.toml");
+    let set = format!("set = [\"city.residents={residents}\", \"run.ticks={ticks}\"]");
     fs::write(
         &path,
-        format!(
-            "scenario = \"{}\"\nset = [\"city.residents=2000\", \"run.ticks=10\"]\n{body}",
-            baseline()
-        ),
+        format!("scenario = \"{}\"\n{set}\n{body}", baseline()),
     )
     .unwrap();
     path
+}
+
+fn write_sweep(dir: &Path, body: &str) -> PathBuf {
+    write_sweep_sized(dir, 2000, 10, body)
 }
 
 const SWEEP: &str = "design = \"latin_hypercube\"\nsamples = 6\nreplicates = 2\ntimeseries = true\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.preset\" = [\"public\", \"hybrid\", \"co_created\"]\n\"governance.lag\" = { min = 0, max = 6 }\n";
@@ -191,16 +194,8 @@ fn shards_merged_equal_one_sweep_byte_for_byte_whatever_the_threads() {
 fn a_killed_sweep_resumes_to_the_same_result() {
     let dir = tempfile::tempdir().unwrap();
     let body = "design = \"random\"\nsamples = 24\nreplicates = 1\n[factors]\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n";
-    let sweep = write_sweep(dir.path(), &body.replace("run.ticks=10", "run.ticks=10"));
+    let sweep = write_sweep_sized(dir.path(), 40_000, 30, body);
     let s = sweep.to_str().unwrap();
-    fs::write(
-        &sweep,
-        fs::read_to_string(&sweep)
-            .unwrap()
-            .replace("city.residents=2000", "city.residents=40000")
-            .replace("run.ticks=10", "run.ticks=30"),
-    )
-    .unwrap();
     let reference = coserve(&["sweep", s, "--out", "reference"], dir.path());
     assert!(reference.status.success(), "{}", text(&reference.stderr));
 
