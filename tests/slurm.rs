@@ -21,6 +21,13 @@ fn sweep_template_runs_as_a_job_array_and_merges_to_the_single_process_result() 
         );
         return;
     }
+    let controller = Command::new("scontrol").arg("ping").output();
+    if !controller.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("is UP")) {
+        eprintln!(
+            "skipped: sbatch is installed but no Slurm controller answers (../shared/slurm/local-cluster.sh start)"
+        );
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sweep = dir.path().join("sweep.toml");
