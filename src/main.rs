@@ -81,6 +81,9 @@ enum Command {
         /// Start over, deleting the folder's earlier results.
         #[arg(long, conflicts_with = "resume")]
         force: bool,
+        /// `parquet` also writes runs.parquet (and timeseries.parquet).
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
     },
     /// Join sweep folders (shards) into one runs.csv.
     Merge {
@@ -90,6 +93,9 @@ enum Command {
         out: PathBuf,
         #[arg(long)]
         force: bool,
+        /// `parquet` also writes runs.parquet (and timeseries.parquet).
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
     },
     /// Sobol indices with bootstrap intervals from a finished saltelli sweep.
     Sensitivity {
@@ -128,6 +134,13 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Table formats for sweeps: CSV always, Parquet as well when asked.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Csv,
+    Parquet,
 }
 
 fn main() -> ExitCode {
@@ -247,6 +260,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             resume,
             out,
             force,
+            format,
         } => {
             let spec = sweep::SweepSpec::load(&file).map_err(|e| e.to_string())?;
             let base = Scenario::load(&spec.scenario_path, &spec.set).map_err(|e| e.to_string())?;
@@ -255,6 +269,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
                 out.unwrap_or_else(|| base.output.dir.join(format!("{}-sweep{suffix}", spec.name)));
             let options = sweep::SweepOptions {
                 out,
+                parquet: format == Format::Parquet,
                 shard,
                 resume,
                 force,
@@ -283,8 +298,14 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Merge { dirs, out, force } => {
-            let path = sweep::merge(&dirs, &out, force).map_err(|e| e.to_string())?;
+        Command::Merge {
+            dirs,
+            out,
+            force,
+            format,
+        } => {
+            let path = sweep::merge(&dirs, &out, force, format == Format::Parquet)
+                .map_err(|e| e.to_string())?;
             println!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -132,7 +132,7 @@ fn shards_merged_equal_one_sweep_byte_for_byte_whatever_the_threads() {
     let sweep = write_sweep(dir.path(), SWEEP);
     let s = sweep.to_str().unwrap();
     let whole = Command::new(env!("CARGO_BIN_EXE_coserve"))
-        .args(["sweep", s, "--out", "whole"])
+        .args(["sweep", s, "--out", "whole", "--format", "parquet"])
         .env("RAYON_NUM_THREADS", "1")
         .current_dir(dir.path())
         .output()

@@ -3,6 +3,8 @@
 //! place only when complete, so a crash never leaves a half-written result,
 //! and an existing result is never replaced without `force`.
 
+pub mod parquet;
+
 use crate::engine::{Event, Simulation};
 use crate::metrics::TickRecord;
 use crate::scenario::Scenario;
@@ -289,12 +291,17 @@ impl Drop for Staging {
 /// Writes `text` to `path` atomically (temporary file, then rename), refusing
 /// to replace an existing file unless `force`.
 pub fn write_new_file(path: &Path, text: &str, force: bool) -> Result<(), OutputError> {
+    write_new_bytes(path, text.as_bytes(), force)
+}
+
+/// As [`write_new_file`], for bytes.
+pub fn write_new_bytes(path: &Path, bytes: &[u8], force: bool) -> Result<(), OutputError> {
     if path.exists() && !force {
         return Err(OutputError::Exists(path.to_path_buf()));
     }
     let tmp = path.with_extension(format!("partial-{}", std::process::id()));
     let mut f = File::create(&tmp).map_err(io(&tmp))?;
-    f.write_all(text.as_bytes()).map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
     f.sync_all().map_err(io(&tmp))?;
     fs::rename(&tmp, path).map_err(io(path))
 }

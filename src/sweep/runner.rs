@@ -6,7 +6,7 @@
 use super::design;
 use super::spec::SweepSpec;
 use super::summary::{self, metric_names};
-use crate::output::{OutputError, write_new_file};
+use crate::output::{OutputError, parquet, write_new_file};
 use crate::scenario::{Scenario, ScenarioError};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,8 @@ impl std::str::FromStr for Shard {
 #[derive(Clone, Debug)]
 pub struct SweepOptions {
     pub out: PathBuf,
+    /// Also write runs.parquet (and timeseries.parquet when asked for timeseries).
+    pub parquet: bool,
     pub shard: Option<Shard>,
     pub resume: bool,
     pub force: bool,
@@ -236,10 +238,15 @@ pub fn run_sweep(
         })?;
     let records = read_records(&o.out)?;
     let runs_csv = if records.len() == total {
-        let path = o.out.join("runs.csv");
         let keys: Vec<String> = spec.factors.iter().map(|f| f.key.clone()).collect();
-        write_runs_csv(&keys, &wanted.metrics, &records, &path)?;
-        Some(path)
+        Some(write_results(
+            &o.out,
+            &keys,
+            &wanted.metrics,
+            &records,
+            o.parquet,
+            &[o.out.join("timeseries")],
+        )?)
     } else {
         None
     };
@@ -277,42 +284,119 @@ pub fn read_records(dir: &Path) -> Result<Vec<RunRecord>, SweepError> {
     Ok(records)
 }
 
-/// runs.csv: one row per run, by run id, whatever order the runs finished in.
-fn write_runs_csv(
+/// The runs table: one row per run, by run id, whatever order the runs
+/// finished in.
+fn runs_table(
     factor_keys: &[String],
     metrics: &[String],
     records: &[RunRecord],
-    path: &Path,
-) -> Result<(), SweepError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+) -> (Vec<String>, Vec<Vec<String>>) {
     let mut header: Vec<String> = ["run", "point", "replicate", "seed"]
         .map(String::from)
         .to_vec();
     header.extend(factor_keys.iter().cloned());
     header.extend(metrics.iter().map(|m| format!("{m}_end")));
     header.extend(metrics.iter().map(|m| format!("{m}_mean")));
-    w.write_record(&header).map_err(|e| other(e.to_string()))?;
     let number = |x: &Option<f64>| x.map_or("NaN".to_string(), |v| v.to_string());
-    for r in records {
-        let mut row = vec![
-            r.run.to_string(),
-            r.point.to_string(),
-            r.replicate.to_string(),
-            r.seed.to_string(),
-        ];
-        row.extend(r.factors.iter().cloned());
-        row.extend(r.end.iter().map(number));
-        row.extend(r.mean.iter().map(number));
-        w.write_record(&row).map_err(|e| other(e.to_string()))?;
+    let rows = records
+        .iter()
+        .map(|r| {
+            let mut row = vec![
+                r.run.to_string(),
+                r.point.to_string(),
+                r.replicate.to_string(),
+                r.seed.to_string(),
+            ];
+            row.extend(r.factors.iter().cloned());
+            row.extend(r.end.iter().map(number));
+            row.extend(r.mean.iter().map(number));
+            row
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Writes runs.csv into `dir`, and with `parquet` runs.parquet and, where
+/// per-run timeseries exist in `timeseries_dirs`, timeseries.parquet.
+fn write_results(
+    dir: &Path,
+    factor_keys: &[String],
+    metrics: &[String],
+    records: &[RunRecord],
+    parquet: bool,
+    timeseries_dirs: &[PathBuf],
+) -> Result<PathBuf, SweepError> {
+    let (header, rows) = runs_table(factor_keys, metrics, records);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).map_err(|e| other(e.to_string()))?;
+    for row in &rows {
+        w.write_record(row).map_err(|e| other(e.to_string()))?;
     }
     let bytes = w.into_inner().map_err(|e| other(e.to_string()))?;
-    write_new_file(path, &String::from_utf8_lossy(&bytes), true)?;
+    let path = dir.join("runs.csv");
+    write_new_file(&path, &String::from_utf8_lossy(&bytes), true)?;
+    if parquet {
+        write_parquet(&dir.join("runs.parquet"), &header, &rows)?;
+        let (ts_header, ts_rows) = timeseries_table(records, timeseries_dirs)?;
+        if !ts_rows.is_empty() {
+            write_parquet(&dir.join("timeseries.parquet"), &ts_header, &ts_rows)?;
+        }
+    }
+    Ok(path)
+}
+
+fn write_parquet(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(), SweepError> {
+    let bytes = parquet::encode(&parquet::from_csv(header, rows))
+        .map_err(|e| other(format!("cannot encode {}: {e}", path.display())))?;
+    crate::output::write_new_bytes(path, &bytes, true)?;
     Ok(())
+}
+
+/// Every run's weekly timeseries as one table with a leading `run` column.
+fn timeseries_table(
+    records: &[RunRecord],
+    dirs: &[PathBuf],
+) -> Result<(Vec<String>, Vec<Vec<String>>), SweepError> {
+    let mut header = Vec::new();
+    let mut rows = Vec::new();
+    for r in records {
+        let Some(path) = dirs
+            .iter()
+            .map(|d| d.join(format!("run-{:06}.csv", r.run)))
+            .find(|p| p.exists())
+        else {
+            continue;
+        };
+        let mut reader = csv::Reader::from_path(&path)
+            .map_err(|e| other(format!("cannot read {}: {e}", path.display())))?;
+        if header.is_empty() {
+            header.push("run".to_string());
+            header.extend(
+                reader
+                    .headers()
+                    .map_err(|e| other(e.to_string()))?
+                    .iter()
+                    .map(str::to_owned),
+            );
+        }
+        for record in reader.records() {
+            let record = record.map_err(|e| other(format!("{}: {e}", path.display())))?;
+            let mut row = vec![r.run.to_string()];
+            row.extend(record.iter().map(str::to_owned));
+            rows.push(row);
+        }
+    }
+    Ok((header, rows))
 }
 
 /// Joins sweep folders (shards) into `out`: the same runs.csv and manifest
 /// one machine writes. Every folder must hold the same sweep.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf, SweepError> {
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    force: bool,
+    parquet: bool,
+) -> Result<PathBuf, SweepError> {
     let mut manifest_text: Option<String> = None;
     let mut records: Vec<RunRecord> = Vec::new();
     for dir in dirs {
@@ -366,7 +450,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf, Sweep
     }
     fs::create_dir_all(out).map_err(|e| other(format!("cannot create {}: {e}", out.display())))?;
     write_new_file(&out.join("manifest.json"), &text, true)?;
-    let path = out.join("runs.csv");
-    write_runs_csv(&keys, &manifest.metrics, &records, &path)?;
-    Ok(path)
+    let timeseries: Vec<PathBuf> = dirs.iter().map(|d| d.join("timeseries")).collect();
+    write_results(
+        out,
+        &keys,
+        &manifest.metrics,
+        &records,
+        parquet,
+        &timeseries,
+    )
 }
