@@ -1,32 +1,93 @@
-//! One tick of the full model (all phases) at 100,000 residents.
+//! Benchmarks of the simulation core, with the commands and results in
+//! README.md ("Performance").
+//!
+//! - `full_tick/N`: one tick of the full model, all phases, N residents;
+//! - `resident_phase/*`: both resident passes alone, next to a plain copy of
+//!   the same number of bytes of resident state (the memory-bandwidth bound);
+//! - `sweep/runs_10k_52`: throughput of small runs as a sweep runs them.
+//!
 //! Run with `cargo bench --bench tick`.
 
+use coserve::sweep::summarise;
 use coserve::{Scenario, Simulation};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
+use std::hint::black_box;
 
-fn scenario(residents: u64) -> Scenario {
+/// The shipped baseline with the hybrid regime, so every phase has work
+/// (volunteers, organizations, grants).
+fn scenario(residents: u64, ticks: u32) -> Scenario {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
     let set = [
-        format!("city.residents={residents}"),
         "governance.preset=hybrid".to_string(),
+        format!("city.residents={residents}"),
+        format!("run.ticks={ticks}"),
     ];
     Scenario::load(path.as_ref(), &set).expect("the baseline scenario loads")
 }
 
+/// A simulation past its start, so queues and volunteers are in a steady state.
+fn warmed(residents: u64) -> Simulation {
+    let mut sim = Simulation::new(scenario(residents, 1000));
+    for _ in 0..30 {
+        sim.step();
+    }
+    sim
+}
+
 fn full_tick(c: &mut Criterion) {
     let mut group = c.benchmark_group("full_tick");
-    group.sample_size(20);
-    for residents in [100_000u64] {
-        let mut sim = Simulation::new(scenario(residents));
-        // Warm up past the start so queues and volunteers are in a steady state.
-        for _ in 0..20 {
-            sim.step();
-        }
+    group.sample_size(10);
+    for residents in [100_000u64, 1_000_000] {
+        let mut sim = warmed(residents);
         group.throughput(Throughput::Elements(residents));
-        group.bench_function(format!("{residents}"), |b| b.iter(|| sim.step()));
+        group.bench_function(BenchmarkId::from_parameter(residents), |b| {
+            b.iter(|| black_box(sim.step()))
+        });
     }
     group.finish();
 }
 
-criterion_group!(benches, full_tick);
+fn resident_phase(c: &mut Criterion) {
+    let residents = 1_000_000u64;
+    let mut sim = warmed(residents);
+    let bytes = sim.residents().bytes_per_resident() * residents as usize;
+    let mut group = c.benchmark_group("resident_phase");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("model_1M", |b| b.iter(|| sim.resident_phase()));
+    // The bound: read and write the same bytes once, as the model's two
+    // passes read and write each resident's state.
+    let source = vec![1u8; bytes];
+    let mut target = vec![0u8; bytes];
+    group.bench_function("memcpy_same_bytes", |b| {
+        b.iter(|| {
+            target
+                .par_chunks_mut(1 << 20)
+                .zip(source.par_chunks(1 << 20))
+                .for_each(|(t, s)| t.copy_from_slice(s));
+            black_box(&target);
+        })
+    });
+    group.finish();
+}
+
+fn sweep_throughput(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sweep");
+    group.sample_size(10);
+    let runs = 8;
+    group.throughput(Throughput::Elements(runs));
+    group.bench_function("runs_10k_52", |b| {
+        b.iter(|| {
+            (0..runs).into_par_iter().for_each(|seed| {
+                let mut s = scenario(10_000, 52);
+                s.run.seed = seed;
+                black_box(summarise(s));
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, full_tick, resident_phase, sweep_throughput);
 criterion_main!(benches);

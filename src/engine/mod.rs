@@ -216,6 +216,16 @@ impl Simulation {
         record
     }
 
+    /// The resident phase of a tick alone: both parallel passes over every
+    /// resident (and the per-neighbourhood allocation between them), without
+    /// queues, organizations or metrics. For benchmarks and profiling: it
+    /// advances residents but not the rest of the simulation.
+    pub fn resident_phase(&mut self) {
+        self.needs_pass();
+        let allocation = self.allocate();
+        self.response_pass(&allocation);
+    }
+
     /// Re-plans the agency's shares from what it can see.
     fn replan(&mut self) {
         let d_count = self.scenario.domains.len();

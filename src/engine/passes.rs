@@ -262,23 +262,32 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
         let trust_before = chunk.trust[i] as f64;
         let mut effort = 0.0;
         if k.volunteer_input {
-            let asked = k.outreach * (1.0 - ses) + asked_by_rights;
-            let willingness = logistic(
-                b.willingness_intercept
-                    + b.willingness_ses * ses
-                    + b.willingness_efficacy * efficacy
-                    + b.willingness_trust * trust_before
-                    + b.willingness_shortfall * (1.0 - hood.service_level)
-                    + b.willingness_asked * asked
-                    - b.willingness_burnout * burnout,
-            );
             if traits & PARTICIPATING != 0 {
                 let quit = b.quit_hazard * (1.0 + b.burnout_quit_multiplier * burnout);
                 if rng.chance(quit) {
                     traits &= !PARTICIPATING;
                 }
-            } else if rng.chance(b.join_rate * willingness) {
-                traits |= PARTICIPATING;
+            } else {
+                // Joining happens with probability join_rate * willingness:
+                // draw first, and compute the logistic only when the draw
+                // could succeed (willingness is at most 1). Same outcome,
+                // far fewer exponentials.
+                let u = rng.uniform();
+                if u < b.join_rate {
+                    let asked = k.outreach * (1.0 - ses) + asked_by_rights;
+                    let willingness = logistic(
+                        b.willingness_intercept
+                            + b.willingness_ses * ses
+                            + b.willingness_efficacy * efficacy
+                            + b.willingness_trust * trust_before
+                            + b.willingness_shortfall * (1.0 - hood.service_level)
+                            + b.willingness_asked * asked
+                            - b.willingness_burnout * burnout,
+                    );
+                    if u < b.join_rate * willingness {
+                        traits |= PARTICIPATING;
+                    }
+                }
             }
             if traits & PARTICIPATING != 0 {
                 let deliberation = if k.deliberation() {
