@@ -16,14 +16,15 @@
 //! results do not depend on the number of threads.
 
 mod cohorts;
-mod passes;
+pub mod passes;
 pub mod rng;
 
 pub use cohorts::MAX_AGE;
 
 use crate::governance::Knobs;
 use crate::metrics::{self, CityRow, NeighbourhoodRow, QuintileRow, TickRecord, ratio};
-use crate::model::{self, City, DomainBudget, Inputs, PlanningView, Residents};
+use crate::model::residents::PARTICIPATING;
+use crate::model::{self, City, CooperationType, DomainBudget, Inputs, PlanningView, Residents};
 use crate::scenario::{Intervention, Scenario};
 use cohorts::Cohorts;
 use passes::{HoodView, NeedsContext, NeedsTally, ResponseContext, ResponseTally};
@@ -56,6 +57,11 @@ pub struct KnobChange {
 #[derive(Clone, Debug)]
 struct HoodState {
     view: HoodView,
+    /// Mean effort share volunteers gave last tick.
+    seen_effort: f64,
+    /// The say residents remember having: follows gains at once, fades
+    /// over a year after a loss.
+    voice_memory: f64,
     participants: u64,
     volunteer_hours: f64,
     backlog: u64,
@@ -78,6 +84,8 @@ pub struct Simulation {
     reported_this_cycle: Vec<f64>,
     hoods: Vec<HoodState>,
     events: Vec<Event>,
+    /// Volunteer retention over the last full budget cycle.
+    retention: f64,
 }
 
 impl Simulation {
@@ -92,9 +100,12 @@ impl Simulation {
             .iter()
             .map(|h| HoodState {
                 view: HoodView {
-                    seen_effort: scenario.behaviour.initial_effort,
+                    expected_effort: scenario.behaviour.initial_effort,
+                    voice_lost: 0.0,
                     service_level: 0.6,
                 },
+                seen_effort: scenario.behaviour.initial_effort,
+                voice_memory: passes::voice_level(scenario.governance.knobs.decision_rights),
                 participants: 0,
                 volunteer_hours: 0.0,
                 backlog: 0,
@@ -102,7 +113,7 @@ impl Simulation {
             })
             .collect();
         let knobs = scenario.governance.knobs.clone();
-        Simulation {
+        let mut sim = Simulation {
             plan: vec![Vec::new(); scenario.domains.len()],
             reported: vec![Cohorts::default(); cells],
             hidden: vec![Cohorts::default(); cells],
@@ -115,7 +126,10 @@ impl Simulation {
             quintile_cuts,
             hoods,
             events: Vec::new(),
-        }
+            retention: f64::NAN,
+        };
+        sim.start_volunteers();
+        sim
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -190,6 +204,10 @@ impl Simulation {
         }
         if t.is_multiple_of(self.scenario.run.budget_cycle) {
             self.replan();
+            let retained = self.residents.mark_volunteers();
+            if t > 0 {
+                self.retention = retained;
+            }
         }
         let needs = self.needs_pass();
         let d_count = self.scenario.domains.len();
@@ -224,6 +242,58 @@ impl Simulation {
         self.needs_pass();
         let allocation = self.allocate();
         self.response_pass(&allocation);
+    }
+
+    /// Where volunteers take part from the start, residents already
+    /// volunteer at their steady-state rate, `join / (join + quit)`, so the
+    /// first rounds show a volunteer body and not an empty one.
+    fn start_volunteers(&mut self) {
+        let (k, b) = (&self.knobs, &self.scenario.behaviour);
+        if !k.volunteer_input {
+            return;
+        }
+        let r = &mut self.residents;
+        for i in 0..r.len() {
+            if CooperationType::from_bits(r.traits[i]) == CooperationType::FreeRider {
+                continue;
+            }
+            let w = passes::willingness(
+                b,
+                k,
+                r.ses[i] as f64,
+                r.efficacy[i] as f64,
+                r.trust[i] as f64,
+                0.6,
+                0.0,
+            );
+            let join = b.join_rate * w;
+            let p = join / (join + passes::quit_hazard(b, 0.0, 0.0));
+            if Stream::new(
+                self.scenario.run.seed,
+                0,
+                i as u64,
+                Purpose::InitialVolunteers,
+            )
+            .chance(p)
+            {
+                r.traits[i] |= PARTICIPATING;
+            }
+        }
+        for (n, h) in self.hoods.iter_mut().enumerate() {
+            let hood = &self.city.neighbourhoods[n];
+            let range =
+                hood.first_resident as usize..(hood.first_resident + hood.population) as usize;
+            h.participants = r.traits[range]
+                .iter()
+                .filter(|t| *t & PARTICIPATING != 0)
+                .count() as u64;
+        }
+    }
+
+    /// Share of residents volunteering last tick.
+    fn participation_rate(&self) -> f64 {
+        let volunteers: u64 = self.hoods.iter().map(|h| h.participants).sum();
+        volunteers as f64 / self.residents.len().max(1) as f64
     }
 
     /// Re-plans the agency's shares from what it can see.
@@ -287,7 +357,28 @@ impl Simulation {
 
     fn response_pass(&mut self, allocation: &Allocated) -> ResponseTally {
         let lapse_rate: Vec<f64> = self.scenario.domains.iter().map(|d| d.lapse_rate).collect();
-        let hoods: Vec<HoodView> = self.hoods.iter().map(|h| h.view.clone()).collect();
+        let b = &self.scenario.behaviour;
+        let voice = passes::voice_level(self.knobs.decision_rights);
+        let hoods: Vec<HoodView> = self
+            .hoods
+            .iter()
+            .map(|h| {
+                // Deliberation raises what cooperators expect of others, more
+                // in larger groups (Balliet 2010).
+                let boost = if self.knobs.deliberation() {
+                    let size = (1.0 + h.participants as f64).ln()
+                        / (1.0 + b.deliberation_group_reference).ln();
+                    b.deliberation_boost * size.min(1.0)
+                } else {
+                    0.0
+                };
+                HoodView {
+                    expected_effort: (h.seen_effort * (1.0 + boost)).min(1.0),
+                    voice_lost: (h.voice_memory - voice).max(0.0),
+                    service_level: h.view.service_level,
+                }
+            })
+            .collect();
         let ctx = ResponseContext {
             seed: self.scenario.run.seed,
             tick: self.tick,
@@ -337,7 +428,7 @@ impl Simulation {
         let budgets: Vec<DomainBudget> = s
             .domains
             .iter()
-            .map(|d| DomainBudget::new(d, residents, k, b))
+            .map(|d| DomainBudget::new(d, residents, k, b, self.participation_rate()))
             .collect();
         let total_budget: f64 = budgets.iter().map(|x| x.total).sum();
         let total_grants: f64 = budgets.iter().map(|x| x.grants).sum();
@@ -354,7 +445,7 @@ impl Simulation {
             serve_reported: vec![0.0; hoods.len() * d_count],
             serve_hidden: vec![0.0; hoods.len() * d_count],
             spend: vec![0.0; hoods.len()],
-            leakage: 0.0,
+            ..Allocated::default()
         };
         for h in hoods {
             let n = h.index;
@@ -369,8 +460,11 @@ impl Simulation {
                     b,
                 )
             } else {
-                0.0
+                model::OwnFunds::default()
             };
+            out.grants += total_grants * grant_shares[n];
+            out.fundraising += own_funds.fundraising;
+            out.donations += own_funds.donations;
             for (d, (domain, budget)) in s.domains.iter().zip(&budgets).enumerate() {
                 let cell = n * d_count + d;
                 let share = self.plan[d][n];
@@ -388,7 +482,7 @@ impl Simulation {
                 let community_money = budget.grants * grant_shares[n]
                     + budget.participatory * budget.kept_share() * pb_shares[n]
                     + budget.devolved * per_capita[n]
-                    + own_funds * domain_weight;
+                    + own_funds.total() * domain_weight;
                 let org_units = community_money / budget.unit_cost + contract_units;
                 let volunteer_units = if k.volunteer_input {
                     state.volunteer_hours * volunteer_weights[d] * (1.0 - duplication)
@@ -446,6 +540,10 @@ impl Simulation {
             }
         }
         out.leakage = budgets.iter().map(|x| x.leakage).sum();
+        out.leakage_share = ratio(
+            out.leakage,
+            budgets.iter().map(|x| x.delivery + x.participatory).sum(),
+        );
         out
     }
 
@@ -465,8 +563,14 @@ impl Simulation {
                 state.view.service_level = 0.8 * state.view.service_level + 0.2 * throughput;
             }
             if g.participants > 0 {
-                state.view.seen_effort = g.effort / g.participants as f64;
+                state.seen_effort = g.effort / g.participants as f64;
             }
+            let voice = passes::voice_level(self.knobs.decision_rights);
+            state.voice_memory = if voice >= state.voice_memory {
+                voice
+            } else {
+                state.voice_memory - (state.voice_memory - voice) / 52.0
+            };
             state.participants = g.participants;
             state.volunteer_hours = g.volunteer_hours;
             state.backlog = g.pending_end;
@@ -594,6 +698,7 @@ impl Simulation {
                 acc.trust += g.trust;
                 acc.trust_participants += g.trust_participants;
                 acc.burnt_out += g.burnt_out;
+                acc.effort += g.effort;
                 acc
             });
         let pop = all.residents as f64;
@@ -625,6 +730,24 @@ impl Simulation {
             gini_service: metrics::gini(&service, &weights),
             access_gap: top.coverage - bottom.coverage,
             concentration_index: metrics::concentration_index(&q_service, &q_weights),
+            investment_concentration: {
+                let mut by_ses: Vec<(f64, f64, f64)> = self
+                    .city
+                    .neighbourhoods
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.ses_mean,
+                            allocation.spend[h.index] / h.population as f64,
+                            h.population as f64,
+                        )
+                    })
+                    .collect();
+                by_ses.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let spend: Vec<f64> = by_ses.iter().map(|x| x.1).collect();
+                let pops: Vec<f64> = by_ses.iter().map(|x| x.2).collect();
+                metrics::concentration_index(&spend, &pops)
+            },
             satisfaction: all.satisfaction / pop,
             trust: all.trust / pop,
             trust_gap_ses: top.trust - bottom.trust,
@@ -634,9 +757,14 @@ impl Simulation {
             participation_ratio: ratio(top.participation_rate, bottom.participation_rate),
             volunteer_hours: all.volunteer_hours,
             burnout_share: ratio(all.burnt_out as f64, all.participants as f64),
+            effort_share: ratio(all.effort, all.participants as f64),
+            volunteer_retention: self.retention,
             organizations: self.hoods.iter().map(|h| h.organizations as u64).sum(),
             organizations_founded: founded,
             organizations_dissolved: dissolved,
+            org_grants: allocation.grants,
+            org_fundraising: allocation.fundraising,
+            org_donations: allocation.donations,
             public_spend,
             public_cost_per_unit: ratio(public_spend, all.served as f64),
             total_cost_per_unit: ratio(
@@ -644,6 +772,7 @@ impl Simulation {
                 all.served as f64,
             ),
             leakage: allocation.leakage,
+            leakage_share: allocation.leakage_share,
             leakage_detected_share: if allocation.leakage > 0.0 {
                 self.knobs.audit
             } else {
@@ -659,6 +788,7 @@ impl Simulation {
 }
 
 /// The outcome of allocation and production for one tick.
+#[derive(Default)]
 struct Allocated {
     /// Share of reported and of hidden open needs served, per (neighbourhood, domain).
     serve_reported: Vec<f64>,
@@ -666,4 +796,10 @@ struct Allocated {
     /// Public money spent per neighbourhood.
     spend: Vec<f64>,
     leakage: f64,
+    /// Leakage as a share of the money that can leak.
+    leakage_share: f64,
+    /// Organizations' money this tick: grants, own fundraising, donations.
+    grants: f64,
+    fundraising: f64,
+    donations: f64,
 }

@@ -96,8 +96,11 @@ pub fn arise_and_report(
 /// Last tick's state of one neighbourhood, as residents see it.
 #[derive(Clone, Debug)]
 pub struct HoodView {
-    /// Mean effort share volunteers gave last tick.
-    pub seen_effort: f64,
+    /// What volunteers expect others to give: last tick's mean effort share,
+    /// raised by deliberation.
+    pub expected_effort: f64,
+    /// Say residents had and lost (remembered say minus current say).
+    pub voice_lost: f64,
     /// Recent share of need served (moving average), in [0, 1].
     pub service_level: f64,
 }
@@ -204,19 +207,102 @@ fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// Willingness to volunteer (MODEL.md phase 3): shortfall of local service
+/// and being asked raise it (Parrado et al. 2013; Jakobsen 2013).
+pub fn willingness(
+    b: &Behaviour,
+    k: &Knobs,
+    ses: f64,
+    efficacy: f64,
+    trust: f64,
+    service_level: f64,
+    burnout: f64,
+) -> f64 {
+    let asked_by_rights = match k.decision_rights {
+        DecisionRights::Agency => 0.0,
+        DecisionRights::Shared => 0.15,
+        DecisionRights::Residents => 0.3,
+    };
+    let asked = k.outreach * (1.0 - ses) + asked_by_rights;
+    logistic(
+        b.willingness_intercept
+            + b.willingness_ses * ses
+            + b.willingness_efficacy * efficacy
+            + b.willingness_trust * trust
+            + b.willingness_shortfall * (1.0 - service_level)
+            + b.willingness_asked * asked
+            - b.willingness_burnout * burnout,
+    )
+}
+
+/// A volunteer's weekly chance of quitting: 35% a year at no burnout
+/// (CNCS 2009), more with burnout, and more where residents lost a say they
+/// had (`voice_lost`, in steps of decision rights).
+pub fn quit_hazard(b: &Behaviour, burnout: f64, voice_lost: f64) -> f64 {
+    b.quit_hazard * (1.0 + b.burnout_quit_multiplier * burnout) * (1.0 + b.disillusion * voice_lost)
+}
+
+/// Effort as a share of what a volunteer could give, by cooperation type,
+/// from what they expect others to give (`expected`: what volunteers in the
+/// neighbourhood gave last week, raised by deliberation). Sanctions pull it
+/// toward full effort; antisocial sanctions hit contributors, and hit them
+/// twice as hard, since they are aimed at the highest contributors
+/// (Herrmann et al. 2008).
+pub fn volunteer_effort(
+    kind: CooperationType,
+    slope: f64,
+    expected: f64,
+    u: f64,
+    k: &Knobs,
+    b: &Behaviour,
+) -> f64 {
+    let own = match kind {
+        CooperationType::Conditional => slope * expected,
+        CooperationType::FreeRider => 0.0,
+        CooperationType::HumpShaped => slope * expected.min(1.0 - expected),
+        CooperationType::Other => u,
+    };
+    let s = k.peer_sanctions * b.sanction_strength;
+    let a = k.antisocial_share;
+    (own + s * ((1.0 - a) * (1.0 - own) - 2.0 * a * own)).clamp(0.0, 1.0)
+}
+
+/// Trust after a week with satisfaction `satisfaction`: up by `trust_gain`
+/// per unit above the threshold, down by the larger `trust_loss` per unit
+/// below it (Slovic 1993), pulled back toward `anchor`, plus any voice bonus.
+pub fn updated_trust(
+    b: &Behaviour,
+    trust: f64,
+    satisfaction: f64,
+    anchor: f64,
+    voice_bonus: f64,
+) -> f64 {
+    let gap = satisfaction - b.satisfaction_threshold;
+    (trust + b.trust_gain * gap.max(0.0) - b.trust_loss * (-gap).max(0.0)
+        + b.trust_reversion * (anchor - trust)
+        + voice_bonus)
+        .clamp(0.0, 1.0)
+}
+
 /// Phases 3 to 5 of MODEL.md for each resident: needs served or lapsed,
 /// participation and effort, burnout and retention, satisfaction and trust.
+/// How much say residents have: 0 when the agency decides, 1 shared, 2
+/// residents decide. Voice raises participants' trust (OECD); losing it
+/// drives volunteers away.
+pub fn voice_level(rights: DecisionRights) -> f64 {
+    match rights {
+        DecisionRights::Agency => 0.0,
+        DecisionRights::Shared => 1.0,
+        DecisionRights::Residents => 2.0,
+    }
+}
+
 pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> ResponseTally {
     let b = ctx.behaviour;
     let k = ctx.knobs;
     let d_count = ctx.domains;
     let mut tally = ResponseTally::new(ctx.hoods.len(), d_count);
-    let (voice, asked_by_rights) = match k.decision_rights {
-        DecisionRights::Agency => (0.0, 0.0),
-        DecisionRights::Shared => (1.0, 0.15),
-        DecisionRights::Residents => (2.0, 0.3),
-    };
-    let sanction_pull = k.peer_sanctions * b.sanction_strength;
+    let voice = voice_level(k.decision_rights);
     for i in 0..chunk.ses.len() {
         let n = chunk.neighbourhood[i] as usize;
         let ses = chunk.ses[i] as f64;
@@ -255,15 +341,17 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
             pending_end += (r_end + h_end) as u64;
         }
 
-        // Participation: willingness, joining and quitting, effort by type.
+        // Participation: joining and quitting, then effort by type.
         let mut traits = chunk.traits[i];
         let mut burnout = chunk.burnout[i] as f64;
         let mut efficacy = chunk.efficacy[i] as f64;
         let trust_before = chunk.trust[i] as f64;
+        let kind = CooperationType::from_bits(traits);
         let mut effort = 0.0;
-        if k.volunteer_input {
+        // Free riders take the service but do not volunteer.
+        if k.volunteer_input && kind != CooperationType::FreeRider {
             if traits & PARTICIPATING != 0 {
-                let quit = b.quit_hazard * (1.0 + b.burnout_quit_multiplier * burnout);
+                let quit = quit_hazard(b, burnout, hood.voice_lost);
                 if rng.chance(quit) {
                     traits &= !PARTICIPATING;
                 }
@@ -274,40 +362,24 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
                 // far fewer exponentials.
                 let u = rng.uniform();
                 if u < b.join_rate {
-                    let asked = k.outreach * (1.0 - ses) + asked_by_rights;
-                    let willingness = logistic(
-                        b.willingness_intercept
-                            + b.willingness_ses * ses
-                            + b.willingness_efficacy * efficacy
-                            + b.willingness_trust * trust_before
-                            + b.willingness_shortfall * (1.0 - hood.service_level)
-                            + b.willingness_asked * asked
-                            - b.willingness_burnout * burnout,
+                    let w = willingness(
+                        b,
+                        k,
+                        ses,
+                        efficacy,
+                        trust_before,
+                        hood.service_level,
+                        burnout,
                     );
-                    if u < b.join_rate * willingness {
+                    if u < b.join_rate * w {
                         traits |= PARTICIPATING;
                     }
                 }
             }
             if traits & PARTICIPATING != 0 {
-                let deliberation = if k.deliberation() {
-                    1.0 + b.deliberation_boost
-                } else {
-                    1.0
-                };
-                let seen = (hood.seen_effort * deliberation).min(1.0);
                 let slope = 0.6
                     + 0.4 * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
-                effort = match CooperationType::from_bits(traits) {
-                    CooperationType::Conditional => slope * seen,
-                    CooperationType::FreeRider => 0.0,
-                    CooperationType::HumpShaped => seen.min(1.0 - seen),
-                    CooperationType::Other => rng.uniform(),
-                };
-                // Sanctions pull effort up; antisocial sanctions push it down.
-                effort += sanction_pull
-                    * ((1.0 - k.antisocial_share) * (1.0 - effort) - k.antisocial_share * effort);
-                effort = effort.clamp(0.0, 1.0);
+                effort = volunteer_effort(kind, slope, hood.expected_effort, rng.uniform(), k, b);
             }
         } else {
             traits &= !PARTICIPATING;
@@ -331,14 +403,13 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
         let expectation = chunk.expectation[i] as f64;
         let satisfaction = b.performance_weight * performance
             + b.disconfirmation_weight * (performance - expectation);
-        let gap = satisfaction - b.satisfaction_threshold;
         let anchor = (ctx.trust_initial + b.trust_ses_slope * (ses - 0.5)).clamp(0.0, 1.0);
-        let mut trust = trust_before + b.trust_gain * gap.max(0.0) - b.trust_loss * (-gap).max(0.0)
-            + b.trust_reversion * (anchor - trust_before);
-        if participating {
-            trust += b.voice_bonus * voice;
-        }
-        let trust = trust.clamp(0.0, 1.0);
+        let voice_bonus = if participating {
+            b.voice_bonus * voice
+        } else {
+            0.0
+        };
+        let trust = updated_trust(b, trust_before, satisfaction, anchor, voice_bonus);
 
         chunk.traits[i] = traits;
         chunk.burnout[i] = burnout as f32;

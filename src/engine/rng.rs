@@ -28,6 +28,8 @@ pub enum Purpose {
     Organizations = 6,
     /// Points of a sweep design.
     Design = 7,
+    /// Who volunteers when the run starts.
+    InitialVolunteers = 8,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche, used both to

@@ -36,6 +36,9 @@ pub struct CityRow {
     pub access_gap: f64,
     /// Concentration index of service per resident by SES: below 0 is pro-poor.
     pub concentration_index: f64,
+    /// Concentration index of public spending per resident across
+    /// neighbourhoods ranked by SES: below 0, money goes to poorer areas.
+    pub investment_concentration: f64,
     pub satisfaction: f64,
     pub trust: f64,
     /// Trust of the top SES quintile minus the bottom.
@@ -48,9 +51,19 @@ pub struct CityRow {
     pub volunteer_hours: f64,
     /// Share of volunteers with burnout above one half.
     pub burnout_share: f64,
+    /// Mean effort of volunteers, as a share of the hours they could give.
+    pub effort_share: f64,
+    /// Share of the volunteers at the start of the last budget cycle still
+    /// volunteering at its end; NaN during the first cycle.
+    pub volunteer_retention: f64,
     pub organizations: u64,
     pub organizations_founded: u64,
     pub organizations_dissolved: u64,
+    /// Organizations' money this tick: public grants, their own
+    /// fundraising, private donations.
+    pub org_grants: f64,
+    pub org_fundraising: f64,
+    pub org_donations: f64,
     /// Public money spent this tick, all domains.
     pub public_spend: f64,
     pub public_cost_per_unit: f64,
@@ -58,6 +71,8 @@ pub struct CityRow {
     pub total_cost_per_unit: f64,
     /// Public money lost to leakage this tick.
     pub leakage: f64,
+    /// Leakage as a share of the public money that can leak.
+    pub leakage_share: f64,
     /// Share of leakage that audits detected.
     pub leakage_detected_share: f64,
 }

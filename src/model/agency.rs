@@ -21,14 +21,24 @@ pub struct DomainBudget {
 }
 
 impl DomainBudget {
-    pub fn new(d: &DomainSpec, residents: u64, k: &Knobs, b: &Behaviour) -> Self {
+    /// `participation` is the share of residents volunteering: grassroots
+    /// monitoring, which cuts leakage a little (Olken 2007).
+    pub fn new(
+        d: &DomainSpec,
+        residents: u64,
+        k: &Knobs,
+        b: &Behaviour,
+        participation: f64,
+    ) -> Self {
         let total = d.budget_per_resident * residents as f64 * k.budget_scale;
         let outreach = k.outreach * b.outreach_cost_share * total;
         let grants = k.org_funding_share * total;
         let participatory = k.pb_share * total;
         let devolved = k.devolved_share * total;
         let delivery = (total - outreach - grants - participatory - devolved).max(0.0);
-        let leak_rate = b.leakage_base * (1.0 - b.audit_effect * k.audit);
+        let leak_rate = b.leakage_base
+            * (1.0 - b.audit_effect * k.audit)
+            * (1.0 - b.community_monitoring * participation);
         let scale = (residents as f64 / 100_000.0).max(1e-6);
         DomainBudget {
             total,
@@ -143,9 +153,9 @@ mod tests {
         let b = Behaviour::default();
         let mut k = crate::governance::preset("public").unwrap().knobs();
         k.audit = 0.04;
-        let low = DomainBudget::new(d, 100_000, &k, &b);
+        let low = DomainBudget::new(d, 100_000, &k, &b, 0.0);
         k.audit = 1.0;
-        let high = DomainBudget::new(d, 100_000, &k, &b);
+        let high = DomainBudget::new(d, 100_000, &k, &b, 0.0);
         assert!(low.leakage > high.leakage);
         assert!(high.delivery_units(&k) > low.delivery_units(&k));
     }

@@ -9,6 +9,6 @@ pub mod residents;
 
 pub use agency::{DomainBudget, PlanningView, normalise, plan_shares};
 pub use city::{City, Neighbourhood};
-pub use organizations::{MIN_VOLUNTEERS, initial_count, own_funds};
+pub use organizations::{MIN_VOLUNTEERS, OwnFunds, initial_count, own_funds};
 pub use production::{Inputs, ces_output};
 pub use residents::{CooperationType, ResidentChunk, Residents, quintile, trust_anchor};

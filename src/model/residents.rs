@@ -46,6 +46,8 @@ impl CooperationType {
 pub const TYPE_MASK: u8 = 0b0011;
 pub const DIGITAL: u8 = 0b0100;
 pub const PARTICIPATING: u8 = 0b1000;
+/// Volunteering at the last retention count.
+pub const MARKED: u8 = 0b1_0000;
 
 /// Every resident's state, one column per variable. `reported` and `hidden`
 /// hold one count per resident per domain (`resident * domains + domain`).
@@ -58,7 +60,7 @@ pub struct Residents {
     pub expectation: Vec<f32>,
     pub efficacy: Vec<f32>,
     pub burnout: Vec<f32>,
-    /// Cooperation type (bits 0-1), digital access, participating.
+    /// Cooperation type (bits 0-1), digital access, participating, marked.
     pub traits: Vec<u8>,
     /// Open needs the agency knows of.
     pub reported: Vec<u8>,
@@ -158,6 +160,37 @@ impl Residents {
                 hidden: hidden.next().unwrap_or_default(),
             })
             .collect()
+    }
+
+    /// The share of residents marked at the last call who still volunteer,
+    /// then marks today's volunteers. Called once per budget cycle, it
+    /// measures annual volunteer retention.
+    pub fn mark_volunteers(&mut self) -> f64 {
+        use rayon::prelude::*;
+        let (kept, marked) = self
+            .traits
+            .par_chunks_mut(1 << 16)
+            .map(|chunk| {
+                let (mut kept, mut marked) = (0u64, 0u64);
+                for t in chunk {
+                    if *t & MARKED != 0 {
+                        marked += 1;
+                        kept += u64::from(*t & PARTICIPATING != 0);
+                    }
+                    *t = if *t & PARTICIPATING != 0 {
+                        *t | MARKED
+                    } else {
+                        *t & !MARKED
+                    };
+                }
+                (kept, marked)
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        if marked > 0 {
+            kept as f64 / marked as f64
+        } else {
+            f64::NAN
+        }
     }
 
     /// SES values that split residents into five equal groups.

@@ -335,11 +335,15 @@ pub(crate) const BEHAVIOUR_MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "initial_effort",
-        "first-week effort as a share of what one could give (Fehr & Gaechter 2000)",
+        "what volunteers expect others to give at first, as a share of what one could give (Fehr & Gaechter 2000)",
     ),
     (
         "deliberation_boost",
         "rise in what cooperators expect of others after deliberating (Balliet 2010)",
+    ),
+    (
+        "deliberation_group_reference",
+        "volunteers in a neighbourhood at which deliberation has its full effect (larger groups gain more)",
     ),
     (
         "sanction_strength",
@@ -352,6 +356,10 @@ pub(crate) const BEHAVIOUR_MEANINGS: &[(&str, &str)] = &[
     (
         "burnout_quit_multiplier",
         "full burnout multiplies the quit hazard by 1 + this",
+    ),
+    (
+        "disillusion",
+        "a lost step of say (residents -> shared -> agency) multiplies the quit hazard by 1 + this",
     ),
     ("burnout_gain", "weekly burnout from giving all one's hours"),
     (
@@ -372,7 +380,7 @@ pub(crate) const BEHAVIOUR_MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "satisfaction_threshold",
-        "S*: satisfaction above it builds trust, below it erodes trust",
+        "S*: above it satisfaction builds trust, below it erodes it; calibrated so the status quo holds trust at the OECD level",
     ),
     (
         "trust_gain",
@@ -405,6 +413,10 @@ pub(crate) const BEHAVIOUR_MEANINGS: &[(&str, &str)] = &[
     (
         "audit_effect",
         "share of leakage that certain audit removes (Olken 2007)",
+    ),
+    (
+        "community_monitoring",
+        "share of leakage that full resident participation would deter (Olken 2007: small)",
     ),
     (
         "scale_economies",
