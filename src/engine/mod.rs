@@ -59,6 +59,8 @@ struct HoodState {
     view: HoodView,
     /// Mean effort share volunteers gave last tick.
     seen_effort: f64,
+    /// Better practices this neighbourhood's organizations have found.
+    innovations: u32,
     /// The say residents remember having: follows gains at once, fades
     /// over a year after a loss.
     voice_memory: f64,
@@ -86,6 +88,11 @@ pub struct Simulation {
     events: Vec<Event>,
     /// Volunteer retention over the last full budget cycle.
     retention: f64,
+    /// Innovations found so far, adopted by the agency, and waiting for
+    /// adoption (the tick from which the agency may adopt each).
+    innovations_found: u64,
+    innovations_adopted: u32,
+    awaiting_adoption: Vec<u32>,
 }
 
 impl Simulation {
@@ -106,6 +113,7 @@ impl Simulation {
                 },
                 seen_effort: scenario.behaviour.initial_effort,
                 voice_memory: passes::voice_level(scenario.governance.knobs.decision_rights),
+                innovations: 0,
                 participants: 0,
                 volunteer_hours: 0.0,
                 backlog: 0,
@@ -127,6 +135,9 @@ impl Simulation {
             hoods,
             events: Vec::new(),
             retention: f64::NAN,
+            innovations_found: 0,
+            innovations_adopted: 0,
+            awaiting_adoption: Vec::new(),
         };
         sim.start_volunteers();
         sim
@@ -204,6 +215,7 @@ impl Simulation {
         }
         if t.is_multiple_of(self.scenario.run.budget_cycle) {
             self.replan();
+            self.adopt_innovations();
             let retained = self.residents.mark_volunteers();
             if t > 0 {
                 self.retention = retained;
@@ -288,6 +300,24 @@ impl Simulation {
                 .filter(|t| *t & PARTICIPATING != 0)
                 .count() as u64;
         }
+    }
+
+    /// At a budget cycle, the agency decides on each innovation whose lag
+    /// has passed: adopted with `adoption_probability`, else dropped.
+    fn adopt_innovations(&mut self) {
+        let (seed, t) = (self.scenario.run.seed, self.tick);
+        let p = self.scenario.behaviour.adoption_probability;
+        let mut rng = Stream::new(seed, t as u64, u64::MAX, Purpose::Organizations);
+        let before = self.awaiting_adoption.len();
+        self.awaiting_adoption.retain(|&due| due > t);
+        for _ in self.awaiting_adoption.len()..before {
+            self.innovations_adopted += u32::from(rng.chance(p));
+        }
+    }
+
+    /// Productivity multiplier from `count` innovations (at most ten count).
+    fn innovation_factor(&self, count: u32) -> f64 {
+        1.0 + self.scenario.behaviour.innovation_gain * count.min(10) as f64
     }
 
     /// Share of residents volunteering last tick.
@@ -468,7 +498,9 @@ impl Simulation {
             for (d, (domain, budget)) in s.domains.iter().zip(&budgets).enumerate() {
                 let cell = n * d_count + d;
                 let share = self.plan[d][n];
-                let units = budget.delivery_units(k) * share;
+                let units = budget.delivery_units(k)
+                    * share
+                    * self.innovation_factor(self.innovations_adopted);
                 let (agency_units, contract_units) = if k.contract_price > 0.0 {
                     (0.0, units)
                 } else {
@@ -500,7 +532,8 @@ impl Simulation {
                     domain.rho,
                     domain.kappa,
                 );
-                let community = org_units + (produced - public).max(0.0);
+                let community = (org_units + (produced - public).max(0.0))
+                    * self.innovation_factor(state.innovations);
 
                 let open_reported = self.reported[cell].total() as f64;
                 let open_hidden = self.hidden[cell].total() as f64;
@@ -552,6 +585,10 @@ impl Simulation {
     fn update_hoods(&mut self, response: &ResponseTally, needs: &NeedsTally) -> (u64, u64) {
         let d_count = self.scenario.domains.len();
         let (mut founded, mut dissolved) = (0, 0);
+        let mut found = 0;
+        let k = &self.knobs;
+        // Autonomy: how much organizations and residents decide and control.
+        let autonomy = (passes::voice_level(k.decision_rights) / 2.0 + k.diverted_share()).min(1.0);
         for (n, state) in self.hoods.iter_mut().enumerate() {
             let g = &response.hoods[n];
             let hood = &self.city.neighbourhoods[n];
@@ -595,6 +632,17 @@ impl Simulation {
                     state.organizations += 1;
                     founded += 1;
                 }
+                // Innovation rises with participant diversity (volunteers
+                // from the bottom two SES fifths, relative to their 40% of
+                // the population) and with autonomy.
+                if state.organizations > 0 && g.participants > 0 {
+                    let diversity =
+                        (g.participants_low_ses as f64 / g.participants as f64 / 0.4).min(1.0);
+                    if rng.chance(self.scenario.behaviour.innovation_rate * diversity * autonomy) {
+                        state.innovations += 1;
+                        found += 1;
+                    }
+                }
                 if volunteers_per_org < model::MIN_VOLUNTEERS {
                     let gone = rng.binomial_small(state.organizations, 0.01);
                     state.organizations -= gone;
@@ -602,6 +650,10 @@ impl Simulation {
                 }
             }
         }
+        self.innovations_found += found;
+        let due = self.tick + self.knobs.lag;
+        self.awaiting_adoption
+            .extend(std::iter::repeat_n(due, found as usize));
         (founded, dissolved)
     }
 
@@ -762,6 +814,8 @@ impl Simulation {
             organizations: self.hoods.iter().map(|h| h.organizations as u64).sum(),
             organizations_founded: founded,
             organizations_dissolved: dissolved,
+            innovations_found: self.innovations_found,
+            innovations_adopted: self.innovations_adopted as u64,
             org_grants: allocation.grants,
             org_fundraising: allocation.fundraising,
             org_donations: allocation.donations,

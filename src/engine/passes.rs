@@ -143,6 +143,8 @@ pub struct GroupTally {
     pub hidden_end: u64,
     pub pending_end: u64,
     pub participants: u64,
+    /// Volunteers from the bottom two SES fifths.
+    pub participants_low_ses: u64,
     pub volunteer_hours: f64,
     pub effort: f64,
     pub satisfaction: f64,
@@ -160,6 +162,7 @@ impl GroupTally {
         self.hidden_end += o.hidden_end;
         self.pending_end += o.pending_end;
         self.participants += o.participants;
+        self.participants_low_ses += o.participants_low_ses;
         self.volunteer_hours += o.volunteer_hours;
         self.effort += o.effort;
         self.satisfaction += o.satisfaction;
@@ -431,6 +434,7 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
         };
         if participating {
             one.participants = 1;
+            one.participants_low_ses = u64::from(quintile(chunk.ses[i], &ctx.quintile_cuts) < 2);
             one.volunteer_hours = effort * b.volunteer_hours;
             one.effort = effort;
             one.trust_participants = trust;

@@ -59,6 +59,10 @@ pub struct CityRow {
     pub organizations: u64,
     pub organizations_founded: u64,
     pub organizations_dissolved: u64,
+    /// Better practices found by organizations, and adopted by the agency,
+    /// since the start.
+    pub innovations_found: u64,
+    pub innovations_adopted: u64,
     /// Organizations' money this tick: public grants, their own
     /// fundraising, private donations.
     pub org_grants: f64,

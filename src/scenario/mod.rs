@@ -229,6 +229,9 @@ pub struct Behaviour {
     pub crowd_out_donations: f64,
     pub donor_response: f64,
     pub duplication: f64,
+    pub innovation_rate: f64,
+    pub innovation_gain: f64,
+    pub adoption_probability: f64,
     pub outreach_cost_share: f64,
     pub shadow_wage: f64,
 }
@@ -281,6 +284,9 @@ impl Default for Behaviour {
             crowd_out_donations: 0.757,
             donor_response: 0.041,
             duplication: 0.25,
+            innovation_rate: 0.01,
+            innovation_gain: 0.02,
+            adoption_probability: 0.5,
             outreach_cost_share: 0.05,
             shadow_wage: 15.0,
         }

@@ -447,6 +447,18 @@ pub(crate) const BEHAVIOUR_MEANINGS: &[(&str, &str)] = &[
         "share of volunteer effort duplicated when organizations do not coordinate",
     ),
     (
+        "innovation_rate",
+        "weekly chance a neighbourhood's organizations find a better practice, at full diversity and autonomy",
+    ),
+    (
+        "innovation_gain",
+        "productivity gained per innovation (at most 10 count), locally when found, city-wide when adopted",
+    ),
+    (
+        "adoption_probability",
+        "chance the agency adopts an innovation at the first budget cycle after its lag",
+    ),
+    (
         "outreach_cost_share",
         "share of the budget that full outreach costs",
     ),
