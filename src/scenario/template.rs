@@ -396,7 +396,7 @@ pub(crate) const BEHAVIOUR_MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "trust_ses_slope",
-        "baseline trust rises by this from SES 0.5 to SES 1.5",
+        "change in baseline trust per unit of SES above 0.5 (richer residents trust more)",
     ),
     (
         "voice_bonus",
