@@ -372,3 +372,20 @@ fn shipped_scenarios_are_exactly_what_new_writes() {
         );
     }
 }
+
+#[test]
+fn docs_model_md_names_every_behavioural_constant() {
+    let doc =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md")).unwrap();
+    let behaviour = serde_json::to_value(coserve::scenario::Behaviour::default()).unwrap();
+    let missing: Vec<&String> = behaviour
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| !doc.contains(k.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/model.md does not describe {missing:?}"
+    );
+}
