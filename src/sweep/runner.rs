@@ -88,6 +88,20 @@ pub struct SweepManifest {
     pub metrics: Vec<String>,
 }
 
+impl SweepManifest {
+    /// The factors' scenario keys, in the order of runs.csv's columns.
+    pub fn factor_keys(&self) -> Vec<String> {
+        self.sweep["factors"]
+            .as_array()
+            .map(|fs| {
+                fs.iter()
+                    .filter_map(|f| f["key"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// What a sweep did.
 #[derive(Clone, Debug)]
 pub struct SweepReport {
@@ -437,14 +451,7 @@ pub fn merge(
             missing.join(", ")
         )));
     }
-    let keys: Vec<String> = manifest.sweep["factors"]
-        .as_array()
-        .map(|fs| {
-            fs.iter()
-                .filter_map(|f| f["key"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let keys = manifest.factor_keys();
     if out.exists() && !force {
         return Err(OutputError::Exists(out.to_path_buf()).into());
     }

@@ -51,14 +51,7 @@ pub fn sensitivity(
         )));
     }
     let n = manifest.sweep["samples"].as_u64().unwrap_or(0) as usize;
-    let factors: Vec<String> = manifest.sweep["factors"]
-        .as_array()
-        .map(|fs| {
-            fs.iter()
-                .filter_map(|f| f["key"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let factors = manifest.factor_keys();
     let k = factors.len();
     let csv_path = dir.join("runs.csv");
     let mut reader = csv::Reader::from_path(&csv_path).map_err(|e| {
