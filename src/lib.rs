@@ -35,6 +35,7 @@ pub mod governance;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod sweep;
 

@@ -110,6 +110,13 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Charts and a readable HTML page for a run, a comparison or a sweep.
+    Report {
+        dir: PathBuf,
+        /// Replace an existing report.
+        #[arg(long)]
+        force: bool,
+    },
     /// Check scenario files and report every error.
     Validate {
         #[arg(required = true)]
@@ -348,6 +355,11 @@ fn execute(command: Command) -> Result<ExitCode, String> {
                 );
             }
             println!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { dir, force } => {
+            let page = coserve::report::report(&dir, force).map_err(|e| format!("error: {e}"))?;
+            println!("wrote {}", page.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { files } => {

@@ -8,11 +8,11 @@ mod presets;
 
 pub use presets::{PRESETS, Preset, preset};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Who decides how the service budget is allocated across neighbourhoods.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionRights {
     /// The agency plans alone.
@@ -24,7 +24,7 @@ pub enum DecisionRights {
 }
 
 /// How the agency spreads its delivery capacity across neighbourhoods.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Allocation {
     /// In proportion to the needs reported last budget cycle.
@@ -38,7 +38,7 @@ pub enum Allocation {
 }
 
 /// How residents reach the agency.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Phone and front desk.
@@ -50,7 +50,7 @@ pub enum Channel {
 }
 
 /// Every governance knob, resolved. Shares are fractions in [0, 1].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Knobs {
     pub decision_rights: DecisionRights,
     pub allocation: Allocation,

@@ -338,6 +338,9 @@ pub fn write_comparison(
     let mut table = staging.csv("compare.csv")?;
     table.rows(&c.rows())?;
     table.finish()?;
+    let mut bands = staging.csv("compare_timeseries.csv")?;
+    bands.rows(&c.bands())?;
+    bands.finish()?;
     let manifest = CompareManifest {
         coserve_version: crate::VERSION,
         kind: "compare",

@@ -122,7 +122,7 @@ pub fn default_domains() -> Vec<DomainSpec> {
 }
 
 /// `[governance]`: a preset and any knobs that override it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GovernanceSpec {
     pub preset: String,
     /// The preset's knobs with the scenario's overrides applied.
@@ -130,7 +130,7 @@ pub struct GovernanceSpec {
 }
 
 /// `[[interventions]]`: knobs that change at a tick.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Intervention {
     /// The tick at whose start the change applies.
     pub at: u32,
@@ -294,8 +294,9 @@ impl Default for Behaviour {
 }
 
 /// A fully resolved scenario: every key has its value, presets are expanded,
-/// and every value has been checked.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// and every value has been checked. It round-trips through the manifest's
+/// JSON, so reports describe exactly what ran.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
     pub name: String,
     pub description: String,
@@ -309,6 +310,13 @@ pub struct Scenario {
     /// The files read: the named file first, then what it extends.
     #[serde(skip)]
     pub files: Vec<PathBuf>,
+}
+
+impl Scenario {
+    /// The resolved scenario recorded in a manifest.
+    pub fn from_manifest_json(value: &serde_json::Value) -> Result<Scenario, serde_json::Error> {
+        serde_json::from_value(value.clone())
+    }
 }
 
 /// Most service domains a scenario may list.

@@ -31,6 +31,21 @@ pub struct Comparison {
     pub metrics: Vec<String>,
     /// `runs[regime][replicate]`.
     pub runs: Vec<Vec<Summary>>,
+    /// The main metrics week by week: `weekly[regime][replicate][tick][metric]`
+    /// in the order of [`summary::MAIN_METRICS`].
+    pub weekly: Vec<Vec<Vec<Vec<f64>>>>,
+}
+
+/// One line of compare_timeseries.csv: a main metric in one week under one
+/// regime, averaged over replicates, with the range across them.
+#[derive(Clone, Debug, Serialize)]
+pub struct BandRow {
+    pub tick: usize,
+    pub regime: String,
+    pub metric: &'static str,
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
 }
 
 /// One line of compare.csv.
@@ -85,24 +100,39 @@ pub fn compare(
         }
     }
     let done = AtomicUsize::new(0);
-    let summaries: Vec<Summary> = scenarios
+    let names = summary::metric_names();
+    let main: Vec<usize> = summary::MAIN_METRICS
+        .iter()
+        .map(|m| names.iter().position(|n| n == m).expect("a metric"))
+        .collect();
+    let results: Vec<(Summary, Vec<Vec<f64>>)> = scenarios
         .into_par_iter()
         .map(|s| {
-            let summary = summary::summarise(s);
+            let mut weeks = Vec::new();
+            let summary = summary::summarise_with(s, |row| {
+                let values = summary::metric_values(row);
+                weeks.push(main.iter().map(|&i| values[i]).collect());
+            });
             on_run(done.fetch_add(1, Ordering::Relaxed) + 1);
-            summary
+            (summary, weeks)
         })
         .collect();
+    let (summaries, weeks): (Vec<Summary>, Vec<Vec<Vec<f64>>>) = results.into_iter().unzip();
     let runs = summaries
         .chunks(seeds.len())
         .map(<[Summary]>::to_vec)
+        .collect();
+    let weekly = weeks
+        .chunks(seeds.len())
+        .map(<[Vec<Vec<f64>>]>::to_vec)
         .collect();
     Ok(Comparison {
         scenario: base,
         regimes: o.regimes.clone(),
         seeds,
-        metrics: summary::metric_names(),
+        metrics: names,
         runs,
+        weekly,
     })
 }
 
@@ -139,6 +169,39 @@ impl Comparison {
                         diff_ci_low: low,
                         diff_ci_high: high,
                         n,
+                    });
+                }
+            }
+        }
+        rows
+    }
+
+    /// The main metrics week by week per regime: mean over replicates and
+    /// the range across them.
+    pub fn bands(&self) -> Vec<BandRow> {
+        let mut rows = Vec::new();
+        for (regime, runs) in self.regimes.iter().zip(&self.weekly) {
+            let ticks = runs.iter().map(Vec::len).min().unwrap_or(0);
+            for (m, metric) in summary::MAIN_METRICS.iter().enumerate() {
+                for tick in 0..ticks {
+                    let values: Vec<f64> = runs
+                        .iter()
+                        .map(|r| r[tick][m])
+                        .filter(|x| x.is_finite())
+                        .collect();
+                    let (low, high) = values
+                        .iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                            (lo.min(x), hi.max(x))
+                        });
+                    let finite = !values.is_empty();
+                    rows.push(BandRow {
+                        tick,
+                        regime: regime.clone(),
+                        metric,
+                        mean: stats::mean(&values),
+                        low: if finite { low } else { f64::NAN },
+                        high: if finite { high } else { f64::NAN },
                     });
                 }
             }

@@ -9,10 +9,10 @@ mod spec;
 pub mod stats;
 mod summary;
 
-pub use compare::{CompareOptions, CompareRow, Comparison, compare};
+pub use compare::{BandRow, CompareOptions, CompareRow, Comparison, compare};
 pub use runner::{
     RunRecord, Shard, SweepError, SweepOptions, SweepReport, merge, read_records, run_sweep,
 };
 pub use sensitivity::{DEFAULT_METRICS, SensitivityRow, sensitivity};
 pub use spec::{Design, Factor, Levels, SweepSpec};
-pub use summary::{Summary, metric_names, summarise};
+pub use summary::{MAIN_METRICS, Summary, metric_names, metric_values, summarise, summarise_with};

@@ -5,6 +5,16 @@ use crate::Simulation;
 use crate::metrics::CityRow;
 use crate::scenario::Scenario;
 
+/// The metrics reports and comparisons follow week by week.
+pub const MAIN_METRICS: &[&str] = &[
+    "coverage",
+    "hidden_need_share",
+    "wait_p50",
+    "access_gap",
+    "trust",
+    "participation_rate",
+];
+
 /// The numeric columns of timeseries.csv (all but `tick`), in file order.
 pub fn metric_names() -> Vec<String> {
     let row = serde_json::to_value(CityRow::default()).expect("rows serialize");
@@ -16,7 +26,7 @@ pub fn metric_names() -> Vec<String> {
         .collect()
 }
 
-fn metric_values(row: &CityRow) -> Vec<f64> {
+pub fn metric_values(row: &CityRow) -> Vec<f64> {
     let value = serde_json::to_value(row).expect("rows serialize");
     value
         .as_object()

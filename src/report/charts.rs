@@ -1,0 +1,376 @@
+//! Charts, each written as PNG and SVG, drawn with the font shipped in
+//! assets/fonts (no system fonts are assumed).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+use std::sync::Once;
+
+/// Chart size in pixels: large enough for a slide.
+pub const SIZE: (u32, u32) = (960, 540);
+
+static FONT: Once = Once::new();
+
+fn register_font() {
+    FONT.call_once(|| {
+        plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+        )
+        .unwrap_or_else(|_| panic!("the shipped font is a valid TrueType font"));
+    });
+}
+
+/// Okabe & Ito's colour-blind-safe palette.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+];
+
+/// Viridis, a perceptually uniform colour-blind-safe scale, at `t` in [0, 1].
+pub fn viridis(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    } * 4.0;
+    let i = (t.floor() as usize).min(3);
+    let f = t - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let mix = |x: f64, y: f64| (x + (y - x) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// A line over x, with an optional band (low, high) around it.
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+    pub band: Option<Vec<(f64, f64, f64)>>,
+}
+
+/// A bar with an optional interval.
+pub struct Bar {
+    pub label: String,
+    pub group: usize,
+    pub value: f64,
+    pub interval: Option<(f64, f64)>,
+}
+
+/// One neighbourhood on the map.
+pub struct Cell {
+    pub column: u32,
+    pub row: u32,
+    pub value: f64,
+}
+
+type Result = std::result::Result<(), String>;
+
+/// Draws `draw` into `<stem>.png` and `<stem>.svg`.
+fn both(
+    stem: &Path,
+    draw: impl Fn(DrawingArea<BitMapBackend, Shift>) -> Result + Copy,
+    draw_svg: impl Fn(DrawingArea<SVGBackend, Shift>) -> Result,
+) -> Result {
+    register_font();
+    let png = stem.with_extension("png");
+    let svg = stem.with_extension("svg");
+    draw(BitMapBackend::new(&png, SIZE).into_drawing_area())?;
+    draw_svg(SVGBackend::new(&svg, SIZE).into_drawing_area())
+}
+
+macro_rules! on_both_backends {
+    ($stem:expr, |$root:ident| $body:block) => {
+        both($stem, |$root| $body, |$root| $body)
+    };
+}
+
+fn err(e: impl std::fmt::Debug) -> String {
+    format!("{e:?}")
+}
+
+fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.08).max(1e-6);
+    (lo - pad, hi + pad)
+}
+
+/// Lines (with bands) of `series` against x.
+pub fn lines(stem: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result {
+    let x = bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+    let y = bounds(series.iter().flat_map(|s| {
+        let band = s.band.iter().flatten().flat_map(|b| [b.1, b.2]);
+        s.points.iter().map(|p| p.1).chain(band).collect::<Vec<_>>()
+    }));
+    on_both_backends!(stem, |root| {
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 30))
+            .margin(16)
+            .x_label_area_size(56)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x.0..x.1, y.0..y.1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .label_style(("sans-serif", 20))
+            .axis_desc_style(("sans-serif", 22))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(err)?;
+        for (i, s) in series.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            if let Some(band) = &s.band {
+                let upper = band.iter().filter(|b| b.2.is_finite()).map(|b| (b.0, b.2));
+                let lower: Vec<(f64, f64)> = band
+                    .iter()
+                    .filter(|b| b.1.is_finite())
+                    .map(|b| (b.0, b.1))
+                    .collect();
+                let polygon: Vec<(f64, f64)> = upper.chain(lower.into_iter().rev()).collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(polygon, colour.mix(0.2))))
+                    .map_err(err)?;
+            }
+            let points: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .copied()
+                .filter(|p| p.1.is_finite())
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, colour.stroke_width(3)))
+                .map_err(err)?
+                .label(s.name.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4))
+                });
+        }
+        if series.len() > 1 {
+            chart
+                .configure_series_labels()
+                .label_font(("sans-serif", 20))
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(err)?;
+        }
+        root.present().map_err(err)
+    })
+}
+
+/// Bars in groups, with intervals where given.
+pub fn bars(
+    stem: &Path,
+    title: &str,
+    y_label: &str,
+    group_names: &[String],
+    bars: &[Bar],
+) -> Result {
+    let y = bounds(bars.iter().flat_map(|b| {
+        let (lo, hi) = b.interval.unwrap_or((b.value, b.value));
+        [b.value, lo, hi, 0.0]
+    }));
+    let n = bars.len() as u32;
+    on_both_backends!(stem, |root| {
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 30))
+            .margin(16)
+            .x_label_area_size(60)
+            .y_label_area_size(80)
+            .build_cartesian_2d((0..n.max(1) - 1).into_segmented(), y.0..y.1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .x_labels(n as usize + 1)
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => bars
+                    .get(*i as usize)
+                    .map_or(String::new(), |b| b.label.clone()),
+                _ => String::new(),
+            })
+            .y_desc(y_label)
+            .label_style(("sans-serif", 18))
+            .axis_desc_style(("sans-serif", 22))
+            .draw()
+            .map_err(err)?;
+        for (i, b) in bars.iter().enumerate() {
+            let colour = PALETTE[b.group % PALETTE.len()];
+            let i = i as u32;
+            let mut rect = Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), 0.0),
+                    (SegmentValue::Exact(i + 1), b.value),
+                ],
+                colour.filled(),
+            );
+            rect.set_margin(0, 0, 12, 12);
+            chart.draw_series(std::iter::once(rect)).map_err(err)?;
+            if let Some((lo, hi)) = b
+                .interval
+                .filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
+            {
+                chart
+                    .draw_series(std::iter::once(ErrorBar::new_vertical(
+                        SegmentValue::CenterOf(i),
+                        lo,
+                        b.value,
+                        hi,
+                        BLACK.stroke_width(3),
+                        24,
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        for (g, name) in group_names.iter().enumerate() {
+            let colour = PALETTE[g % PALETTE.len()];
+            chart
+                .draw_series(std::iter::empty::<Circle<(SegmentValue<u32>, f64), i32>>())
+                .map_err(err)?
+                .label(name.as_str())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 8), (x + 16, y + 8)], colour.filled())
+                });
+        }
+        if group_names.len() > 1 {
+            chart
+                .configure_series_labels()
+                .label_font(("sans-serif", 20))
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(err)?;
+        }
+        root.present().map_err(err)
+    })
+}
+
+/// Points of y against x.
+pub fn scatter(
+    stem: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    points: &[(f64, f64)],
+) -> Result {
+    let x = bounds(points.iter().map(|p| p.0));
+    let y = bounds(points.iter().map(|p| p.1));
+    on_both_backends!(stem, |root| {
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 30))
+            .margin(16)
+            .x_label_area_size(56)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x.0..x.1, y.0..y.1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .label_style(("sans-serif", 20))
+            .axis_desc_style(("sans-serif", 22))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .filter(|p| p.1.is_finite())
+                    .map(|&p| Circle::new(p, 5, PALETTE[0].mix(0.6).filled())),
+            )
+            .map_err(err)?;
+        root.present().map_err(err)
+    })
+}
+
+/// Neighbourhoods as a grid of squares coloured by value, with a legend.
+pub fn map(stem: &Path, title: &str, value_label: &str, cells: &[Cell]) -> Result {
+    let (lo, hi) = cells
+        .iter()
+        .map(|c| c.value)
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (lo.min(0.0), lo.max(0.0) + 1.0)
+    };
+    let columns = cells.iter().map(|c| c.column + 1).max().unwrap_or(1);
+    let rows = cells.iter().map(|c| c.row + 1).max().unwrap_or(1);
+    on_both_backends!(stem, |root| {
+        root.fill(&WHITE).map_err(err)?;
+        let (left, right) = root.split_horizontally(SIZE.0 - 300);
+        let title_area = left.titled(title, ("sans-serif", 30)).map_err(err)?;
+        let (w, h) = title_area.dim_in_pixel();
+        let side = ((w as f64 - 20.0) / columns as f64).min((h as f64 - 20.0) / rows as f64);
+        for c in cells {
+            let x0 = 10 + (c.column as f64 * side) as i32;
+            let y0 = 10 + (c.row as f64 * side) as i32;
+            let colour = viridis((c.value - lo) / (hi - lo));
+            title_area
+                .draw(&Rectangle::new(
+                    [(x0, y0), (x0 + side as i32 - 3, y0 + side as i32 - 3)],
+                    colour.filled(),
+                ))
+                .map_err(err)?;
+        }
+        // Legend: the colour scale with its ends labelled.
+        right
+            .draw(&Text::new(
+                value_label.to_string(),
+                (10, 60),
+                ("sans-serif", 20),
+            ))
+            .map_err(err)?;
+        for i in 0..200 {
+            let colour = viridis(1.0 - i as f64 / 199.0);
+            right
+                .draw(&Rectangle::new(
+                    [(20, 90 + i), (60, 91 + i)],
+                    colour.filled(),
+                ))
+                .map_err(err)?;
+        }
+        right
+            .draw(&Text::new(format!("{hi:.3}"), (70, 90), ("sans-serif", 20)))
+            .map_err(err)?;
+        right
+            .draw(&Text::new(
+                format!("{lo:.3}"),
+                (70, 275),
+                ("sans-serif", 20),
+            ))
+            .map_err(err)?;
+        root.present().map_err(err)
+    })
+}

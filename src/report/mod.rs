@@ -1,0 +1,570 @@
+//! `coserve report DIR`: charts (PNG and SVG) and one HTML page for a run, a
+//! comparison or a sweep, written into `DIR/report/`. The page needs nothing
+//! but its folder: no scripts, no fonts or files from elsewhere.
+
+pub mod charts;
+
+use crate::output::{OutputError, Staging};
+use crate::scenario::{Scenario, explain};
+use crate::sweep::MAIN_METRICS;
+use charts::{Bar, Cell, Series};
+use std::fmt::Write;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A CSV table read whole.
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn read(path: &Path) -> Result<Table, String> {
+        let mut r = csv::Reader::from_path(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let header = r
+            .headers()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let rows = r
+            .records()
+            .map(|rec| {
+                rec.map(|r| r.iter().map(str::to_owned).collect())
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Table { header, rows })
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    fn num(&self, row: &[String], name: &str) -> f64 {
+        self.col(name)
+            .and_then(|i| row[i].parse().ok())
+            .unwrap_or(f64::NAN)
+    }
+
+    fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+        self.col(name).map_or("", |i| row[i].as_str())
+    }
+}
+
+/// A chart on the page.
+struct Figure {
+    file: String,
+    caption: String,
+}
+
+/// The page being built.
+struct Page {
+    title: String,
+    sections: String,
+    figures: Vec<(String, Vec<Figure>)>,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A metric's name in words.
+fn words(metric: &str) -> String {
+    metric.replace('_', " ")
+}
+
+/// Writes the report of the run, comparison or sweep in `dir` into
+/// `dir/report/`, refusing to replace an earlier report unless `force`.
+pub fn report(dir: &Path, force: bool) -> Result<PathBuf, String> {
+    let manifest_text = fs::read_to_string(dir.join("manifest.json")).map_err(|e| {
+        format!(
+            "{} is not a coserve result folder (no manifest.json: {e})",
+            dir.display()
+        )
+    })?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&manifest_text).map_err(|e| format!("damaged manifest: {e}"))?;
+    let dest = dir.join("report");
+    if dest.exists() && !force {
+        return Err(OutputError::Exists(dest).to_string());
+    }
+    let staging = Staging::new(&dest).map_err(|e| e.to_string())?;
+    let charts_dir = staging.path("charts");
+    fs::create_dir_all(&charts_dir).map_err(|e| e.to_string())?;
+    let page = match manifest["kind"].as_str() {
+        Some("compare") => compare_page(dir, &manifest, &charts_dir)?,
+        Some("sweep") => sweep_page(dir, &manifest, &charts_dir)?,
+        _ => run_page(dir, &manifest, &charts_dir)?,
+    };
+    fs::write(staging.path("index.html"), html(&page)).map_err(|e| e.to_string())?;
+    staging.commit(force).map_err(|e| e.to_string())?;
+    Ok(dest.join("index.html"))
+}
+
+fn scenario_of(value: &serde_json::Value) -> Result<Scenario, String> {
+    Scenario::from_manifest_json(value)
+        .map_err(|e| format!("the manifest's scenario cannot be read: {e}"))
+}
+
+/// What was simulated, in words, and the assumptions that matter.
+fn scenario_section(s: &Scenario, version: &str, extra: &str) -> String {
+    let b = &s.behaviour;
+    let mut out = String::new();
+    // The plain-language scenario, less where `run` would write results.
+    let described: String = explain(s)
+        .lines()
+        .filter(|l| !l.starts_with("Results go to"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let _ = write!(
+        out,
+        "<h2>What was simulated</h2><pre class=\"explain\">{}</pre>",
+        escape(described.trim_end())
+    );
+    let _ = write!(
+        out,
+        "<h2>Assumptions that matter</h2><ul>\
+<li>Needs arise at random (Poisson) at each domain's rate, more in poorer neighbourhoods; needs nobody reports are <b>hidden need</b>: real, counted in every result, invisible to the agency.</li>\
+<li>Top-SES residents report needs {:.0}x as often as bottom-SES residents (311 studies); the agency plans from reports only.</li>\
+<li>Public and volunteer input combine as a CES function of public input and effective hands; volunteers alone achieve nothing where they complement public work (rho below 0).</li>\
+<li>Volunteers quit at {:.0}% a year at no burnout (CNCS 2009); conditional cooperators match {:.0}-100% of what others gave (Fischbacher &amp; Gächter).</li>\
+<li>Trust falls {:.0}x faster on a failure than it rises on a success (Slovic 1993); the satisfaction threshold is calibrated so the status quo holds trust near 0.45 (OECD).</li>\
+<li>Audits cut leakage: {:.0}% of spending leaks with no audits (Olken 2007).</li>\
+</ul><p>Every mechanism, equation and source is in docs/model.md; every constant is in the scenario file.</p>",
+        1.0 + b.report_ses_gradient,
+        100.0 * (1.0 - (1.0 - b.quit_hazard).powi(52)),
+        60.0,
+        b.trust_loss / b.trust_gain,
+        100.0 * b.leakage_base,
+    );
+    let _ = write!(
+        out,
+        "<h2>Provenance</h2><p>coserve {} · {}</p>",
+        escape(version),
+        extra
+    );
+    out
+}
+
+fn run_page(dir: &Path, manifest: &serde_json::Value, charts_dir: &Path) -> Result<Page, String> {
+    let s = scenario_of(&manifest["scenario"])?;
+    let version = manifest["coserve_version"].as_str().unwrap_or("?");
+    let ts = Table::read(&dir.join("timeseries.csv"))?;
+    let mut over_time = Vec::new();
+    for metric in MAIN_METRICS {
+        let points: Vec<(f64, f64)> = ts
+            .rows
+            .iter()
+            .map(|r| (ts.num(r, "tick"), ts.num(r, metric)))
+            .collect();
+        let file = format!("time_{metric}");
+        charts::lines(
+            &charts_dir.join(&file),
+            &words(metric),
+            "week",
+            &words(metric),
+            &[Series {
+                name: words(metric),
+                points,
+                band: None,
+            }],
+        )?;
+        over_time.push(Figure {
+            file,
+            caption: format!("{} week by week", words(metric)),
+        });
+    }
+    let last_year = ts.rows.len().saturating_sub(52);
+    let mut table = String::from(
+        "<table><tr><th>metric</th><th>mean over the last year</th><th>range over the last year</th></tr>",
+    );
+    for metric in MAIN_METRICS {
+        let values: Vec<f64> = ts.rows[last_year..]
+            .iter()
+            .map(|r| ts.num(r, metric))
+            .filter(|x| x.is_finite())
+            .collect();
+        let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+        let (lo, hi) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
+        let _ = write!(
+            table,
+            "<tr><td>{}</td><td>{mean:.3}</td><td>{lo:.3} to {hi:.3}</td></tr>",
+            words(metric)
+        );
+    }
+    table += "</table><p>One run is one draw of chance: the range shows week-to-week variation, not uncertainty across seeds. For confidence intervals compare regimes over replicates with <code>coserve compare</code>.</p>";
+
+    let mut figures = vec![("Over time".to_string(), over_time)];
+    if let Ok(hoods) = Table::read(&dir.join("neighbourhoods.csv")) {
+        let last_tick = hoods
+            .rows
+            .iter()
+            .map(|r| hoods.num(r, "tick"))
+            .fold(0.0, f64::max);
+        let cells = |metric: &str| -> Vec<Cell> {
+            hoods
+                .rows
+                .iter()
+                .filter(|r| hoods.num(r, "tick") == last_tick)
+                .map(|r| Cell {
+                    column: hoods.num(r, "column") as u32,
+                    row: hoods.num(r, "row") as u32,
+                    value: hoods.num(r, metric),
+                })
+                .collect()
+        };
+        let mut maps = Vec::new();
+        for (metric, label) in [
+            ("unmet_need_per_capita", "open needs per resident"),
+            ("trust", "trust"),
+        ] {
+            let file = format!("map_{metric}");
+            charts::map(
+                &charts_dir.join(&file),
+                &format!("{} at the end, by neighbourhood", words(metric)),
+                label,
+                &cells(metric),
+            )?;
+            maps.push(Figure {
+                file,
+                caption: format!("{label} in each neighbourhood at week {last_tick}"),
+            });
+        }
+        figures.push(("Where".to_string(), maps));
+    }
+    if let Ok(q) = Table::read(&dir.join("quintiles.csv")) {
+        let last_tick = q.rows.iter().map(|r| q.num(r, "tick")).fold(0.0, f64::max);
+        let mut equity = Vec::new();
+        for metric in ["coverage", "trust", "participation_rate"] {
+            let bars: Vec<Bar> = (1..=5)
+                .map(|quintile| {
+                    let values: Vec<f64> = q
+                        .rows
+                        .iter()
+                        .filter(|r| {
+                            q.num(r, "quintile") == quintile as f64
+                                && q.num(r, "tick") > last_tick - 52.0
+                        })
+                        .map(|r| q.num(r, metric))
+                        .filter(|x| x.is_finite())
+                        .collect();
+                    let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+                    Bar {
+                        label: format!("fifth {quintile}"),
+                        group: 0,
+                        value: mean,
+                        interval: None,
+                    }
+                })
+                .collect();
+            let file = format!("equity_{metric}");
+            charts::bars(
+                &charts_dir.join(&file),
+                &format!("{} by SES fifth (1 = poorest), last year", words(metric)),
+                &words(metric),
+                &[],
+                &bars,
+            )?;
+            equity.push(Figure {
+                file,
+                caption: format!("{} by SES fifth, mean over the last year", words(metric)),
+            });
+        }
+        figures.push(("For whom".to_string(), equity));
+    }
+    let extra = format!(
+        "seed {} · scenario files: {}",
+        s.run.seed,
+        escape(&manifest["scenario_files"].to_string())
+    );
+    Ok(Page {
+        title: format!("coserve run: {}", s.name),
+        sections: scenario_section(&s, version, &extra) + "<h2>Results</h2>" + &table,
+        figures,
+    })
+}
+
+fn compare_page(
+    dir: &Path,
+    manifest: &serde_json::Value,
+    charts_dir: &Path,
+) -> Result<Page, String> {
+    let s = scenario_of(&manifest["scenario"])?;
+    let version = manifest["coserve_version"].as_str().unwrap_or("?");
+    let regimes: Vec<String> = manifest["regimes"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let reference = regimes.first().cloned().unwrap_or_default();
+    let bands = Table::read(&dir.join("compare_timeseries.csv"))?;
+    let cmp = Table::read(&dir.join("compare.csv"))?;
+    let mut over_time = Vec::new();
+    let mut differences = Vec::new();
+    let mut table = format!(
+        "<table><tr><th>metric (mean over the run)</th>{}</tr>",
+        regimes
+            .iter()
+            .map(|r| format!("<th>{}</th>", escape(r)))
+            .collect::<String>()
+    );
+    for metric in MAIN_METRICS {
+        let series: Vec<Series> = regimes
+            .iter()
+            .map(|regime| {
+                let rows: Vec<&Vec<String>> = bands
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        bands.text(r, "regime") == regime && bands.text(r, "metric") == *metric
+                    })
+                    .collect();
+                Series {
+                    name: regime.clone(),
+                    points: rows
+                        .iter()
+                        .map(|r| (bands.num(r, "tick"), bands.num(r, "mean")))
+                        .collect(),
+                    band: Some(
+                        rows.iter()
+                            .map(|r| {
+                                (
+                                    bands.num(r, "tick"),
+                                    bands.num(r, "low"),
+                                    bands.num(r, "high"),
+                                )
+                            })
+                            .collect(),
+                    ),
+                }
+            })
+            .collect();
+        let file = format!("time_{metric}");
+        charts::lines(
+            &charts_dir.join(&file),
+            &words(metric),
+            "week",
+            &words(metric),
+            &series,
+        )?;
+        over_time.push(Figure {
+            file,
+            caption: format!(
+                "{}: mean over replicates, band = range across replicates",
+                words(metric)
+            ),
+        });
+
+        let rows: Vec<&Vec<String>> = cmp
+            .rows
+            .iter()
+            .filter(|r| cmp.text(r, "metric") == *metric && cmp.text(r, "statistic") == "mean")
+            .collect();
+        let _ = write!(table, "<tr><td>{}</td>", words(metric));
+        let mut bars = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let (mean, diff, lo, hi) = (
+                cmp.num(r, "mean"),
+                cmp.num(r, "diff"),
+                cmp.num(r, "diff_ci_low"),
+                cmp.num(r, "diff_ci_high"),
+            );
+            if i == 0 {
+                let _ = write!(table, "<td>{mean:.3}</td>");
+            } else {
+                let _ = write!(
+                    table,
+                    "<td>{mean:.3}<br><small>{diff:+.3} [{lo:+.3}, {hi:+.3}]</small></td>"
+                );
+                bars.push(Bar {
+                    label: cmp.text(r, "regime").to_string(),
+                    group: i,
+                    value: diff,
+                    interval: Some((lo, hi)),
+                });
+            }
+        }
+        table += "</tr>";
+        let file = format!("diff_{metric}");
+        charts::bars(
+            &charts_dir.join(&file),
+            &format!("{}: difference to {reference}", words(metric)),
+            "paired difference",
+            &[],
+            &bars,
+        )?;
+        differences.push(Figure { file, caption: format!("{}: paired difference to {reference}, mean over the run, with 95% confidence interval", words(metric)) });
+    }
+    let replicates = manifest["seeds"].as_array().map_or(0, Vec::len);
+    table += &format!(
+        "</table><p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Below each mean: the paired difference to {} and its 95% confidence interval. An interval that excludes 0 is a difference chance alone is unlikely to make.</p>",
+        escape(&manifest["seeds"].to_string()),
+        escape(&reference)
+    );
+    Ok(Page {
+        title: format!("coserve comparison: {}", regimes.join(" vs ")),
+        sections: scenario_section(
+            &s,
+            version,
+            &format!(
+                "regimes {} · replicates {replicates}",
+                escape(&regimes.join(", "))
+            ),
+        ) + "<h2>Results</h2>"
+            + &table,
+        figures: vec![
+            ("Over time".into(), over_time),
+            ("Differences".into(), differences),
+        ],
+    })
+}
+
+fn sweep_page(dir: &Path, manifest: &serde_json::Value, charts_dir: &Path) -> Result<Page, String> {
+    let version = manifest["coserve_version"].as_str().unwrap_or("?");
+    let sweep = &manifest["sweep"];
+    let runs = Table::read(&dir.join("runs.csv"))
+        .map_err(|e| format!("{e} (is the sweep finished, or its shards merged?)"))?;
+    let factors: Vec<String> = sweep["factors"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|x| x["key"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut scatter = Vec::new();
+    for factor in &factors {
+        for metric in MAIN_METRICS {
+            let column = format!("{metric}_mean");
+            let points: Vec<(f64, f64)> = runs
+                .rows
+                .iter()
+                .map(|r| (runs.num(r, factor), runs.num(r, &column)))
+                .filter(|p| p.0.is_finite())
+                .collect();
+            if points.is_empty() {
+                continue; // a factor of names, not numbers
+            }
+            let file = format!("sweep_{}_{metric}", factor.replace('.', "_"));
+            charts::scatter(
+                &charts_dir.join(&file),
+                &format!("{} against {factor}", words(metric)),
+                factor,
+                &format!("{} (run mean)", words(metric)),
+                &points,
+            )?;
+            scatter.push(Figure {
+                file,
+                caption: format!(
+                    "{} averaged over each run, against {factor}; one point per run",
+                    words(metric)
+                ),
+            });
+        }
+    }
+    let mut figures = vec![("Metrics against factors".to_string(), scatter)];
+    if let Ok(sobol) = Table::read(&dir.join("sobol.csv")) {
+        let mut indices = Vec::new();
+        let metrics: Vec<String> = sobol
+            .rows
+            .iter()
+            .map(|r| sobol.text(r, "metric").to_string())
+            .fold(Vec::new(), |mut v, m| {
+                if !v.contains(&m) {
+                    v.push(m);
+                }
+                v
+            });
+        for metric in metrics {
+            let mut bars = Vec::new();
+            for r in sobol
+                .rows
+                .iter()
+                .filter(|r| sobol.text(r, "metric") == metric)
+            {
+                let key = sobol.text(r, "factor");
+                let factor = key.rsplit('.').next().unwrap_or(key).to_string();
+                bars.push(Bar {
+                    label: format!("{factor} S1"),
+                    group: 0,
+                    value: sobol.num(r, "first_order"),
+                    interval: Some((
+                        sobol.num(r, "first_order_low"),
+                        sobol.num(r, "first_order_high"),
+                    )),
+                });
+                bars.push(Bar {
+                    label: format!("{factor} ST"),
+                    group: 1,
+                    value: sobol.num(r, "total"),
+                    interval: Some((sobol.num(r, "total_low"), sobol.num(r, "total_high"))),
+                });
+            }
+            let file = format!("sobol_{metric}");
+            charts::bars(
+                &charts_dir.join(&file),
+                &format!("Sobol indices: {}", words(&metric)),
+                "index",
+                &["first order".into(), "total".into()],
+                &bars,
+            )?;
+            indices.push(Figure { file, caption: format!("share of the variance of {} due to each factor alone (S1) and with its interactions (ST), with 95% bootstrap intervals", words(&metric)) });
+        }
+        figures.push(("Sensitivity".to_string(), indices));
+    }
+    let sections = format!(
+        "<h2>What was swept</h2><p>Base scenario {} with overrides {}; design <b>{}</b>, {} runs ({} points x {} replicates), seed {}; factors: {}.</p>\
+<h2>Provenance</h2><p>coserve {}</p><h2>Results</h2><p>One row per run in runs.csv. Each point below is one run; the spread at a given factor value shows the other factors and chance. Sobol indices (when computed with <code>coserve sensitivity</code>) carry 95% bootstrap intervals.</p>",
+        escape(&sweep["scenario"].to_string()),
+        escape(&sweep["set"].to_string()),
+        escape(sweep["design"].as_str().unwrap_or("?")),
+        manifest["runs"],
+        manifest["points"],
+        sweep["replicates"],
+        sweep["seed"],
+        escape(&factors.join(", ")),
+        escape(version),
+    );
+    Ok(Page {
+        title: format!("coserve sweep: {}", sweep["name"].as_str().unwrap_or("")),
+        sections,
+        figures,
+    })
+}
+
+fn html(page: &Page) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title><style>\
+body{{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#111;line-height:1.45}}\
+pre.explain{{white-space:pre-wrap;background:#f4f4f4;padding:1em}}table{{border-collapse:collapse}}\
+td,th{{border:1px solid #999;padding:.3em .6em;text-align:right}}td:first-child,th:first-child{{text-align:left}}\
+figure{{margin:1.5em 0}}img{{max-width:100%}}figcaption{{font-size:.95em;color:#333}}\
+</style></head><body><h1>{t}</h1>",
+        t = escape(&page.title)
+    );
+    out += &page.sections;
+    for (heading, figures) in &page.figures {
+        let _ = write!(out, "<h2>{}</h2>", escape(heading));
+        for f in figures {
+            let _ = write!(
+                out,
+                "<figure><a href=\"charts/{0}.png\"><img src=\"charts/{0}.svg\" alt=\"{1}\"></a><figcaption>{1} (<a href=\"charts/{0}.png\">PNG</a>, <a href=\"charts/{0}.svg\">SVG</a>)</figcaption></figure>",
+                f.file,
+                escape(&f.caption)
+            );
+        }
+    }
+    out + "</body></html>\n"
+}
