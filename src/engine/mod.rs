@@ -734,23 +734,12 @@ impl Simulation {
             })
             .collect();
 
+        // The city is the sum of its neighbourhoods.
         let all = response
             .hoods
             .iter()
             .fold(passes::GroupTally::default(), |mut acc, g| {
-                acc.residents += g.residents;
-                acc.open += g.open;
-                acc.served += g.served;
-                acc.lapsed += g.lapsed;
-                acc.hidden_end += g.hidden_end;
-                acc.pending_end += g.pending_end;
-                acc.participants += g.participants;
-                acc.volunteer_hours += g.volunteer_hours;
-                acc.satisfaction += g.satisfaction;
-                acc.trust += g.trust;
-                acc.trust_participants += g.trust_participants;
-                acc.burnt_out += g.burnt_out;
-                acc.effort += g.effort;
+                acc.add(g);
                 acc
             });
         let pop = all.residents as f64;

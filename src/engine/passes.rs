@@ -154,7 +154,7 @@ pub struct GroupTally {
 }
 
 impl GroupTally {
-    fn add(&mut self, o: &GroupTally) {
+    pub fn add(&mut self, o: &GroupTally) {
         self.residents += o.residents;
         self.open += o.open;
         self.served += o.served;
