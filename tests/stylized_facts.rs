@@ -52,7 +52,6 @@ fn fact_1_voluntary_effort_decays_without_sanctions() {
     let round_10 = over_seeds("decay.toml", &[], |r| r[10].effort_share);
     eprintln!("effort starts at {start:.3}");
     assert!((0.4..=0.6).contains(&start), "effort starts at {start:.3}");
-    eprintln!("effort starts at {start:.3}");
     assert!(
         round_10 < start / 2.0,
         "after 10 rounds {round_10:.3}, start {start:.3}"
@@ -65,7 +64,6 @@ fn fact_2_sanctions_reverse_decay_and_antisocial_punishment_removes_the_gain() {
     let without = over_seeds("decay.toml", &[], |r| r.last().unwrap().effort_share);
     let start = over_seeds("sanctions.toml", &[], |r| r[0].effort_share);
     let end = over_seeds("sanctions.toml", &[], |r| r.last().unwrap().effort_share);
-    eprintln!("effort with sanctions {start:.3} -> {end:.3}");
     assert!(
         end > start,
         "effort rises with sanctions: {start:.3} -> {end:.3}"
@@ -103,7 +101,6 @@ fn fact_3_deliberation_raises_effort_more_in_larger_groups() {
     let large_gain = effort(&[]) - effort(&["governance.channel=counter"]);
     let small = "city.neighbourhoods=400";
     let small_gain = effort(&[small]) - effort(&[small, "governance.channel=counter"]);
-    eprintln!("deliberation gain: large groups {large_gain:.3}, small {small_gain:.3}");
     assert!(
         large_gain > 0.2,
         "clear margin in groups of about 1,250 residents: {large_gain:.3}"
@@ -135,7 +132,6 @@ fn fact_4_grants_crowd_out_private_giving_but_provision_rises() {
     let crowd_out = lost_donations / extra_grants;
     eprintln!("crowd-out {crowd_out:.3}");
     assert!((0.5..=0.8).contains(&crowd_out), "crowd-out {crowd_out:.3}");
-    eprintln!("crowd-out {crowd_out:.3}");
     let total = |c: &CityRow| c.org_grants + c.org_fundraising + c.org_donations;
     assert!(
         money(high, total) > money(low, total),
@@ -154,7 +150,6 @@ fn fact_5_participation_rises_with_ses_and_the_complaint_trap() {
         (2.0..=5.0).contains(&ratio),
         "top/bottom participation {ratio:.2}"
     );
-    eprintln!("top/bottom participation {ratio:.2}");
 
     let gap = |set: &[&str], from: usize, to: usize| {
         over_seeds("participation_skew.toml", set, move |r| {
@@ -202,7 +197,6 @@ fn fact_6_participatory_budgeting_is_progressive_and_collapses_without_support()
         concentration < 0.0,
         "investment concentration index {concentration:.3}"
     );
-    eprintln!("investment concentration index {concentration:.3}");
     let before = over_seeds("participatory_budgeting.toml", &[], |r| {
         mean(r, 52, 104, |c| c.participation_rate)
     });
@@ -251,7 +245,6 @@ fn fact_8_trust_is_asymmetric_higher_with_a_say_and_settles_near_045() {
     let threshold = b.satisfaction_threshold;
     let up = coserve::engine::passes::updated_trust(&b, 0.45, threshold + 0.2, 0.45, 0.0) - 0.45;
     let down = 0.45 - coserve::engine::passes::updated_trust(&b, 0.45, threshold - 0.2, 0.45, 0.0);
-    eprintln!("trust: a failure costs {down:.4}, a success adds {up:.4}");
     assert!(
         down > 2.0 * up && up > 0.0,
         "a failure costs {down:.4}, a success adds {up:.4}"

@@ -250,12 +250,14 @@ pub fn quit_hazard(b: &Behaviour, burnout: f64, voice_lost: f64) -> f64 {
 /// neighbourhood gave last week, raised by deliberation). Sanctions pull it
 /// toward full effort; antisocial sanctions hit contributors, and hit them
 /// twice as hard, since they are aimed at the highest contributors
-/// (Herrmann et al. 2008).
+/// (Herrmann et al. 2008). Sanctions answer last week's contributions, so
+/// only volunteers who took part last week (`sanctioned`) feel them.
 pub fn volunteer_effort(
     kind: CooperationType,
     slope: f64,
     expected: f64,
     u: f64,
+    sanctioned: bool,
     k: &Knobs,
     b: &Behaviour,
 ) -> f64 {
@@ -265,7 +267,11 @@ pub fn volunteer_effort(
         CooperationType::HumpShaped => slope * expected.min(1.0 - expected),
         CooperationType::Other => u,
     };
-    let s = k.peer_sanctions * b.sanction_strength;
+    let s = if sanctioned {
+        k.peer_sanctions * b.sanction_strength
+    } else {
+        0.0
+    };
     let a = k.antisocial_share;
     (own + s * ((1.0 - a) * (1.0 - own) - 2.0 * a * own)).clamp(0.0, 1.0)
 }
@@ -350,6 +356,8 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
         let mut efficacy = chunk.efficacy[i] as f64;
         let trust_before = chunk.trust[i] as f64;
         let kind = CooperationType::from_bits(traits);
+        // Volunteering last week too: only then can peers have sanctioned.
+        let sanctioned = ctx.tick > 0 && traits & PARTICIPATING != 0;
         let mut effort = 0.0;
         // Free riders take the service but do not volunteer.
         if k.volunteer_input && kind != CooperationType::FreeRider {
@@ -382,7 +390,15 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
             if traits & PARTICIPATING != 0 {
                 let slope = 0.6
                     + 0.4 * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
-                effort = volunteer_effort(kind, slope, hood.expected_effort, rng.uniform(), k, b);
+                effort = volunteer_effort(
+                    kind,
+                    slope,
+                    hood.expected_effort,
+                    rng.uniform(),
+                    sanctioned,
+                    k,
+                    b,
+                );
             }
         } else {
             traits &= !PARTICIPATING;
