@@ -475,6 +475,8 @@ fn sweep_page(dir: &Path, manifest: &serde_json::Value, charts_dir: &Path) -> Re
         }
     }
     let mut figures = vec![("Metrics against factors".to_string(), scatter)];
+    // The base scenario in words, as every run starts from it.
+    let base = scenario_of(&manifest["base_scenario"])?;
     if let Ok(sobol) = Table::read(&dir.join("sobol.csv")) {
         let mut indices = Vec::new();
         let metrics: Vec<String> = sobol
@@ -526,7 +528,7 @@ fn sweep_page(dir: &Path, manifest: &serde_json::Value, charts_dir: &Path) -> Re
     }
     let sections = format!(
         "<h2>What was swept</h2><p>Base scenario {} with overrides {}; design <b>{}</b>, {} runs ({} points x {} replicates), seed {}; factors: {}.</p>\
-<h2>Provenance</h2><p>coserve {}</p><h2>Results</h2><p>One row per run in runs.csv. Each point below is one run; the spread at a given factor value shows the other factors and chance. Sobol indices (when computed with <code>coserve sensitivity</code>) carry 95% bootstrap intervals.</p>",
+<h2>Results</h2><p>One row per run in runs.csv. Each point below is one run; the spread at a given factor value shows the other factors and chance. Sobol indices (when computed with <code>coserve sensitivity</code>) carry 95% bootstrap intervals.</p>",
         escape(&sweep["scenario"].to_string()),
         escape(&sweep["set"].to_string()),
         escape(sweep["design"].as_str().unwrap_or("?")),
@@ -535,8 +537,12 @@ fn sweep_page(dir: &Path, manifest: &serde_json::Value, charts_dir: &Path) -> Re
         sweep["replicates"],
         sweep["seed"],
         escape(&factors.join(", ")),
-        escape(version),
     );
+    let sections = scenario_section(
+        &base,
+        version,
+        "every run of the sweep starts from the scenario above",
+    ) + &sections;
     Ok(Page {
         title: format!("coserve sweep: {}", sweep["name"].as_str().unwrap_or("")),
         sections,

@@ -83,6 +83,9 @@ pub struct SweepManifest {
     pub coserve_version: String,
     pub kind: String,
     pub sweep: serde_json::Value,
+    /// The base scenario, resolved with the sweep's fixed overrides, before
+    /// any factor.
+    pub base_scenario: serde_json::Value,
     pub points: usize,
     pub runs: usize,
     pub metrics: Vec<String>,
@@ -124,11 +127,12 @@ fn cell(v: &Value) -> String {
     }
 }
 
-fn manifest(spec: &SweepSpec, points: usize) -> SweepManifest {
+fn manifest(spec: &SweepSpec, base: &Scenario, points: usize) -> SweepManifest {
     SweepManifest {
         coserve_version: crate::VERSION.into(),
         kind: "sweep".into(),
         sweep: serde_json::to_value(spec).expect("the sweep serializes"),
+        base_scenario: serde_json::to_value(base).expect("the scenario serializes"),
         points,
         runs: points * spec.replicates as usize,
         metrics: metric_names(),
@@ -160,7 +164,8 @@ pub fn run_sweep(
             ))
         })?;
     }
-    let wanted = manifest(spec, points.len());
+    let base = Scenario::load(&spec.scenario_path, &spec.set)?;
+    let wanted = manifest(spec, &base, points.len());
     let manifest_path = o.out.join("manifest.json");
     if o.out.exists() {
         if o.resume {
