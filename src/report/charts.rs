@@ -101,6 +101,20 @@ fn err(e: impl std::fmt::Debug) -> String {
     format!("{e:?}")
 }
 
+/// The legend, in the same style on every chart.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result {
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", 20))
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)
+}
+
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|x| x.is_finite())
@@ -169,14 +183,7 @@ pub fn lines(stem: &Path, title: &str, x_label: &str, y_label: &str, series: &[S
                 });
         }
         if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .label_font(("sans-serif", 20))
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(err)?;
+            draw_legend(&mut chart)?;
         }
         root.present().map_err(err)
     })
@@ -259,14 +266,7 @@ pub fn bars(
                 });
         }
         if group_names.len() > 1 {
-            chart
-                .configure_series_labels()
-                .label_font(("sans-serif", 20))
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(err)?;
+            draw_legend(&mut chart)?;
         }
         root.present().map_err(err)
     })
