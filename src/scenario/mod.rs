@@ -4,6 +4,7 @@
 mod error;
 mod explain;
 pub(crate) mod layers;
+mod resolved;
 mod template;
 
 pub use error::{Diagnostic, Location, ScenarioError, Source};
