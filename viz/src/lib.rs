@@ -1,0 +1,15 @@
+//! coserve-viz: a live city for workshops. Two regimes side by side on the
+//! same city and the same random numbers, controls a facilitator can use on
+//! a projector, and a screenshot mode for tests.
+//!
+//! - [`workshop`]: the two sides and the changes made live (no window);
+//! - [`runner`]: the simulation thread that runs weeks off the frame;
+//! - [`snapshot`]: what it hands the frame after each week;
+//! - [`panels`]: what a frame draws, with egui.
+//!
+//! The binary (`src/main.rs`) puts these in a bevy window.
+
+pub mod panels;
+pub mod runner;
+pub mod snapshot;
+pub mod workshop;

@@ -1,0 +1,563 @@
+//! What a frame draws, with egui: controls, the two maps and the charts.
+//! It reads a [`Snapshot`] and returns the facilitator's commands; it
+//! never touches a simulation, so a frame costs the same whatever the size
+//! of the city.
+
+use crate::runner::Command;
+use crate::snapshot::{DotState, SideView, Snapshot};
+use bevy_egui::egui;
+use coserve::governance::{self, Knobs};
+use coserve::metrics::{CityRow, NeighbourhoodRow};
+use std::ops::RangeInclusive;
+
+/// What the map colours neighbourhoods by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapMetric {
+    UnmetNeed,
+    Trust,
+    Participation,
+    Service,
+}
+
+impl MapMetric {
+    pub const ALL: [MapMetric; 4] = [
+        MapMetric::UnmetNeed,
+        MapMetric::Trust,
+        MapMetric::Participation,
+        MapMetric::Service,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MapMetric::UnmetNeed => "unmet need",
+            MapMetric::Trust => "trust",
+            MapMetric::Participation => "participation",
+            MapMetric::Service => "service per resident",
+        }
+    }
+
+    fn value(self, h: &NeighbourhoodRow) -> f64 {
+        match self {
+            MapMetric::UnmetNeed => h.unmet_need_per_capita,
+            MapMetric::Trust => h.trust,
+            MapMetric::Participation => h.participation_rate,
+            MapMetric::Service => h.service_per_capita,
+        }
+    }
+
+    pub fn next(self) -> MapMetric {
+        let i = MapMetric::ALL.iter().position(|m| *m == self).unwrap_or(0);
+        MapMetric::ALL[(i + 1) % MapMetric::ALL.len()]
+    }
+}
+
+/// The knobs on sliders, with their ranges. A slider changes both sides
+/// when it is let go, and the change is recorded.
+const SLIDERS: [(&str, RangeInclusive<f64>); 5] = [
+    ("budget_scale", 0.0..=1.5),
+    ("pb_share", 0.0..=0.5),
+    ("floor", 0.0..=1.0),
+    ("outreach", 0.0..=1.0),
+    ("org_funding_share", 0.0..=0.5),
+];
+
+/// Okabe & Ito colours for the two sides.
+pub const SIDE_COLOURS: [egui::Color32; 2] = [
+    egui::Color32::from_rgb(0, 114, 178),
+    egui::Color32::from_rgb(213, 94, 0),
+];
+
+const VOLUNTEER: egui::Color32 = egui::Color32::from_rgb(0, 158, 115);
+const WAITING: egui::Color32 = egui::Color32::from_rgb(230, 159, 0);
+const SERVED: egui::Color32 = egui::Color32::from_gray(235);
+
+/// What the screen remembers between frames.
+pub struct View {
+    pub metric: MapMetric,
+    /// Slider positions; they follow the left side's knobs unless dragged.
+    sliders: [f64; 5],
+    shown_knobs: Option<Knobs>,
+    weeks_per_second: f64,
+    /// Organizations shown per side and neighbourhood, easing toward the
+    /// count, so a new one fades in and a dissolved one fades out.
+    organizations: Vec<Vec<f32>>,
+    generation: u64,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View {
+            metric: MapMetric::UnmetNeed,
+            sliders: [0.0; 5],
+            shown_knobs: None,
+            weeks_per_second: 0.0,
+            organizations: Vec::new(),
+            generation: u64::MAX,
+        }
+    }
+}
+
+/// The four intervention buttons: (button, command).
+pub fn intervention_buttons(knobs: Option<&Knobs>) -> [(&'static str, Command); 4] {
+    let budget = knobs.map_or(1.0, |k| k.budget_scale);
+    let f = toml::Value::Float;
+    let s = |v: &str| toml::Value::String(v.into());
+    let change = |label: &str, set: Vec<(&str, toml::Value)>| Command::Intervene {
+        label: label.into(),
+        set: set.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+    };
+    [
+        (
+            "Cut budget 30%",
+            change("budget cut by 30%", vec![("budget_scale", f(budget * 0.7))]),
+        ),
+        (
+            "Launch participatory budgeting",
+            change(
+                "participatory budgeting launched",
+                vec![
+                    ("pb_share", f(0.15)),
+                    ("decision_rights", s("residents")),
+                    ("channel", s("deliberative")),
+                ],
+            ),
+        ),
+        (
+            "Open a platform",
+            change(
+                "reporting platform opened",
+                vec![("channel", s("platform"))],
+            ),
+        ),
+        (
+            "Withdraw support",
+            change(
+                "support withdrawn",
+                vec![
+                    ("pb_share", f(0.0)),
+                    ("outreach", f(0.0)),
+                    ("org_funding_share", f(0.0)),
+                    ("decision_rights", s("agency")),
+                ],
+            ),
+        ),
+    ]
+}
+
+/// Large text and high contrast, for a projector at the back of a room.
+pub fn style(ctx: &egui::Context) {
+    ctx.set_visuals(egui::Visuals::light());
+    ctx.all_styles_mut(|s| {
+        for (style, size) in [
+            (egui::TextStyle::Body, 22.0),
+            (egui::TextStyle::Button, 22.0),
+            (egui::TextStyle::Heading, 30.0),
+            (egui::TextStyle::Small, 18.0),
+        ] {
+            s.text_styles
+                .insert(style, egui::FontId::proportional(size));
+        }
+        s.spacing.slider_width = 220.0;
+    });
+}
+
+/// Draws one frame into `root`, the whole window; `dt` is the seconds
+/// since the last frame.
+pub fn draw(root: &mut egui::Ui, view: &mut View, snap: &Snapshot, dt: f32) -> Vec<Command> {
+    view.follow(snap, dt);
+    let mut commands = Vec::new();
+    egui::Panel::top("controls").show(root, |ui| controls(ui, view, snap, &mut commands));
+    egui::Panel::bottom("charts")
+        .exact_size(270.0)
+        .show(root, |ui| charts(ui, snap));
+    egui::CentralPanel::default().show(root, |ui| maps(ui, view, snap, &mut commands));
+    commands
+}
+
+impl View {
+    /// Takes in a new snapshot: sliders follow knob changes made anywhere
+    /// (a button, a scheduled intervention, a reload), and organization
+    /// markers ease toward their counts.
+    fn follow(&mut self, snap: &Snapshot, dt: f32) {
+        if self.generation != snap.generation {
+            self.generation = snap.generation;
+            self.organizations.clear();
+        }
+        if snap.knobs != self.shown_knobs {
+            if let Some(k) = &snap.knobs {
+                for (value, (name, _)) in self.sliders.iter_mut().zip(&SLIDERS) {
+                    *value = k.get(name).and_then(|v| v.as_float()).unwrap_or(*value);
+                }
+            }
+            self.shown_knobs.clone_from(&snap.knobs);
+        }
+        if self.weeks_per_second == 0.0 {
+            self.weeks_per_second = snap.weeks_per_second;
+        }
+        self.organizations.resize(snap.sides.len(), Vec::new());
+        let ease = (dt * 3.0).clamp(0.0, 1.0);
+        for (shown, side) in self.organizations.iter_mut().zip(&snap.sides) {
+            shown.resize(side.hoods.len(), 0.0);
+            for (s, h) in shown.iter_mut().zip(&side.hoods) {
+                *s += (h.organizations as f32 - *s) * ease;
+            }
+        }
+    }
+}
+
+fn controls(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(format!("Week {} of {}", snap.tick, snap.ticks));
+        let play = if snap.playing {
+            "⏸ Pause"
+        } else {
+            "▶ Play"
+        };
+        if ui.button(play).clicked() {
+            commands.push(Command::TogglePlay);
+        }
+        if ui.button("Step").clicked() {
+            commands.push(Command::Step);
+        }
+        if ui.button("Restart").clicked() {
+            commands.push(Command::Restart);
+        }
+        if ui
+            .add(egui::Slider::new(&mut view.weeks_per_second, 1.0..=60.0).text("weeks per second"))
+            .changed()
+        {
+            commands.push(Command::WeeksPerSecond(view.weeks_per_second));
+        }
+        egui::ComboBox::from_label("map")
+            .selected_text(view.metric.name())
+            .show_ui(ui, |ui| {
+                for m in MapMetric::ALL {
+                    ui.selectable_value(&mut view.metric, m, m.name());
+                }
+            });
+        if ui.button("Save session").clicked() {
+            commands.push(Command::Save);
+        }
+    });
+    // A slider with its label does not wrap, so three to a row.
+    let mut sliders = view.sliders.iter_mut().zip(SLIDERS).peekable();
+    let mut first_row = true;
+    while sliders.peek().is_some() {
+        ui.horizontal(|ui| {
+            ui.label(if first_row { "Both sides:" } else { "" });
+            for (value, (name, range)) in sliders.by_ref().take(3) {
+                let slider = egui::Slider::new(value, range).text(name).max_decimals(2);
+                if ui.add(slider).drag_stopped() {
+                    commands.push(Command::Intervene {
+                        label: format!("{name} set to {value:.2}"),
+                        set: [(name.to_string(), toml::Value::Float(*value))]
+                            .into_iter()
+                            .collect(),
+                    });
+                }
+            }
+        });
+        first_row = false;
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (text, command) in intervention_buttons(snap.knobs.as_ref()) {
+            if ui.button(text).clicked() {
+                commands.push(command);
+            }
+        }
+        ui.label(
+            egui::RichText::new(
+                "Keys: Space play/pause · S step · R restart · M map · C cut budget · W save · F fullscreen",
+            )
+            .size(18.0),
+        );
+    });
+    if let Some(e) = &snap.error {
+        ui.colored_label(
+            egui::Color32::from_rgb(180, 0, 0),
+            format!("The scenario file has an error; still showing the last good run.\n{e}"),
+        );
+    } else if !snap.status.is_empty() {
+        ui.label(&snap.status);
+    }
+}
+
+/// The main metrics over time, both sides overlaid, with a dashed line at
+/// each change of knobs.
+fn charts(ui: &mut egui::Ui, snap: &Snapshot) {
+    type Metric = fn(&CityRow) -> f64;
+    let metrics: [(&str, Metric); 4] = [
+        ("coverage", |c| c.coverage),
+        ("trust", |c| c.trust),
+        ("participation", |c| c.participation_rate),
+        ("access gap (rich - poor)", |c| c.access_gap),
+    ];
+    // One key for all charts, in the sides' colours, instead of a legend
+    // over each chart's lines.
+    ui.horizontal(|ui| {
+        for (i, side) in snap.sides.iter().enumerate() {
+            line_key(ui, SIDE_COLOURS[i], false);
+            ui.colored_label(
+                SIDE_COLOURS[i],
+                egui::RichText::new(format!("{}: {}", side.name, side.regime)).strong(),
+            );
+            ui.add_space(24.0);
+        }
+        line_key(ui, egui::Color32::from_gray(60), true);
+        ui.label("a change of knobs");
+    });
+    ui.columns(metrics.len(), |cols| {
+        for (col, (title, metric)) in cols.iter_mut().zip(metrics) {
+            col.label(title);
+            egui_plot::Plot::new(title)
+                .height(190.0)
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .show(col, |plot| {
+                    for (i, side) in snap.sides.iter().enumerate() {
+                        let points: egui_plot::PlotPoints = side
+                            .history
+                            .iter()
+                            .map(|c| [c.tick as f64, metric(c)])
+                            .filter(|p| p[1].is_finite())
+                            .collect();
+                        plot.line(
+                            egui_plot::Line::new(side.regime.clone(), points)
+                                .id(egui::Id::new((title, "side", i)))
+                                .color(SIDE_COLOURS[i])
+                                .width(3.0),
+                        );
+                        for (k, (at, _)) in side.changes.iter().enumerate() {
+                            plot.vline(
+                                egui_plot::VLine::new("", *at as f64)
+                                    .id(egui::Id::new((title, "change", i, k)))
+                                    .color(SIDE_COLOURS[i])
+                                    .width(1.5)
+                                    .style(egui_plot::LineStyle::dashed_loose()),
+                            );
+                        }
+                    }
+                });
+        }
+    });
+}
+
+/// A short line, solid or dashed, as a chart key.
+fn line_key(ui: &mut egui::Ui, colour: egui::Color32, dashed: bool) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(40.0, 20.0), egui::Sense::hover());
+    let (a, b) = (rect.left_center(), rect.right_center());
+    let stroke = egui::Stroke::new(if dashed { 2.0 } else { 4.0 }, colour);
+    if dashed {
+        ui.painter()
+            .extend(egui::Shape::dashed_line(&[a, b], stroke, 6.0, 5.0));
+    } else {
+        ui.painter().line_segment([a, b], stroke);
+    }
+}
+
+fn maps(ui: &mut egui::Ui, view: &View, snap: &Snapshot, commands: &mut Vec<Command>) {
+    let metric = view.metric;
+    // One colour scale for both sides, so colours compare across them.
+    let scale = snap
+        .sides
+        .iter()
+        .flat_map(|s| s.hoods.iter().map(|h| metric.value(h)))
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    ui.columns(snap.sides.len().max(1), |cols| {
+        for (i, (col, side)) in cols.iter_mut().zip(&snap.sides).enumerate() {
+            col.horizontal(|ui| {
+                ui.colored_label(
+                    SIDE_COLOURS[i],
+                    egui::RichText::new(format!("{}: {}", side.name, side.regime))
+                        .size(28.0)
+                        .strong(),
+                );
+                egui::ComboBox::from_id_salt(("regime", i))
+                    .selected_text("switch regime")
+                    .show_ui(ui, |ui| {
+                        for p in governance::PRESETS {
+                            if ui.selectable_label(p.name == side.regime, p.name).clicked()
+                                && p.name != side.regime
+                            {
+                                commands.push(Command::SwitchRegime {
+                                    side: i,
+                                    regime: p.name.into(),
+                                });
+                            }
+                        }
+                    });
+            });
+            if let Some(last) = side.history.last() {
+                col.label(format!(
+                    "coverage {:.2} · trust {:.2} · volunteers {:.1}% · organizations {} (+{} −{})",
+                    last.coverage,
+                    last.trust,
+                    100.0 * last.participation_rate,
+                    last.organizations,
+                    last.organizations_founded,
+                    last.organizations_dissolved,
+                ));
+            }
+            let shown = view.organizations.get(i).map_or(&[][..], Vec::as_slice);
+            draw_map(col, side, shown, metric, scale);
+        }
+    });
+}
+
+/// Viridis, colour-blind safe, at `t` in [0, 1].
+fn viridis(t: f64) -> egui::Color32 {
+    let c = coserve::report::charts::viridis(t);
+    egui::Color32::from_rgb(c.0, c.1, c.2)
+}
+
+/// An organization: a white diamond with a dark edge, visible on every
+/// colour of the scale; `size` from 0 (gone) to 1.
+fn organization_marker(painter: &egui::Painter, centre: egui::Pos2, radius: f32, size: f32) {
+    let r = radius * size;
+    let points = vec![
+        centre + egui::vec2(0.0, -r),
+        centre + egui::vec2(r, 0.0),
+        centre + egui::vec2(0.0, r),
+        centre + egui::vec2(-r, 0.0),
+    ];
+    painter.add(egui::Shape::convex_polygon(
+        points,
+        egui::Color32::WHITE,
+        egui::Stroke::new(2.0, egui::Color32::from_gray(20)),
+    ));
+}
+
+/// Neighbourhoods coloured by the metric, residents as dots, organizations
+/// as diamonds along the top of their neighbourhood, and a legend.
+fn draw_map(
+    ui: &mut egui::Ui,
+    side: &SideView,
+    organizations: &[f32],
+    metric: MapMetric,
+    (lo, hi): (f64, f64),
+) {
+    let columns = side.columns.max(1) as f32;
+    let rows = (side.grid.len() as f32 / columns).ceil().max(1.0);
+    let avail = ui.available_size();
+    let legend_w = 140.0;
+    let cell = ((avail.x - legend_w) / columns)
+        .min(avail.y / rows)
+        .max(8.0);
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(cell * columns + legend_w, cell * rows),
+        egui::Sense::hover(),
+    );
+    let painter = ui.painter_at(rect);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let corner = |(c, r): (u32, u32)| rect.min + egui::vec2(c as f32 * cell, r as f32 * cell);
+    for (h, &grid) in side.grid.iter().enumerate() {
+        let r = egui::Rect::from_min_size(corner(grid), egui::vec2(cell - 3.0, cell - 3.0));
+        let v = side.hoods.get(h).map_or(f64::NAN, |row| metric.value(row));
+        painter.rect_filled(r, 4.0, viridis((v - lo) / span));
+    }
+    for dot in &side.dots {
+        let Some(&grid) = side.grid.get(dot.hood as usize) else {
+            continue;
+        };
+        // Below the strip where organizations sit.
+        let p =
+            corner(grid) + egui::vec2((0.06 + 0.86 * dot.x) * cell, (0.22 + 0.7 * dot.y) * cell);
+        let colour = match dot.state {
+            DotState::Volunteering => VOLUNTEER,
+            DotState::Waiting => WAITING,
+            DotState::Served => SERVED,
+        };
+        painter.circle_filled(p, 2.5, colour);
+    }
+    // As many markers as fit in a row; more organizations show as "+n".
+    let radius = (cell * 0.07).min(9.0);
+    let spacing = 2.4 * radius;
+    let fit = (((cell - 3.0 * radius) / spacing) as usize)
+        .saturating_sub(1)
+        .max(1);
+    for (h, &grid) in side.grid.iter().enumerate() {
+        let shown = organizations.get(h).copied().unwrap_or(0.0);
+        let now = side.hoods.get(h).map_or(0, |r| r.organizations) as usize;
+        let slots = (shown.ceil() as usize).max(now).min(fit);
+        let at =
+            |k: usize| corner(grid) + egui::vec2(1.5 * radius + k as f32 * spacing, 1.5 * radius);
+        for k in 0..slots {
+            organization_marker(&painter, at(k), radius, (shown - k as f32).clamp(0.0, 1.0));
+        }
+        if now > fit {
+            // Dark text on a white tag reads on every colour of the scale.
+            let galley = painter.layout_no_wrap(
+                format!("+{}", now - fit),
+                egui::FontId::proportional(16.0),
+                egui::Color32::BLACK,
+            );
+            let tag = egui::Rect::from_min_size(
+                at(fit) - egui::vec2(radius, galley.size().y / 2.0),
+                galley.size(),
+            );
+            painter.rect_filled(tag.expand(2.0), 3.0, egui::Color32::WHITE);
+            painter.galley(tag.min, galley, egui::Color32::BLACK);
+        }
+    }
+    legend(
+        &painter,
+        rect.max.x - legend_w + 16.0,
+        rect.min.y,
+        metric,
+        lo,
+        hi,
+    );
+}
+
+fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64, hi: f64) {
+    let font = egui::FontId::proportional(18.0);
+    let text = |pos: egui::Pos2, align: egui::Align2, s: &str| {
+        painter.text(pos, align, s, font.clone(), egui::Color32::BLACK);
+    };
+    for k in 0..100 {
+        painter.rect_filled(
+            egui::Rect::from_min_size(
+                egui::pos2(x, top + 30.0 + k as f32 * 2.0),
+                egui::vec2(24.0, 2.0),
+            ),
+            0.0,
+            viridis(1.0 - k as f64 / 99.0),
+        );
+    }
+    text(
+        egui::pos2(x, top + 4.0),
+        egui::Align2::LEFT_TOP,
+        metric.name(),
+    );
+    text(
+        egui::pos2(x + 30.0, top + 30.0),
+        egui::Align2::LEFT_TOP,
+        &format!("{hi:.2}"),
+    );
+    text(
+        egui::pos2(x + 30.0, top + 230.0),
+        egui::Align2::LEFT_BOTTOM,
+        &format!("{lo:.2}"),
+    );
+    let keys = [
+        ("volunteer", Some(VOLUNTEER)),
+        ("waiting", Some(WAITING)),
+        ("served", Some(egui::Color32::from_gray(200))),
+        ("organization", None),
+    ];
+    for (k, (name, colour)) in keys.into_iter().enumerate() {
+        let y = top + 260.0 + k as f32 * 28.0;
+        let centre = egui::pos2(x + 8.0, y + 11.0);
+        match colour {
+            Some(c) => {
+                painter.circle_filled(centre, 7.0, c);
+            }
+            None => organization_marker(painter, centre, 8.0, 1.0),
+        }
+        text(egui::pos2(x + 22.0, y), egui::Align2::LEFT_TOP, name);
+    }
+}

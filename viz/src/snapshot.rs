@@ -1,0 +1,133 @@
+//! What the screen draws: a copy of the workshop's state after a week, made
+//! by the simulation thread and read by the frame, so a frame never waits
+//! for a tick.
+
+use crate::workshop::{SIDE_NAMES, Side, Workshop};
+use coserve::engine::rng::{Purpose, Stream};
+use coserve::governance::Knobs;
+use coserve::metrics::{CityRow, NeighbourhoodRow};
+use coserve::model::residents::PARTICIPATING;
+
+/// Residents drawn per side: enough to see a pattern, few enough to draw fast.
+pub const DOTS_PER_SIDE: usize = 3000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DotState {
+    /// Volunteering this cycle.
+    Volunteering,
+    /// Has a need nobody has served yet.
+    Waiting,
+    /// No open need.
+    Served,
+}
+
+/// One sampled resident: its neighbourhood, where in the neighbourhood's
+/// square it sits (fractions of the square) and its state.
+#[derive(Clone, Copy, Debug)]
+pub struct Dot {
+    pub hood: u16,
+    pub x: f32,
+    pub y: f32,
+    pub state: DotState,
+}
+
+/// One side as the screen shows it.
+#[derive(Clone, Debug)]
+pub struct SideView {
+    pub name: &'static str,
+    pub regime: String,
+    pub history: Vec<CityRow>,
+    pub hoods: Vec<NeighbourhoodRow>,
+    /// Each neighbourhood's (column, row) on the map.
+    pub grid: Vec<(u32, u32)>,
+    pub columns: u32,
+    pub residents: u64,
+    pub dots: Vec<Dot>,
+    /// Every change of knobs so far, live or scheduled: (week, label).
+    pub changes: Vec<(u32, String)>,
+}
+
+/// Everything a frame needs.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    /// The next week to run.
+    pub tick: u32,
+    /// Weeks in the run.
+    pub ticks: u32,
+    pub playing: bool,
+    pub weeks_per_second: f64,
+    pub sides: Vec<SideView>,
+    /// The left side's knobs, shown on the sliders.
+    pub knobs: Option<Knobs>,
+    /// The scenario file's error, while it has one.
+    pub error: Option<String>,
+    /// What the last action did.
+    pub status: String,
+    /// Counts restarts and reloads, so the screen forgets old animations.
+    pub generation: u64,
+}
+
+impl Snapshot {
+    /// The workshop's sides as they stand; the caller fills in the rest.
+    pub fn of(workshop: &Workshop) -> Snapshot {
+        Snapshot {
+            tick: workshop.tick(),
+            ticks: workshop.ticks(),
+            sides: workshop
+                .sides
+                .iter()
+                .zip(SIDE_NAMES)
+                .map(|(s, name)| side_view(s, name))
+                .collect(),
+            knobs: Some(workshop.sides[0].sim.knobs().clone()),
+            ..Snapshot::default()
+        }
+    }
+}
+
+fn side_view(side: &Side, name: &'static str) -> SideView {
+    let city = side.sim.city();
+    let residents = side.sim.residents();
+    let domains = residents.domains;
+    let step = (residents.len() / DOTS_PER_SIDE).max(1);
+    let dots = (0..residents.len())
+        .step_by(step)
+        .map(|i| {
+            // The same place every week: a stream of the resident's own.
+            let mut place = Stream::new(0, 0, i as u64, Purpose::City);
+            let (x, y) = (place.uniform() as f32, place.uniform() as f32);
+            let needs = i * domains..(i + 1) * domains;
+            let waiting = residents.reported[needs.clone()].iter().any(|&n| n > 0)
+                || residents.hidden[needs].iter().any(|&n| n > 0);
+            let state = if residents.traits[i] & PARTICIPATING != 0 {
+                DotState::Volunteering
+            } else if waiting {
+                DotState::Waiting
+            } else {
+                DotState::Served
+            };
+            Dot {
+                hood: residents.neighbourhood[i],
+                x,
+                y,
+                state,
+            }
+        })
+        .collect();
+    SideView {
+        name,
+        regime: side.regime.clone(),
+        history: side.history.clone(),
+        hoods: side.hoods.clone(),
+        grid: city.neighbourhoods.iter().map(|h| h.grid).collect(),
+        columns: city.columns,
+        residents: city.residents(),
+        dots,
+        changes: side
+            .sim
+            .events()
+            .iter()
+            .map(|e| (e.tick, e.label.clone()))
+            .collect(),
+    }
+}

@@ -1,0 +1,293 @@
+//! The two sides of a workshop and every change made to them live. No
+//! window and no threads here, so all of it is tested without a display.
+//!
+//! Both sides run the same city with the same seed, so they share their
+//! random numbers: what differs between them is the regime, not the noise.
+//! A change made live is an [`Intervention`] at the tick before which it
+//! applied; a side's scenario plus its live changes replays it exactly.
+
+use coserve::governance::{KnobError, Knobs};
+use coserve::metrics::{CityRow, NeighbourhoodRow};
+use coserve::scenario::Intervention;
+use coserve::{Scenario, Simulation};
+use std::path::PathBuf;
+
+/// What the sides are called on screen and in saved file names.
+pub const SIDE_NAMES: [&str; 2] = ["left", "right"];
+
+/// Where the scenario comes from: a file and `--set` overrides.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub path: PathBuf,
+    pub overrides: Vec<String>,
+}
+
+impl Source {
+    /// The scenario under `regime`, or its own preset with `None`.
+    pub fn load(&self, regime: Option<&str>) -> Result<Scenario, String> {
+        let mut set = self.overrides.clone();
+        if let Some(r) = regime {
+            set.push(format!("governance.preset={r}"));
+        }
+        Scenario::load(&self.path, &set).map_err(|e| e.to_string())
+    }
+}
+
+/// One side of the screen: a regime running on the shared city.
+pub struct Side {
+    /// The scenario as this side started it.
+    start: Scenario,
+    pub sim: Simulation,
+    /// The regime in force now.
+    pub regime: String,
+    /// One row per tick run.
+    pub history: Vec<CityRow>,
+    /// The neighbourhoods after the last tick.
+    pub hoods: Vec<NeighbourhoodRow>,
+    /// Changes made live, in the order they were made.
+    pub live: Vec<Intervention>,
+}
+
+impl Side {
+    fn new(start: Scenario) -> Side {
+        Side {
+            regime: start.governance.preset.clone(),
+            sim: Simulation::new(start.clone()),
+            start,
+            history: Vec::new(),
+            hoods: Vec::new(),
+            live: Vec::new(),
+        }
+    }
+
+    /// This side's scenario with its live changes scheduled as
+    /// `[[interventions]]`: running it reproduces the side exactly. A live
+    /// change at tick t was made before tick t ran, so it comes before the
+    /// scenario's own interventions at t, which apply as t starts.
+    pub fn session_scenario(&self) -> Scenario {
+        let mut s = self.start.clone();
+        let mut all: Vec<(u32, bool, Intervention)> = self
+            .live
+            .iter()
+            .map(|iv| (iv.at, false, iv.clone()))
+            .chain(s.interventions.iter().map(|iv| (iv.at, true, iv.clone())))
+            .collect();
+        all.sort_by_key(|(at, scheduled, _)| (*at, *scheduled));
+        s.interventions = all.into_iter().map(|(_, _, iv)| iv).collect();
+        s
+    }
+
+    fn apply(&mut self, iv: Intervention) {
+        if let Some(p) = &iv.preset {
+            self.regime.clone_from(p);
+        }
+        self.sim.intervene(&iv);
+        self.live.push(iv);
+    }
+}
+
+/// The two sides, and the file they come from.
+pub struct Workshop {
+    pub source: Source,
+    /// The preset the file named when last loaded.
+    file_preset: String,
+    pub sides: Vec<Side>,
+}
+
+impl Workshop {
+    /// Loads the file: the left side runs the file's regime, the right side
+    /// co-creation (or the public service, if the file is co-created).
+    pub fn open(source: Source) -> Result<Workshop, String> {
+        let left = source.load(None)?;
+        let right = if left.governance.preset == "co_created" {
+            "public"
+        } else {
+            "co_created"
+        };
+        let right = source.load(Some(right))?;
+        Ok(Workshop {
+            file_preset: left.governance.preset.clone(),
+            sides: vec![Side::new(left), Side::new(right)],
+            source,
+        })
+    }
+
+    /// Starts both sides again from week 0 with `regimes`, forgetting live
+    /// changes. On an error nothing changes.
+    pub fn restart(&mut self, regimes: &[String]) -> Result<(), String> {
+        let sides = regimes
+            .iter()
+            .map(|r| self.source.load(Some(r)).map(Side::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.sides = sides;
+        Ok(())
+    }
+
+    /// Re-reads the file after an edit and starts again. Each side keeps its
+    /// regime, except that the left side follows the file's preset when the
+    /// edit changed it. On an error nothing changes.
+    pub fn reload(&mut self) -> Result<(), String> {
+        let file = self.source.load(None)?;
+        let mut regimes = self.regimes();
+        if file.governance.preset != self.file_preset {
+            regimes[0].clone_from(&file.governance.preset);
+        }
+        self.restart(&regimes)?;
+        self.file_preset = file.governance.preset;
+        Ok(())
+    }
+
+    /// The regime each side runs now.
+    pub fn regimes(&self) -> Vec<String> {
+        self.sides.iter().map(|s| s.regime.clone()).collect()
+    }
+
+    /// The files the scenario was read from (it and what it extends).
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.sides[0].start.files.clone()
+    }
+
+    /// The next week to run.
+    pub fn tick(&self) -> u32 {
+        self.sides[0].sim.tick()
+    }
+
+    pub fn ticks(&self) -> u32 {
+        self.sides[0].start.run.ticks
+    }
+
+    pub fn finished(&self) -> bool {
+        self.sides[0].sim.finished()
+    }
+
+    /// Runs one week on both sides.
+    pub fn step(&mut self) {
+        for side in &mut self.sides {
+            if !side.sim.finished() {
+                let record = side.sim.step();
+                side.history.push(record.city);
+                side.hoods = record.neighbourhoods;
+            }
+        }
+    }
+
+    /// Changes knobs on both sides now. Refused, with the reason, if a
+    /// value is invalid on either side or the run has ended.
+    pub fn intervene(&mut self, label: &str, set: toml::Table) -> Result<String, String> {
+        self.check_open(label)?;
+        for side in &self.sides {
+            let mut probe = side.sim.knobs().clone();
+            check_knobs(&mut probe, &set).map_err(|e| format!("{label}: refused, {e}"))?;
+        }
+        let iv = Intervention {
+            at: self.tick(),
+            label: label.to_string(),
+            preset: None,
+            set,
+        };
+        for side in &mut self.sides {
+            side.apply(iv.clone());
+        }
+        Ok(format!("week {}: {label}", iv.at))
+    }
+
+    /// Switches one side to another regime from now on.
+    pub fn switch_regime(&mut self, side: usize, regime: &str) -> Result<String, String> {
+        let label = format!("{} side switches to {regime}", SIDE_NAMES[side]);
+        self.check_open(&label)?;
+        if coserve::governance::preset(regime).is_none() {
+            return Err(format!("{label}: no regime is called {regime}"));
+        }
+        let iv = Intervention {
+            at: self.tick(),
+            label: format!("switch to {regime}"),
+            preset: Some(regime.to_string()),
+            set: toml::Table::new(),
+        };
+        self.sides[side].apply(iv);
+        Ok(format!("week {}: {label}", self.tick()))
+    }
+
+    fn check_open(&self, label: &str) -> Result<(), String> {
+        if self.finished() {
+            Err(format!(
+                "{label}: the run has ended; restart (R) to try it from the start"
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Writes one scenario file per side, next to the scenario, that
+    /// replays that side exactly: `<stem>-session-<n>-left.toml` and
+    /// `...-right.toml`, with `n` the first number not yet used. Never
+    /// overwrites a file.
+    pub fn save(&self) -> Result<Vec<PathBuf>, String> {
+        let stem = self
+            .source
+            .path
+            .file_stem()
+            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        let path_of = |n: u32, side: &str| {
+            self.source
+                .path
+                .with_file_name(format!("{stem}-session-{n}-{side}.toml"))
+        };
+        let n = (1..)
+            .find(|&n| SIDE_NAMES.iter().all(|side| !path_of(n, side).exists()))
+            .expect("some number is free");
+        let mut written = Vec::new();
+        for (side, name) in self.sides.iter().zip(SIDE_NAMES) {
+            let path = path_of(n, name);
+            let mut scenario = side.session_scenario();
+            scenario.name = format!("{stem}-session-{n}-{name}");
+            scenario.description = format!(
+                "{name} side of a coserve-viz session: {} from {}, then {} live change(s)",
+                side.start.governance.preset,
+                self.source.path.display(),
+                side.live.len()
+            );
+            let text = format!(
+                "# Saved by coserve-viz at week {week}: the {name} side of the session,\n\
+                 # started from {file}{set} under the {regime} regime.\n\
+                 # Every key is written out, so this file alone replays that side exactly:\n\
+                 #   cargo run --release -- run {path}\n\
+                 # The [[interventions]] near the end are the file's own and the live\n\
+                 # changes, in the order they applied.\n\n{body}",
+                week = self.tick(),
+                file = self.source.path.display(),
+                set = if self.source.overrides.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with --set {}", self.source.overrides.join(" --set "))
+                },
+                regime = side.start.governance.preset,
+                path = path.display(),
+                body = scenario.to_toml(),
+            );
+            coserve::output::write_new_file(&path, &text, false)
+                .map_err(|e| format!("cannot save the session: {e}"))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+/// Applies `set` to `knobs` as a scenario file would be checked.
+fn check_knobs(knobs: &mut Knobs, set: &toml::Table) -> Result<(), String> {
+    for (name, value) in set {
+        knobs.set(name, value).map_err(|e| match e {
+            KnobError::Unknown { .. } => format!("no knob is called {name}"),
+            KnobError::Invalid {
+                expected, found, ..
+            } => format!("{name} expected {expected}, found {found}"),
+        })?;
+    }
+    if knobs.diverted_share() > 1.0 + 1e-9 {
+        return Err(format!(
+            "org_funding_share + pb_share + devolved_share would be {:.2}, more than the whole budget",
+            knobs.diverted_share()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! A workshop's live changes: recorded with their week, refused with a
+//! reason when they cannot apply, and saved as scenario files that replay
+//! each side exactly. No window needed.
+
+use coserve::{Scenario, Simulation};
+use coserve_viz::panels::intervention_buttons;
+use coserve_viz::runner::Command;
+use coserve_viz::workshop::{Source, Workshop};
+use std::path::Path;
+
+/// A copy of the baseline scenario in its own folder, small and short.
+fn small_city(dir: &Path) -> Source {
+    let path = dir.join("city.toml");
+    let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
+    std::fs::copy(baseline, &path).unwrap();
+    Source {
+        path,
+        overrides: vec!["city.residents=3000".into(), "run.ticks=40".into()],
+    }
+}
+
+/// Applies a button's command to the workshop, as the runner would.
+fn press(w: &mut Workshop, button: usize) -> Result<String, String> {
+    let knobs = w.sides[0].sim.knobs().clone();
+    match intervention_buttons(Some(&knobs))[button].1.clone() {
+        Command::Intervene { label, set } => w.intervene(&label, set),
+        other => panic!("a button should intervene, not {other:?}"),
+    }
+}
+
+fn run_file(path: &Path) -> Vec<String> {
+    let scenario = Scenario::load(path, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = Simulation::new(scenario);
+    let mut rows = Vec::new();
+    while !sim.finished() {
+        rows.push(format!("{:?}", sim.step().city));
+    }
+    rows
+}
+
+#[test]
+fn a_saved_session_replays_each_side_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Workshop::open(small_city(dir.path())).unwrap();
+    assert_eq!(w.regimes(), ["public", "co_created"]);
+    for week in 0..40 {
+        match week {
+            5 => assert_eq!(press(&mut w, 0).unwrap(), "week 5: budget cut by 30%"),
+            8 => {
+                w.switch_regime(1, "participatory_budgeting").unwrap();
+            }
+            12 => {
+                press(&mut w, 1).unwrap();
+                press(&mut w, 2).unwrap();
+            }
+            20 => {
+                press(&mut w, 3).unwrap();
+            }
+            _ => {}
+        }
+        w.step();
+    }
+    assert!(w.finished());
+    assert_eq!(w.regimes(), ["public", "participatory_budgeting"]);
+    assert_eq!(
+        w.sides[0].live.len(),
+        4,
+        "the regime switch is the right side's alone"
+    );
+    assert_eq!(w.sides[1].live.len(), 5);
+
+    let saved = w.save().unwrap();
+    let names: Vec<String> = saved
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["city-session-1-left.toml", "city-session-1-right.toml"]
+    );
+    for (path, side) in saved.iter().zip(&w.sides) {
+        let shown: Vec<String> = side.history.iter().map(|r| format!("{r:?}")).collect();
+        assert_eq!(shown.len(), 40);
+        assert_eq!(run_file(path), shown, "{} replays its side", path.display());
+    }
+    let left = std::fs::read(&saved[0]).unwrap();
+    assert_ne!(
+        left,
+        std::fs::read(&saved[1]).unwrap(),
+        "the two sides are different runs"
+    );
+
+    // Saving again never overwrites: the next session gets the next number.
+    let again = w.save().unwrap();
+    assert!(again[0].ends_with("city-session-2-left.toml"), "{again:?}");
+    assert_eq!(std::fs::read(&saved[0]).unwrap(), left);
+}
+
+#[test]
+fn a_live_change_at_the_same_week_as_a_scheduled_one_replays_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = small_city(dir.path());
+    // The file itself schedules a change at week 6.
+    let mut text = std::fs::read_to_string(&source.path).unwrap();
+    text += "\n[[interventions]]\nat = 6\nlabel = \"scheduled\"\nbudget_scale = 0.5\n";
+    std::fs::write(&source.path, text).unwrap();
+    source.overrides.push("governance.preset=hybrid".into());
+    let mut w = Workshop::open(source).unwrap();
+    for _ in 0..6 {
+        w.step();
+    }
+    // Made before week 6 runs, so the scheduled halving applies after it.
+    w.intervene(
+        "live",
+        [("budget_scale".to_string(), toml::Value::Float(0.9))]
+            .into_iter()
+            .collect(),
+    )
+    .unwrap();
+    while !w.finished() {
+        w.step();
+    }
+    assert_eq!(w.sides[0].sim.knobs().budget_scale, 0.5);
+    let saved = w.save().unwrap();
+    let replayed = Scenario::load(&saved[0], &[]).unwrap();
+    let labels: Vec<&str> = replayed
+        .interventions
+        .iter()
+        .map(|iv| iv.label.as_str())
+        .collect();
+    assert_eq!(labels, ["live", "scheduled"]);
+    let shown: Vec<String> = w.sides[0]
+        .history
+        .iter()
+        .map(|r| format!("{r:?}"))
+        .collect();
+    assert_eq!(run_file(&saved[0]), shown);
+}
+
+#[test]
+fn changes_that_cannot_apply_are_refused_with_a_reason_and_not_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Workshop::open(small_city(dir.path())).unwrap();
+    let set = |pairs: &[(&str, toml::Value)]| -> toml::Table {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    };
+    let too_much = w
+        .intervene(
+            "everything to the community",
+            set(&[
+                ("pb_share", toml::Value::Float(0.6)),
+                ("org_funding_share", toml::Value::Float(0.5)),
+            ]),
+        )
+        .unwrap_err();
+    assert!(
+        too_much.contains("more than the whole budget"),
+        "{too_much}"
+    );
+    let unknown = w
+        .intervene("typo", set(&[("budjet_scale", toml::Value::Float(0.5))]))
+        .unwrap_err();
+    assert!(
+        unknown.contains("no knob is called budjet_scale"),
+        "{unknown}"
+    );
+    let out_of_range = w
+        .intervene("share", set(&[("pb_share", toml::Value::Float(2.0))]))
+        .unwrap_err();
+    assert!(out_of_range.contains("pb_share expected"), "{out_of_range}");
+    let no_regime = w.switch_regime(0, "anarchy").unwrap_err();
+    assert!(
+        no_regime.contains("no regime is called anarchy"),
+        "{no_regime}"
+    );
+    while !w.finished() {
+        w.step();
+    }
+    let ended = press(&mut w, 0).unwrap_err();
+    assert!(ended.contains("the run has ended"), "{ended}");
+    assert!(w.sides.iter().all(|s| s.live.is_empty()));
+    assert_eq!(w.sides[0].sim.knobs().budget_scale, 1.0);
+}
+
+#[test]
+fn restart_keeps_the_regimes_and_forgets_live_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Workshop::open(small_city(dir.path())).unwrap();
+    w.step();
+    w.switch_regime(0, "hybrid").unwrap();
+    press(&mut w, 0).unwrap();
+    w.step();
+    let regimes = w.regimes();
+    w.restart(&regimes).unwrap();
+    assert_eq!(w.tick(), 0);
+    assert_eq!(w.regimes(), ["hybrid", "co_created"]);
+    assert!(
+        w.sides
+            .iter()
+            .all(|s| s.live.is_empty() && s.history.is_empty())
+    );
+    let bad: Vec<String> = vec!["nonsense".into(), "public".into()];
+    assert!(w.restart(&bad).is_err());
+    assert_eq!(
+        w.regimes(),
+        ["hybrid", "co_created"],
+        "a failed restart changes nothing"
+    );
+}
