@@ -120,7 +120,10 @@ fn main() -> AppExit {
         } else {
             Command::RunTo(n)
         });
-        app.insert_resource(ScreenshotAt(path, n))
+        let mut view = View::default();
+        view.details = false;
+        app.insert_resource(Screen(view))
+            .insert_resource(ScreenshotAt(path, n))
             .init_resource::<FrameTimes>()
             .add_systems(Update, screenshot_when_ready);
     }
@@ -148,8 +151,7 @@ fn keyboard(
         send(Command::Save);
     }
     if keys.just_pressed(KeyCode::KeyC) {
-        let knobs = sim.0.latest().knobs.clone();
-        let [(_, cut), ..] = panels::intervention_buttons(knobs.as_ref());
+        let [(_, cut), ..] = panels::intervention_buttons(&sim.0.latest(), screen.0.target);
         send(cut);
     }
     if keys.just_pressed(KeyCode::KeyM) {

@@ -61,6 +61,36 @@ const SLIDERS: [(&str, RangeInclusive<f64>); 5] = [
     ("org_funding_share", 0.0..=0.5),
 ];
 
+/// Which sides a slider or button changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    #[default]
+    Both,
+    Left,
+    Right,
+}
+
+impl Target {
+    const ALL: [Target; 3] = [Target::Both, Target::Left, Target::Right];
+
+    fn name(self) -> &'static str {
+        match self {
+            Target::Both => "both sides",
+            Target::Left => "left only",
+            Target::Right => "right only",
+        }
+    }
+
+    /// The indices of the sides it names.
+    pub fn sides(self) -> &'static [usize] {
+        match self {
+            Target::Both => &[0, 1],
+            Target::Left => &[0],
+            Target::Right => &[1],
+        }
+    }
+}
+
 /// Okabe & Ito colours for the two sides.
 pub const SIDE_COLOURS: [egui::Color32; 2] = [
     egui::Color32::from_rgb(0, 114, 178),
@@ -74,7 +104,12 @@ const SERVED: egui::Color32 = egui::Color32::from_gray(235);
 /// What the screen remembers between frames.
 pub struct View {
     pub metric: MapMetric,
-    /// Slider positions; they follow the left side's knobs unless dragged.
+    /// The sides the sliders and buttons change.
+    pub target: Target,
+    /// Whether pointing at a neighbourhood shows its numbers (not in
+    /// screenshots, which show the city, not where the pointer was).
+    pub details: bool,
+    /// Slider positions; they follow the knobs of the first side changed.
     sliders: [f64; 5],
     shown_knobs: Option<Knobs>,
     weeks_per_second: f64,
@@ -88,6 +123,8 @@ impl Default for View {
     fn default() -> Self {
         View {
             metric: MapMetric::UnmetNeed,
+            target: Target::Both,
+            details: true,
             sliders: [0.0; 5],
             shown_knobs: None,
             weeks_per_second: 0.0,
@@ -97,49 +134,70 @@ impl Default for View {
     }
 }
 
-/// The four intervention buttons: (button, command).
-pub fn intervention_buttons(knobs: Option<&Knobs>) -> [(&'static str, Command); 4] {
-    let budget = knobs.map_or(1.0, |k| k.budget_scale);
+/// A change of knobs on the sides `target` names, each side's values from
+/// `values` given that side's knobs now.
+fn change(
+    snap: &Snapshot,
+    target: Target,
+    label: &str,
+    values: impl Fn(&Knobs) -> Vec<(&'static str, toml::Value)>,
+) -> Command {
+    let sides = target
+        .sides()
+        .iter()
+        .filter_map(|&i| {
+            let knobs = &snap.sides.get(i)?.knobs;
+            let set = values(knobs)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            Some((i, set))
+        })
+        .collect();
+    Command::Intervene {
+        label: label.into(),
+        sides,
+    }
+}
+
+/// The four intervention buttons: (button, command) for the sides `target`
+/// names. The budget cut is 30% of each side's own budget.
+pub fn intervention_buttons(snap: &Snapshot, target: Target) -> [(&'static str, Command); 4] {
     let f = toml::Value::Float;
     let s = |v: &str| toml::Value::String(v.into());
-    let change = |label: &str, set: Vec<(&str, toml::Value)>| Command::Intervene {
-        label: label.into(),
-        set: set.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-    };
     [
         (
             "Cut budget 30%",
-            change("budget cut by 30%", vec![("budget_scale", f(budget * 0.7))]),
+            change(snap, target, "budget cut by 30%", |k| {
+                vec![("budget_scale", f(k.budget_scale * 0.7))]
+            }),
         ),
         (
             "Launch participatory budgeting",
-            change(
-                "participatory budgeting launched",
+            change(snap, target, "participatory budgeting launched", |_| {
                 vec![
                     ("pb_share", f(0.15)),
                     ("decision_rights", s("residents")),
                     ("channel", s("deliberative")),
-                ],
-            ),
+                ]
+            }),
         ),
         (
             "Open a platform",
-            change(
-                "reporting platform opened",
-                vec![("channel", s("platform"))],
-            ),
+            change(snap, target, "reporting platform opened", |_| {
+                vec![("channel", s("platform"))]
+            }),
         ),
         (
             "Withdraw support",
-            change(
-                "support withdrawn",
+            change(snap, target, "support withdrawn", |_| {
                 vec![
                     ("pb_share", f(0.0)),
                     ("outreach", f(0.0)),
                     ("org_funding_share", f(0.0)),
                     ("decision_rights", s("agency")),
-                ],
-            ),
+                ]
+            }),
         ),
     ]
 }
@@ -183,13 +241,17 @@ impl View {
             self.generation = snap.generation;
             self.organizations.clear();
         }
-        if snap.knobs != self.shown_knobs {
-            if let Some(k) = &snap.knobs {
+        let knobs = snap
+            .sides
+            .get(self.target.sides()[0])
+            .map(|side| &side.knobs);
+        if knobs != self.shown_knobs.as_ref() {
+            if let Some(k) = knobs {
                 for (value, (name, _)) in self.sliders.iter_mut().zip(&SLIDERS) {
                     *value = k.get(name).and_then(|v| v.as_float()).unwrap_or(*value);
                 }
             }
-            self.shown_knobs.clone_from(&snap.knobs);
+            self.shown_knobs = knobs.cloned();
         }
         if self.weeks_per_second == 0.0 {
             self.weeks_per_second = snap.weeks_per_second;
@@ -208,6 +270,9 @@ impl View {
 fn controls(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("Week {} of {}", snap.tick, snap.ticks));
+        if snap.tick >= snap.ticks {
+            ui.label(egui::RichText::new("(the run has ended: R restarts)").strong());
+        }
         let play = if snap.playing {
             "⏸ Pause"
         } else {
@@ -239,39 +304,44 @@ fn controls(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut 
             commands.push(Command::Save);
         }
     });
-    // A slider with its label does not wrap, so three to a row.
-    let mut sliders = view.sliders.iter_mut().zip(SLIDERS).peekable();
-    let mut first_row = true;
-    while sliders.peek().is_some() {
-        ui.horizontal(|ui| {
-            ui.label(if first_row { "Both sides:" } else { "" });
-            for (value, (name, range)) in sliders.by_ref().take(3) {
-                let slider = egui::Slider::new(value, range).text(name).max_decimals(2);
-                if ui.add(slider).drag_stopped() {
-                    commands.push(Command::Intervene {
-                        label: format!("{name} set to {value:.2}"),
-                        set: [(name.to_string(), toml::Value::Float(*value))]
-                            .into_iter()
-                            .collect(),
-                    });
-                }
-            }
-        });
-        first_row = false;
-    }
     ui.horizontal_wrapped(|ui| {
-        for (text, command) in intervention_buttons(snap.knobs.as_ref()) {
+        ui.label("Change:");
+        for t in Target::ALL {
+            ui.selectable_value(&mut view.target, t, t.name());
+        }
+        ui.add_space(16.0);
+        for (text, command) in intervention_buttons(snap, view.target) {
             if ui.button(text).clicked() {
                 commands.push(command);
             }
         }
-        ui.label(
-            egui::RichText::new(
-                "Keys: Space play/pause · S step · R restart · M map · C cut budget · W save · F fullscreen",
-            )
-            .size(18.0),
-        );
     });
+    // A slider with its label does not wrap, so three to a row.
+    let target = view.target;
+    let mut sliders = view.sliders.iter_mut().zip(SLIDERS).peekable();
+    while sliders.peek().is_some() {
+        ui.horizontal(|ui| {
+            for (value, (name, range)) in sliders.by_ref().take(3) {
+                let slider = egui::Slider::new(value, range).text(name).max_decimals(2);
+                if ui.add(slider).drag_stopped() {
+                    let v = *value;
+                    let label = format!("{name} set to {v:.2}");
+                    commands.push(change(snap, target, &label, |_| {
+                        vec![(name, toml::Value::Float(v))]
+                    }));
+                }
+            }
+            if sliders.peek().is_none() {
+                ui.add_space(24.0);
+                ui.label(
+                    egui::RichText::new(
+                        "Keys: Space play/pause · S step · R restart · M map · C cut budget · W save · F fullscreen",
+                    )
+                    .size(18.0),
+                );
+            }
+        });
+    }
     if let Some(e) = &snap.error {
         ui.colored_label(
             egui::Color32::from_rgb(180, 0, 0),
@@ -370,17 +440,22 @@ fn maps(ui: &mut egui::Ui, view: &View, snap: &Snapshot, commands: &mut Vec<Comm
     ui.columns(snap.sides.len().max(1), |cols| {
         for (i, (col, side)) in cols.iter_mut().zip(&snap.sides).enumerate() {
             col.horizontal(|ui| {
+                let summary = governance::preset(&side.regime).map_or("", |p| p.summary);
                 ui.colored_label(
                     SIDE_COLOURS[i],
                     egui::RichText::new(format!("{}: {}", side.name, side.regime))
                         .size(28.0)
                         .strong(),
-                );
+                )
+                .on_hover_text(summary);
                 egui::ComboBox::from_id_salt(("regime", i))
                     .selected_text("switch regime")
                     .show_ui(ui, |ui| {
                         for p in governance::PRESETS {
-                            if ui.selectable_label(p.name == side.regime, p.name).clicked()
+                            if ui
+                                .selectable_label(p.name == side.regime, p.name)
+                                .on_hover_text(p.summary)
+                                .clicked()
                                 && p.name != side.regime
                             {
                                 commands.push(Command::SwitchRegime {
@@ -403,7 +478,7 @@ fn maps(ui: &mut egui::Ui, view: &View, snap: &Snapshot, commands: &mut Vec<Comm
                 ));
             }
             let shown = view.organizations.get(i).map_or(&[][..], Vec::as_slice);
-            draw_map(col, side, shown, metric, scale);
+            draw_map(col, view.details, side, shown, metric, scale);
         }
     });
 }
@@ -435,6 +510,7 @@ fn organization_marker(painter: &egui::Painter, centre: egui::Pos2, radius: f32,
 /// as diamonds along the top of their neighbourhood, and a legend.
 fn draw_map(
     ui: &mut egui::Ui,
+    details: bool,
     side: &SideView,
     organizations: &[f32],
     metric: MapMetric,
@@ -447,10 +523,39 @@ fn draw_map(
     let cell = ((avail.x - legend_w) / columns)
         .min(avail.y / rows)
         .max(8.0);
-    let (rect, _) = ui.allocate_exact_size(
+    let (rect, response) = ui.allocate_exact_size(
         egui::vec2(cell * columns + legend_w, cell * rows),
         egui::Sense::hover(),
     );
+    // Pointing at a neighbourhood shows its numbers.
+    if let Some(pos) = response.hover_pos().filter(|_| details) {
+        let (c, r) = ((pos - rect.min) / cell).into();
+        let h = side.columns as usize * r as usize + c as usize;
+        if c < columns
+            && let Some(row) = side.hoods.get(h)
+        {
+            response.on_hover_ui_at_pointer(|ui| {
+                for line in [
+                    format!(
+                        "Neighbourhood {h}: {} residents, mean SES {:.2}",
+                        row.residents, row.ses_mean
+                    ),
+                    format!(
+                        "unmet need {:.2} per resident · service {:.2} per resident",
+                        row.unmet_need_per_capita, row.service_per_capita
+                    ),
+                    format!(
+                        "trust {:.2} · volunteers {:.1}% · organizations {}",
+                        row.trust,
+                        100.0 * row.participation_rate,
+                        row.organizations
+                    ),
+                ] {
+                    ui.add(egui::Label::new(line).wrap_mode(egui::TextWrapMode::Extend));
+                }
+            });
+        }
+    }
     let painter = ui.painter_at(rect);
     let span = if hi > lo { hi - lo } else { 1.0 };
     let corner = |(c, r): (u32, u32)| rect.min + egui::vec2(c as f32 * cell, r as f32 * cell);

@@ -22,10 +22,10 @@ pub enum Command {
     /// One week, when paused.
     Step,
     WeeksPerSecond(f64),
-    /// Change knobs on both sides now.
+    /// Change knobs now: per side, the knobs to set.
     Intervene {
         label: String,
-        set: toml::Table,
+        sides: Vec<(usize, toml::Table)>,
     },
     SwitchRegime {
         side: usize,
@@ -197,7 +197,7 @@ impl Worker {
                 self.weeks_per_second = w;
                 Ok(String::new())
             }
-            Command::Intervene { label, set } => self.workshop.intervene(&label, set),
+            Command::Intervene { label, sides } => self.workshop.intervene(&label, &sides),
             Command::SwitchRegime { side, regime } => self.workshop.switch_regime(side, &regime),
             Command::Restart => {
                 let regimes = self.workshop.regimes();

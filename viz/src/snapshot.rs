@@ -42,6 +42,8 @@ pub struct SideView {
     pub grid: Vec<(u32, u32)>,
     pub columns: u32,
     pub residents: u64,
+    /// The knobs in force, shown on the sliders.
+    pub knobs: Knobs,
     pub dots: Vec<Dot>,
     /// Every change of knobs so far, live or scheduled: (week, label).
     pub changes: Vec<(u32, String)>,
@@ -57,8 +59,6 @@ pub struct Snapshot {
     pub playing: bool,
     pub weeks_per_second: f64,
     pub sides: Vec<SideView>,
-    /// The left side's knobs, shown on the sliders.
-    pub knobs: Option<Knobs>,
     /// The scenario file's error, while it has one.
     pub error: Option<String>,
     /// What the last action did.
@@ -79,7 +79,6 @@ impl Snapshot {
                 .zip(SIDE_NAMES)
                 .map(|(s, name)| side_view(s, name))
                 .collect(),
-            knobs: Some(workshop.sides[0].sim.knobs().clone()),
             ..Snapshot::default()
         }
     }
@@ -122,6 +121,7 @@ fn side_view(side: &Side, name: &'static str) -> SideView {
         grid: city.neighbourhoods.iter().map(|h| h.grid).collect(),
         columns: city.columns,
         residents: city.residents(),
+        knobs: side.sim.knobs().clone(),
         dots,
         changes: side
             .sim

@@ -171,24 +171,36 @@ impl Workshop {
         }
     }
 
-    /// Changes knobs on both sides now. Refused, with the reason, if a
-    /// value is invalid on either side or the run has ended.
-    pub fn intervene(&mut self, label: &str, set: toml::Table) -> Result<String, String> {
+    /// Changes knobs now: `changes` gives, per side, the knobs to set. All
+    /// or nothing: refused, with the reason, if a value is invalid on any
+    /// side or the run has ended.
+    pub fn intervene(
+        &mut self,
+        label: &str,
+        changes: &[(usize, toml::Table)],
+    ) -> Result<String, String> {
         self.check_open(label)?;
-        for side in &self.sides {
-            let mut probe = side.sim.knobs().clone();
-            check_knobs(&mut probe, &set).map_err(|e| format!("{label}: refused, {e}"))?;
+        for (side, set) in changes {
+            let Some(s) = self.sides.get(*side) else {
+                return Err(format!("{label}: there is no side {side}"));
+            };
+            let mut probe = s.sim.knobs().clone();
+            check_knobs(&mut probe, set).map_err(|e| format!("{label}: refused, {e}"))?;
         }
-        let iv = Intervention {
-            at: self.tick(),
-            label: label.to_string(),
-            preset: None,
-            set,
+        let at = self.tick();
+        for (side, set) in changes {
+            self.sides[*side].apply(Intervention {
+                at,
+                label: label.to_string(),
+                preset: None,
+                set: set.clone(),
+            });
+        }
+        let whom = match changes {
+            [(side, _)] => format!(" ({} side)", SIDE_NAMES[*side]),
+            _ => String::new(),
         };
-        for side in &mut self.sides {
-            side.apply(iv.clone());
-        }
-        Ok(format!("week {}: {label}", iv.at))
+        Ok(format!("week {at}: {label}{whom}"))
     }
 
     /// Switches one side to another regime from now on.
@@ -205,7 +217,10 @@ impl Workshop {
             set: toml::Table::new(),
         };
         self.sides[side].apply(iv);
-        Ok(format!("week {}: {label}", self.tick()))
+        Ok(format!(
+            "week {}: {label}; its knobs replace the side's current ones",
+            self.tick()
+        ))
     }
 
     fn check_open(&self, label: &str) -> Result<(), String> {

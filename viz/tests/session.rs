@@ -3,8 +3,9 @@
 //! each side exactly. No window needed.
 
 use coserve::{Scenario, Simulation};
-use coserve_viz::panels::intervention_buttons;
+use coserve_viz::panels::{Target, intervention_buttons};
 use coserve_viz::runner::Command;
+use coserve_viz::snapshot::Snapshot;
 use coserve_viz::workshop::{Source, Workshop};
 use std::path::Path;
 
@@ -20,12 +21,18 @@ fn small_city(dir: &Path) -> Source {
 }
 
 /// Applies a button's command to the workshop, as the runner would.
-fn press(w: &mut Workshop, button: usize) -> Result<String, String> {
-    let knobs = w.sides[0].sim.knobs().clone();
-    match intervention_buttons(Some(&knobs))[button].1.clone() {
-        Command::Intervene { label, set } => w.intervene(&label, set),
+fn press(w: &mut Workshop, button: usize, target: Target) -> Result<String, String> {
+    match intervention_buttons(&Snapshot::of(w), target)[button]
+        .1
+        .clone()
+    {
+        Command::Intervene { label, sides } => w.intervene(&label, &sides),
         other => panic!("a button should intervene, not {other:?}"),
     }
+}
+
+fn both(set: toml::Table) -> Vec<(usize, toml::Table)> {
+    vec![(0, set.clone()), (1, set)]
 }
 
 fn run_file(path: &Path) -> Vec<String> {
@@ -45,16 +52,26 @@ fn a_saved_session_replays_each_side_exactly() {
     assert_eq!(w.regimes(), ["public", "co_created"]);
     for week in 0..40 {
         match week {
-            5 => assert_eq!(press(&mut w, 0).unwrap(), "week 5: budget cut by 30%"),
-            8 => {
+            // A regime brings its own knobs, budget included: before the cut.
+            3 => {
                 w.switch_regime(1, "participatory_budgeting").unwrap();
             }
+            5 => assert_eq!(
+                press(&mut w, 0, Target::Both).unwrap(),
+                "week 5: budget cut by 30%"
+            ),
             12 => {
-                press(&mut w, 1).unwrap();
-                press(&mut w, 2).unwrap();
+                assert_eq!(
+                    press(&mut w, 1, Target::Right).unwrap(),
+                    "week 12: participatory budgeting launched (right side)"
+                );
+                press(&mut w, 2, Target::Both).unwrap();
             }
             20 => {
-                press(&mut w, 3).unwrap();
+                press(&mut w, 3, Target::Left).unwrap();
+            }
+            25 => {
+                press(&mut w, 0, Target::Right).unwrap();
             }
             _ => {}
         }
@@ -62,12 +79,34 @@ fn a_saved_session_replays_each_side_exactly() {
     }
     assert!(w.finished());
     assert_eq!(w.regimes(), ["public", "participatory_budgeting"]);
+    let live = |side: usize| -> Vec<&str> {
+        w.sides[side]
+            .live
+            .iter()
+            .map(|iv| iv.label.as_str())
+            .collect()
+    };
     assert_eq!(
-        w.sides[0].live.len(),
-        4,
-        "the regime switch is the right side's alone"
+        live(0),
+        [
+            "budget cut by 30%",
+            "reporting platform opened",
+            "support withdrawn"
+        ]
     );
-    assert_eq!(w.sides[1].live.len(), 5);
+    assert_eq!(
+        live(1),
+        [
+            "switch to participatory_budgeting",
+            "budget cut by 30%",
+            "participatory budgeting launched",
+            "reporting platform opened",
+            "budget cut by 30%"
+        ]
+    );
+    // Each side's cut is 30% of its own budget.
+    assert_eq!(w.sides[0].sim.knobs().budget_scale, 0.7);
+    assert_eq!(w.sides[1].sim.knobs().budget_scale, 0.7 * 0.7);
 
     let saved = w.save().unwrap();
     let names: Vec<String> = saved
@@ -112,9 +151,11 @@ fn a_live_change_at_the_same_week_as_a_scheduled_one_replays_in_order() {
     // Made before week 6 runs, so the scheduled halving applies after it.
     w.intervene(
         "live",
-        [("budget_scale".to_string(), toml::Value::Float(0.9))]
-            .into_iter()
-            .collect(),
+        &both(
+            [("budget_scale".to_string(), toml::Value::Float(0.9))]
+                .into_iter()
+                .collect(),
+        ),
     )
     .unwrap();
     while !w.finished() {
@@ -150,10 +191,10 @@ fn changes_that_cannot_apply_are_refused_with_a_reason_and_not_recorded() {
     let too_much = w
         .intervene(
             "everything to the community",
-            set(&[
+            &both(set(&[
                 ("pb_share", toml::Value::Float(0.6)),
                 ("org_funding_share", toml::Value::Float(0.5)),
-            ]),
+            ])),
         )
         .unwrap_err();
     assert!(
@@ -161,14 +202,20 @@ fn changes_that_cannot_apply_are_refused_with_a_reason_and_not_recorded() {
         "{too_much}"
     );
     let unknown = w
-        .intervene("typo", set(&[("budjet_scale", toml::Value::Float(0.5))]))
+        .intervene(
+            "typo",
+            &both(set(&[("budjet_scale", toml::Value::Float(0.5))])),
+        )
         .unwrap_err();
     assert!(
         unknown.contains("no knob is called budjet_scale"),
         "{unknown}"
     );
     let out_of_range = w
-        .intervene("share", set(&[("pb_share", toml::Value::Float(2.0))]))
+        .intervene(
+            "share",
+            &both(set(&[("pb_share", toml::Value::Float(2.0))])),
+        )
         .unwrap_err();
     assert!(out_of_range.contains("pb_share expected"), "{out_of_range}");
     let no_regime = w.switch_regime(0, "anarchy").unwrap_err();
@@ -179,7 +226,7 @@ fn changes_that_cannot_apply_are_refused_with_a_reason_and_not_recorded() {
     while !w.finished() {
         w.step();
     }
-    let ended = press(&mut w, 0).unwrap_err();
+    let ended = press(&mut w, 0, Target::Both).unwrap_err();
     assert!(ended.contains("the run has ended"), "{ended}");
     assert!(w.sides.iter().all(|s| s.live.is_empty()));
     assert_eq!(w.sides[0].sim.knobs().budget_scale, 1.0);
@@ -191,7 +238,7 @@ fn restart_keeps_the_regimes_and_forgets_live_changes() {
     let mut w = Workshop::open(small_city(dir.path())).unwrap();
     w.step();
     w.switch_regime(0, "hybrid").unwrap();
-    press(&mut w, 0).unwrap();
+    press(&mut w, 0, Target::Both).unwrap();
     w.step();
     let regimes = w.regimes();
     w.restart(&regimes).unwrap();
