@@ -125,23 +125,28 @@ impl Worker {
     fn run(mut self, rx: Receiver<Command>) {
         let mut last_check = Instant::now();
         loop {
-            let busy = self.run_to.is_some() || (self.playing && !self.workshop.finished());
             let wait = if self.run_to.is_some() {
                 Duration::ZERO
-            } else if busy {
+            } else if self.playing {
                 self.next_week.saturating_duration_since(Instant::now())
             } else {
                 FILE_CHECK
             };
             let mut changed = false;
             match rx.recv_timeout(wait.min(FILE_CHECK)) {
-                Ok(c) => changed |= self.handle(c),
+                Ok(c) => {
+                    self.handle(c);
+                    changed = true;
+                }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return,
             }
             loop {
                 match rx.try_recv() {
-                    Ok(c) => changed |= self.handle(c),
+                    Ok(c) => {
+                        self.handle(c);
+                        changed = true;
+                    }
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Disconnected) => return,
                 }
@@ -167,8 +172,12 @@ impl Worker {
             self.workshop.step();
             return true;
         }
-        if !self.playing || self.workshop.finished() {
+        if !self.playing {
             return false;
+        }
+        if self.workshop.finished() {
+            self.playing = false;
+            return true;
         }
         let now = Instant::now();
         if now < self.next_week {
@@ -182,8 +191,11 @@ impl Worker {
         true
     }
 
-    fn handle(&mut self, command: Command) -> bool {
+    fn handle(&mut self, command: Command) {
         let outcome = match command {
+            Command::TogglePlay if self.workshop.finished() => {
+                Err("the run has ended: R restarts it".to_string())
+            }
             Command::TogglePlay => {
                 self.playing = !self.playing;
                 self.next_week = Instant::now();
@@ -219,7 +231,6 @@ impl Worker {
             Ok(s) if s.is_empty() => {}
             Ok(s) | Err(s) => self.status = s,
         }
-        true
     }
 
     /// Restarts from the files after an edit; keeps the last good run and

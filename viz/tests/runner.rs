@@ -29,8 +29,9 @@ fn wait_for(runner: &Runner, what: &str, ok: impl Fn(&Snapshot) -> bool) -> Arc<
         }
         assert!(
             start.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}; last snapshot: week {}, error {:?}, status {:?}",
+            "timed out waiting for {what}; last snapshot: week {}, playing {}, error {:?}, status {:?}",
             snap.tick,
+            snap.playing,
             snap.error,
             snap.status
         );
@@ -97,4 +98,23 @@ fn an_edited_file_restarts_the_run_and_a_broken_one_shows_its_error() {
     assert_eq!(fixed.tick, 0);
     assert!(fixed.generation > before.generation);
     assert_eq!(fixed.status, "the scenario file changed: restarted from it");
+}
+
+#[test]
+fn playing_stops_at_the_end_of_the_run_and_says_how_to_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = small_city(dir.path());
+    source.overrides.push("run.ticks=10".into());
+    let runner = Runner::start(source, 500.0).unwrap();
+    runner.send(Command::TogglePlay);
+    let end = wait_for(&runner, "the end", |s| s.tick == 10 && !s.playing);
+    assert_eq!(end.sides[1].history.len(), 10);
+    runner.send(Command::TogglePlay);
+    let told = wait_for(&runner, "the message", |s| !s.status.is_empty());
+    assert_eq!(told.status, "the run has ended: R restarts it");
+    assert!(!told.playing);
+    runner.send(Command::Restart);
+    let again = wait_for(&runner, "the restart", |s| s.tick == 0);
+    assert_eq!(again.status, "restarted from week 0");
+    assert!(again.generation > end.generation);
 }
