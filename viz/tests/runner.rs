@@ -9,14 +9,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn small_city(dir: &Path) -> Source {
-    let path = dir.join("city.toml");
-    let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
-    std::fs::copy(baseline, &path).unwrap();
-    Source {
-        path,
-        overrides: vec!["city.residents=2000".into()],
-    }
+    common::small_city(dir, &["city.residents=2000"])
 }
 
 /// Waits (up to 20 s, for a slow machine) until the snapshot satisfies `ok`.

@@ -9,15 +9,10 @@ use coserve_viz::snapshot::Snapshot;
 use coserve_viz::workshop::{Source, Workshop};
 use std::path::Path;
 
-/// A copy of the baseline scenario in its own folder, small and short.
+mod common;
+
 fn small_city(dir: &Path) -> Source {
-    let path = dir.join("city.toml");
-    let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
-    std::fs::copy(baseline, &path).unwrap();
-    Source {
-        path,
-        overrides: vec!["city.residents=3000".into(), "run.ticks=40".into()],
-    }
+    common::small_city(dir, &["city.residents=3000", "run.ticks=40"])
 }
 
 /// Applies a button's command to the workshop, as the runner would.
@@ -182,42 +177,23 @@ fn a_live_change_at_the_same_week_as_a_scheduled_one_replays_in_order() {
 fn changes_that_cannot_apply_are_refused_with_a_reason_and_not_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = Workshop::open(small_city(dir.path())).unwrap();
-    let set = |pairs: &[(&str, toml::Value)]| -> toml::Table {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    };
-    let too_much = w
-        .intervene(
-            "everything to the community",
-            &both(set(&[
-                ("pb_share", toml::Value::Float(0.6)),
-                ("org_funding_share", toml::Value::Float(0.5)),
-            ])),
-        )
-        .unwrap_err();
-    assert!(
-        too_much.contains("more than the whole budget"),
-        "{too_much}"
-    );
-    let unknown = w
-        .intervene(
-            "typo",
-            &both(set(&[("budjet_scale", toml::Value::Float(0.5))])),
-        )
-        .unwrap_err();
-    assert!(
-        unknown.contains("no knob is called budjet_scale"),
-        "{unknown}"
-    );
-    let out_of_range = w
-        .intervene(
-            "share",
-            &both(set(&[("pb_share", toml::Value::Float(2.0))])),
-        )
-        .unwrap_err();
-    assert!(out_of_range.contains("pb_share expected"), "{out_of_range}");
+    let f = toml::Value::Float;
+    let refusals = [
+        (
+            vec![("pb_share", f(0.6)), ("org_funding_share", f(0.5))],
+            "more than the whole budget",
+        ),
+        (
+            vec![("budjet_scale", f(0.5))],
+            "no knob is called budjet_scale",
+        ),
+        (vec![("pb_share", f(2.0))], "pb_share expected"),
+    ];
+    for (pairs, reason) in refusals {
+        let set = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let refused = w.intervene("a change", &both(set)).unwrap_err();
+        assert!(refused.contains(reason), "{refused}");
+    }
     let no_regime = w.switch_regime(0, "anarchy").unwrap_err();
     assert!(
         no_regime.contains("no regime is called anarchy"),
