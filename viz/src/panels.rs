@@ -51,8 +51,8 @@ impl MapMetric {
     }
 }
 
-/// The knobs on sliders, with their ranges. A slider changes both sides
-/// when it is let go, and the change is recorded.
+/// The knobs on sliders, with their ranges. A slider changes the sides the
+/// [`Target`] names when it is let go, and the change is recorded.
 const SLIDERS: [(&str, RangeInclusive<f64>); 5] = [
     ("budget_scale", 0.0..=1.5),
     ("pb_share", 0.0..=0.5),
@@ -116,6 +116,7 @@ pub struct View {
     /// Organizations shown per side and neighbourhood, easing toward the
     /// count, so a new one fades in and a dissolved one fades out.
     organizations: Vec<Vec<f32>>,
+    /// The snapshot generation these animations belong to.
     generation: u64,
 }
 
@@ -129,6 +130,7 @@ impl Default for View {
             shown_knobs: None,
             weeks_per_second: 0.0,
             organizations: Vec::new(),
+            // No generation yet: the first snapshot starts the animations.
             generation: u64::MAX,
         }
     }
@@ -379,8 +381,11 @@ fn charts(ui: &mut egui::Ui, snap: &Snapshot) {
     ui.columns(metrics.len(), |cols| {
         for (col, (title, metric)) in cols.iter_mut().zip(metrics) {
             col.label(title);
+            // The whole run on the x axis, so the room sees how far along it is.
             egui_plot::Plot::new(title)
                 .height(190.0)
+                .include_x(0.0)
+                .include_x(snap.ticks as f64)
                 .allow_drag(false)
                 .allow_zoom(false)
                 .allow_scroll(false)
