@@ -105,6 +105,10 @@ fn main() -> AppExit {
     }))
     .add_plugins(EguiPlugin::default())
     .init_resource::<Screen>()
+    .insert_resource(ClearColor({
+        let [r, g, b, _] = panels::BACKGROUND.to_array();
+        Color::srgb_u8(r, g, b)
+    }))
     .add_systems(Startup, |mut commands: Commands| {
         // egui smooths its own edges; multisampling the whole window again
         // only costs frame time, most of all with software rendering.

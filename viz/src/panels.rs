@@ -204,6 +204,9 @@ pub fn intervention_buttons(snap: &Snapshot, target: Target) -> [(&'static str, 
     ]
 }
 
+/// The window's background, under panels that draw none of their own.
+pub const BACKGROUND: egui::Color32 = egui::Color32::from_gray(248);
+
 /// Large text and high contrast, for a projector at the back of a room.
 pub fn style(ctx: &egui::Context) {
     ctx.set_visuals(egui::Visuals::light());
@@ -226,11 +229,19 @@ pub fn style(ctx: &egui::Context) {
 pub fn draw(root: &mut egui::Ui, view: &mut View, snap: &Snapshot, dt: f32) -> Vec<Command> {
     view.follow(snap, dt);
     let mut commands = Vec::new();
-    egui::Panel::top("controls").show(root, |ui| controls(ui, view, snap, &mut commands));
+    // Panels leave their background to the window's clear colour: one
+    // full-window pass less to draw, which software renderers feel.
+    let edge = |m: egui::Margin| egui::Frame::NONE.inner_margin(m);
+    egui::Panel::top("controls")
+        .frame(edge(egui::Margin::symmetric(8, 2)))
+        .show(root, |ui| controls(ui, view, snap, &mut commands));
     egui::Panel::bottom("charts")
+        .frame(edge(egui::Margin::symmetric(8, 2)))
         .exact_size(270.0)
         .show(root, |ui| charts(ui, snap));
-    egui::CentralPanel::default().show(root, |ui| maps(ui, view, snap, &mut commands));
+    egui::CentralPanel::default()
+        .frame(edge(egui::Margin::same(8)))
+        .show(root, |ui| maps(ui, view, snap, &mut commands));
     commands
 }
 
@@ -569,6 +580,9 @@ fn draw_map(
         let v = side.hoods.get(h).map_or(f64::NAN, |row| metric.value(row));
         painter.rect_filled(r, 4.0, viridis((v - lo) / span));
     }
+    // All dots in one mesh of small squares: a few triangles each instead
+    // of a smoothed circle's dozens, which keeps software renderers fast.
+    let mut dots = egui::Mesh::default();
     for dot in &side.dots {
         let Some(&grid) = side.grid.get(dot.hood as usize) else {
             continue;
@@ -581,8 +595,12 @@ fn draw_map(
             DotState::Waiting => WAITING,
             DotState::Served => SERVED,
         };
-        painter.circle_filled(p, 2.5, colour);
+        dots.add_colored_rect(
+            egui::Rect::from_center_size(p, egui::vec2(5.0, 5.0)),
+            colour,
+        );
     }
+    painter.add(egui::Shape::mesh(dots));
     // As many markers as fit in a row; more organizations show as "+n".
     let radius = (cell * 0.07).min(9.0);
     let spacing = 2.4 * radius;
@@ -664,7 +682,11 @@ fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64,
         let centre = egui::pos2(x + 8.0, y + 11.0);
         match colour {
             Some(c) => {
-                painter.circle_filled(centre, 7.0, c);
+                painter.rect_filled(
+                    egui::Rect::from_center_size(centre, egui::vec2(12.0, 12.0)),
+                    0.0,
+                    c,
+                );
             }
             None => organization_marker(painter, centre, 8.0, 1.0),
         }
