@@ -31,7 +31,7 @@ fn frame(c: &mut Criterion) {
     let w = workshop(100_000);
     let snapshot = Snapshot::of(&w);
     let ctx = egui::Context::default();
-    panels::style(&ctx);
+    panels::style(&ctx, 1.0);
     let mut view = View::default();
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(

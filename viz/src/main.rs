@@ -1,7 +1,7 @@
 //! coserve-viz: a live city for workshops.
 //!
-//! `coserve-viz SCENARIO [--set KEY=VALUE ...] [--weeks-per-second W]
-//!  [--screenshot PATH --after-ticks N [--play]]`
+//! `coserve-viz SCENARIO [--set KEY=VALUE ...] [--left REGIME] [--right REGIME]
+//!  [--weeks-per-second W] [--screenshot PATH --after-ticks N [--play]]`
 //!
 //! The window runs on bevy; the simulation runs on its own thread
 //! ([`coserve_viz::runner`]) and the frame draws its latest snapshot.
@@ -16,12 +16,14 @@ use coserve_viz::workshop::Source;
 use std::path::PathBuf;
 use std::time::Instant;
 
-const USAGE: &str = "usage: coserve-viz SCENARIO [--set KEY=VALUE ...] [--weeks-per-second W] \
-                     [--screenshot PATH --after-ticks N [--play]]";
+const USAGE: &str = "usage: coserve-viz SCENARIO [--set KEY=VALUE ...] [--left REGIME] \
+                     [--right REGIME] [--weeks-per-second W] [--screenshot PATH --after-ticks N [--play]]";
 
 /// What the command line asked for.
 struct Args {
     source: Source,
+    /// The regimes of the left and right sides, if chosen.
+    regimes: [Option<String>; 2],
     weeks_per_second: f64,
     screenshot: Option<(PathBuf, u32)>,
     play: bool,
@@ -32,6 +34,7 @@ fn parse_args() -> Result<Args, String> {
     let mut scenario = None;
     let mut overrides = Vec::new();
     let (mut shot, mut after, mut wps, mut play) = (None, 0, 10.0, false);
+    let mut regimes = [None, None];
     let number = |name: &str, v: Option<String>| {
         v.and_then(|n| n.parse::<f64>().ok())
             .filter(|n| n.is_finite() && *n >= 0.0)
@@ -48,6 +51,8 @@ fn parse_args() -> Result<Args, String> {
             "--after-ticks" => after = number("--after-ticks", args.next())? as u32,
             "--weeks-per-second" => wps = number("--weeks-per-second", args.next())?.max(0.1),
             "--play" => play = true,
+            "--left" => regimes[0] = Some(args.next().ok_or("--left needs a REGIME")?),
+            "--right" => regimes[1] = Some(args.next().ok_or("--right needs a REGIME")?),
             "-h" | "--help" => return Err(USAGE.into()),
             other if scenario.is_none() => scenario = Some(PathBuf::from(other)),
             other => return Err(format!("unexpected argument {other}\n{USAGE}")),
@@ -58,6 +63,7 @@ fn parse_args() -> Result<Args, String> {
             path: scenario.ok_or(USAGE)?,
             overrides,
         },
+        regimes,
         weeks_per_second: wps,
         screenshot: shot.map(|p| (p, after)),
         play,
@@ -87,7 +93,8 @@ fn main() -> AppExit {
             return AppExit::error();
         }
     };
-    let runner = match Runner::start(args.source, args.weeks_per_second) {
+    let regimes = [args.regimes[0].as_deref(), args.regimes[1].as_deref()];
+    let runner = match Runner::start(args.source, regimes, args.weeks_per_second) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
@@ -158,6 +165,13 @@ fn keyboard(
         let [(_, cut), ..] = panels::intervention_buttons(&sim.0.latest(), screen.0.target);
         send(cut);
     }
+    let zoom = &mut screen.0.zoom;
+    if keys.any_just_pressed([KeyCode::Equal, KeyCode::NumpadAdd]) {
+        *zoom = (*zoom + 0.1).min(2.0);
+    }
+    if keys.any_just_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]) {
+        *zoom = (*zoom - 0.1).max(0.6);
+    }
     if keys.just_pressed(KeyCode::KeyM) {
         screen.0.metric = screen.0.metric.next();
     }
@@ -178,7 +192,7 @@ fn ui(
     time: Res<Time>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    panels::style(ctx);
+    panels::style(ctx, screen.0.zoom);
     let snapshot = sim.0.latest();
     let mut root = egui::Ui::new(
         ctx.clone(),

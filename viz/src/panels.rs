@@ -106,6 +106,8 @@ pub struct View {
     pub metric: MapMetric,
     /// The sides the sliders and buttons change.
     pub target: Target,
+    /// How much larger than normal everything is drawn.
+    pub zoom: f32,
     /// Whether pointing at a neighbourhood shows its numbers (not in
     /// screenshots, which show the city, not where the pointer was).
     pub details: bool,
@@ -125,6 +127,7 @@ impl Default for View {
         View {
             metric: MapMetric::UnmetNeed,
             target: Target::Both,
+            zoom: 1.0,
             details: true,
             sliders: [0.0; 5],
             shown_knobs: None,
@@ -207,8 +210,12 @@ pub fn intervention_buttons(snap: &Snapshot, target: Target) -> [(&'static str, 
 /// The window's background, under panels that draw none of their own.
 pub const BACKGROUND: egui::Color32 = egui::Color32::from_gray(248);
 
-/// Large text and high contrast, for a projector at the back of a room.
-pub fn style(ctx: &egui::Context) {
+/// Large text and high contrast, for a projector at the back of a room;
+/// `zoom` scales everything for the room's size (+ and - keys).
+pub fn style(ctx: &egui::Context, zoom: f32) {
+    if ctx.zoom_factor() != zoom {
+        ctx.set_zoom_factor(zoom);
+    }
     ctx.set_visuals(egui::Visuals::light());
     ctx.all_styles_mut(|s| {
         for (style, size) in [
@@ -348,7 +355,7 @@ fn controls(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut 
                 ui.add_space(24.0);
                 ui.label(
                     egui::RichText::new(
-                        "Keys: Space play/pause · S step · R restart · M map · C cut budget · W save · F fullscreen",
+                        "Keys: Space play/pause · S step · R restart · M map · C cut budget · W save · F fullscreen · +/- size",
                     )
                     .size(18.0),
                 );

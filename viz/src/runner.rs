@@ -47,10 +47,15 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// Loads the scenario (an error here is returned: there is nothing to
-    /// show yet) and starts the simulation thread, paused.
-    pub fn start(source: Source, weeks_per_second: f64) -> Result<Runner, String> {
-        let workshop = Workshop::open(source)?;
+    /// Loads the scenario with the sides' regimes (`None`: as
+    /// [`Workshop::open`] chooses), and starts the simulation thread,
+    /// paused. An error here is returned: there is nothing to show yet.
+    pub fn start(
+        source: Source,
+        regimes: [Option<&str>; 2],
+        weeks_per_second: f64,
+    ) -> Result<Runner, String> {
+        let workshop = Workshop::open_with(source, regimes)?;
         let (tx, rx) = mpsc::channel();
         let worker = Worker {
             watched: watch(&workshop.files()),

@@ -98,15 +98,37 @@ impl Workshop {
     /// Loads the file: the left side runs the file's regime, the right side
     /// co-creation (or the public service, if the file is co-created).
     pub fn open(source: Source) -> Result<Workshop, String> {
-        let left = source.load(None)?;
-        let right = if left.governance.preset == "co_created" {
+        Workshop::open_with(source, [None, None])
+    }
+
+    /// As [`Workshop::open`], with the regimes of either side chosen.
+    pub fn open_with(source: Source, regimes: [Option<&str>; 2]) -> Result<Workshop, String> {
+        for name in regimes.iter().flatten() {
+            if coserve::governance::preset(name).is_none() {
+                let known: Vec<&str> = coserve::governance::PRESETS
+                    .iter()
+                    .map(|p| p.name)
+                    .collect();
+                return Err(format!(
+                    "no regime is called {name}; the regimes are: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        let file = source.load(None)?;
+        let file_preset = file.governance.preset.clone();
+        let left = match regimes[0] {
+            Some(r) => source.load(Some(r))?,
+            None => file,
+        };
+        let other = if left.governance.preset == "co_created" {
             "public"
         } else {
             "co_created"
         };
-        let right = source.load(Some(right))?;
+        let right = source.load(Some(regimes[1].unwrap_or(other)))?;
         Ok(Workshop {
-            file_preset: left.governance.preset.clone(),
+            file_preset,
             sides: vec![Side::new(left), Side::new(right)],
             source,
         })

@@ -38,7 +38,7 @@ fn wait_for(runner: &Runner, what: &str, ok: impl Fn(&Snapshot) -> bool) -> Arc<
 #[test]
 fn plays_pauses_steps_and_runs_to_a_week() {
     let dir = tempfile::tempdir().unwrap();
-    let runner = Runner::start(small_city(dir.path()), 200.0).unwrap();
+    let runner = Runner::start(small_city(dir.path()), [None, None], 200.0).unwrap();
     let first = runner.latest();
     assert_eq!((first.tick, first.playing), (0, false));
     assert_eq!(first.sides.len(), 2);
@@ -65,7 +65,7 @@ fn an_edited_file_restarts_the_run_and_a_broken_one_shows_its_error() {
     let source = small_city(dir.path());
     let path = source.path.clone();
     let good = std::fs::read_to_string(&path).unwrap();
-    let runner = Runner::start(source, 10.0).unwrap();
+    let runner = Runner::start(source, [None, None], 10.0).unwrap();
     runner.send(Command::RunTo(3));
     let before = wait_for(&runner, "week 3", |s| s.tick == 3);
     assert_eq!(before.sides[0].grid.len(), 16);
@@ -101,7 +101,7 @@ fn playing_stops_at_the_end_of_the_run_and_says_how_to_go_on() {
     let dir = tempfile::tempdir().unwrap();
     let mut source = small_city(dir.path());
     source.overrides.push("run.ticks=10".into());
-    let runner = Runner::start(source, 500.0).unwrap();
+    let runner = Runner::start(source, [None, None], 500.0).unwrap();
     runner.send(Command::TogglePlay);
     let end = wait_for(&runner, "the end", |s| s.tick == 10 && !s.playing);
     assert_eq!(end.sides[1].history.len(), 10);

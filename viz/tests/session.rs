@@ -233,3 +233,24 @@ fn restart_keeps_the_regimes_and_forgets_live_changes() {
         "a failed restart changes nothing"
     );
 }
+
+#[test]
+fn each_side_can_start_with_a_chosen_regime() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = small_city(dir.path());
+    let w = Workshop::open_with(source.clone(), [Some("hybrid"), Some("platform")]).unwrap();
+    assert_eq!(w.regimes(), ["hybrid", "platform"]);
+    let w = Workshop::open_with(source.clone(), [Some("co_created"), None]).unwrap();
+    assert_eq!(
+        w.regimes(),
+        ["co_created", "public"],
+        "the right side contrasts"
+    );
+    let unknown = Workshop::open_with(source, [None, Some("anarchy")])
+        .err()
+        .unwrap();
+    assert!(
+        unknown.starts_with("no regime is called anarchy; the regimes are: public, co_created"),
+        "{unknown}"
+    );
+}
