@@ -29,7 +29,8 @@ struct Args {
     play: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// The arguments, `Ok(None)` when help was asked for.
+fn parse_args() -> Result<Option<Args>, String> {
     let mut args = std::env::args().skip(1);
     let mut scenario = None;
     let mut overrides = Vec::new();
@@ -53,12 +54,12 @@ fn parse_args() -> Result<Args, String> {
             "--play" => play = true,
             "--left" => regimes[0] = Some(args.next().ok_or("--left needs a REGIME")?),
             "--right" => regimes[1] = Some(args.next().ok_or("--right needs a REGIME")?),
-            "-h" | "--help" => return Err(USAGE.into()),
+            "-h" | "--help" => return Ok(None),
             other if scenario.is_none() => scenario = Some(PathBuf::from(other)),
             other => return Err(format!("unexpected argument {other}\n{USAGE}")),
         }
     }
-    Ok(Args {
+    Ok(Some(Args {
         source: Source {
             path: scenario.ok_or(USAGE)?,
             overrides,
@@ -67,7 +68,7 @@ fn parse_args() -> Result<Args, String> {
         weeks_per_second: wps,
         screenshot: shot.map(|p| (p, after)),
         play,
-    })
+    }))
 }
 
 /// The simulation thread's handle.
@@ -87,7 +88,11 @@ struct Screen(View);
 
 fn main() -> AppExit {
     let args = match parse_args() {
-        Ok(a) => a,
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            println!("{USAGE}");
+            return AppExit::Success;
+        }
         Err(e) => {
             eprintln!("{e}");
             return AppExit::error();

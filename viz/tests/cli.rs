@@ -20,6 +20,13 @@ fn bad_arguments_and_bad_scenarios_are_explained() {
     let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
     let baseline = baseline.to_str().unwrap();
 
+    let help = Command::new(env!("CARGO_BIN_EXE_coserve-viz"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--left REGIME"));
+
     let (ok, err) = viz(&[]);
     assert!(!ok);
     assert!(err.starts_with("usage: coserve-viz SCENARIO"), "{err}");
