@@ -700,3 +700,71 @@ fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64,
         text(egui::pos2(x + 22.0, y), egui::Align2::LEFT_TOP, name);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workshop::{Source, Workshop};
+
+    fn snapshot() -> Snapshot {
+        let source = Source {
+            path: concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/baseline.toml").into(),
+            overrides: vec!["city.residents=2000".into()],
+        };
+        let mut w = Workshop::open(source).unwrap();
+        w.step();
+        Snapshot::of(&w)
+    }
+
+    #[test]
+    fn organizations_fade_in_and_out_rather_than_jump() {
+        let mut snap = snapshot();
+        snap.sides[1].hoods[0].organizations = 2;
+        let mut view = View::default();
+        for _ in 0..120 {
+            view.follow(&snap, 1.0 / 60.0);
+        }
+        let shown = |v: &View| v.organizations[1][0];
+        assert!((shown(&view) - 2.0).abs() < 0.01, "{}", shown(&view));
+
+        // One dissolves: a frame later it is fading, not gone.
+        snap.sides[1].hoods[0].organizations = 1;
+        view.follow(&snap, 1.0 / 60.0);
+        assert!(shown(&view) > 1.5 && shown(&view) < 2.0, "{}", shown(&view));
+        for _ in 0..120 {
+            view.follow(&snap, 1.0 / 60.0);
+        }
+        assert!((shown(&view) - 1.0).abs() < 0.01, "{}", shown(&view));
+
+        // A restart starts from nothing: the new city's organizations fade in.
+        snap.generation += 1;
+        view.follow(&snap, 1.0 / 60.0);
+        assert!(shown(&view) < 0.1, "{}", shown(&view));
+    }
+
+    #[test]
+    fn sliders_follow_the_knobs_of_the_side_they_change() {
+        let mut snap = snapshot();
+        snap.sides[0].knobs.budget_scale = 0.7;
+        snap.sides[1].knobs.budget_scale = 0.49;
+        let mut view = View::default();
+        view.follow(&snap, 0.0);
+        assert_eq!(view.sliders[0], 0.7);
+        view.target = Target::Right;
+        view.follow(&snap, 0.0);
+        assert_eq!(view.sliders[0], 0.49);
+        let [(_, cut), ..] = intervention_buttons(&snap, Target::Both);
+        let Command::Intervene { sides, .. } = cut else {
+            panic!("the cut intervenes")
+        };
+        let budgets: Vec<f64> = sides
+            .iter()
+            .map(|(_, set)| set["budget_scale"].as_float().unwrap())
+            .collect();
+        assert_eq!(
+            budgets,
+            [0.7 * 0.7, 0.49 * 0.7],
+            "30% of each side's own budget"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 use coserve::{Scenario, Simulation};
 use coserve_viz::panels::{Target, intervention_buttons};
 use coserve_viz::runner::Command;
-use coserve_viz::snapshot::Snapshot;
+use coserve_viz::snapshot::{DotState, Snapshot};
 use coserve_viz::workshop::{Source, Workshop};
 use std::path::Path;
 
@@ -253,4 +253,43 @@ fn each_side_can_start_with_a_chosen_regime() {
         unknown.starts_with("no regime is called anarchy; the regimes are: public, co_created"),
         "{unknown}"
     );
+}
+
+#[test]
+fn the_snapshot_samples_residents_and_shows_who_volunteers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Workshop::open(small_city(dir.path())).unwrap();
+    for _ in 0..10 {
+        w.step();
+    }
+    let snap = Snapshot::of(&w);
+    assert_eq!(snap.tick, 10);
+    for side in &snap.sides {
+        assert_eq!(side.dots.len(), 3000, "every resident of a small city");
+        assert_eq!(side.hoods.len(), side.grid.len());
+        assert_eq!(side.history.len(), 10);
+    }
+    let volunteering = |side: usize| {
+        snap.sides[side]
+            .dots
+            .iter()
+            .filter(|d| d.state == DotState::Volunteering)
+            .count()
+    };
+    assert_eq!(
+        volunteering(0),
+        0,
+        "nobody volunteers in the public service"
+    );
+    assert!(
+        volunteering(1) > 30,
+        "{} volunteer when co-created",
+        volunteering(1)
+    );
+    let waiting = snap.sides[0]
+        .dots
+        .iter()
+        .filter(|d| d.state == DotState::Waiting)
+        .count();
+    assert!(waiting > 0 && waiting < 3000, "{waiting}");
 }
