@@ -1,7 +1,7 @@
 //! What keeps the visualizer smooth at 100,000 residents: the frame's own
-//! work (egui layout and tessellation of a snapshot) against the work the
-//! simulation thread does off the frame (a week on both sides, and the
-//! snapshot it hands over). Run: `cargo bench -p coserve-viz --bench frame`.
+//! work (egui layout and tessellation of a snapshot, and redrawing the map
+//! images after a week) against the work the simulation thread does off the
+//! frame (a week on both sides, and the snapshot it hands over). Run: `cargo bench -p coserve-viz --bench frame`.
 
 use bevy_egui::egui;
 use coserve_viz::panels::{self, View};
@@ -55,6 +55,20 @@ fn frame(c: &mut Criterion) {
             black_box(ctx.tessellate(out.shapes, out.pixels_per_point))
         })
     });
+    // The first frame after a week also redraws both maps' images.
+    let mut after_week = snapshot.clone();
+    c.bench_function(
+        "frame after a week: maps redrawn too, 100k residents",
+        |b| {
+            b.iter(|| {
+                after_week.tick += 1;
+                let out = ctx.run_ui(input(), |ui| {
+                    black_box(panels::draw(ui, &mut view, &after_week, 1.0 / 60.0));
+                });
+                black_box(ctx.tessellate(out.shapes, out.pixels_per_point))
+            })
+        },
+    );
 }
 
 /// What the simulation thread does per week, off the frame.

@@ -5,10 +5,13 @@
 //! - [`workshop`]: the two sides and the changes made live (no window);
 //! - [`runner`]: the simulation thread that runs weeks off the frame;
 //! - [`snapshot`]: what it hands the frame after each week;
-//! - [`panels`]: what a frame draws, with egui.
+//! - [`panels`]: what a frame draws, with egui;
+//! - [`map_layer`]: each side's map (neighbourhoods and sampled residents)
+//!   as one image.
 //!
 //! The binary (`src/main.rs`) puts these in a bevy window.
 
+pub mod map_layer;
 pub mod panels;
 pub mod runner;
 pub mod snapshot;

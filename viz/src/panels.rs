@@ -3,8 +3,9 @@
 //! never touches a simulation, so a frame costs the same whatever the size
 //! of the city.
 
+use crate::map_layer::{MapLayer, VOLUNTEER, WAITING};
 use crate::runner::Command;
-use crate::snapshot::{DotState, SideView, Snapshot};
+use crate::snapshot::{SideView, Snapshot};
 use bevy_egui::egui;
 use coserve::governance::{self, Knobs};
 use coserve::metrics::{CityRow, NeighbourhoodRow};
@@ -97,10 +98,6 @@ pub const SIDE_COLOURS: [egui::Color32; 2] = [
     egui::Color32::from_rgb(213, 94, 0),
 ];
 
-const VOLUNTEER: egui::Color32 = egui::Color32::from_rgb(0, 158, 115);
-const WAITING: egui::Color32 = egui::Color32::from_rgb(230, 159, 0);
-const SERVED: egui::Color32 = egui::Color32::from_gray(235);
-
 /// What the screen remembers between frames.
 pub struct View {
     pub metric: MapMetric,
@@ -118,6 +115,8 @@ pub struct View {
     /// Organizations shown per side and neighbourhood, easing toward the
     /// count, so a new one fades in and a dissolved one fades out.
     organizations: Vec<Vec<f32>>,
+    /// Each side's map, drawn as an image.
+    maps: Vec<MapLayer>,
     /// The snapshot generation these animations belong to.
     generation: u64,
 }
@@ -133,6 +132,7 @@ impl Default for View {
             shown_knobs: None,
             weeks_per_second: 0.0,
             organizations: Vec::new(),
+            maps: Vec::new(),
             // No generation yet: the first snapshot starts the animations.
             generation: u64::MAX,
         }
@@ -277,6 +277,7 @@ impl View {
             self.weeks_per_second = snap.weeks_per_second;
         }
         self.organizations.resize(snap.sides.len(), Vec::new());
+        self.maps.resize_with(snap.sides.len(), MapLayer::default);
         let ease = (dt * 3.0).clamp(0.0, 1.0);
         for (shown, side) in self.organizations.iter_mut().zip(&snap.sides) {
             shown.resize(side.hoods.len(), 0.0);
@@ -355,7 +356,7 @@ fn controls(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut 
                 ui.add_space(24.0);
                 ui.label(
                     egui::RichText::new(
-                        "Keys: Space play/pause · S step · R restart · M map · C cut budget · W save · F fullscreen · +/- size",
+                        "Keys: Space play · S step · R restart · M map · C cut · W save · F full screen · +/- size",
                     )
                     .size(18.0),
                 );
@@ -449,7 +450,7 @@ fn line_key(ui: &mut egui::Ui, colour: egui::Color32, dashed: bool) {
     }
 }
 
-fn maps(ui: &mut egui::Ui, view: &View, snap: &Snapshot, commands: &mut Vec<Command>) {
+fn maps(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut Vec<Command>) {
     let metric = view.metric;
     // One colour scale for both sides, so colours compare across them.
     let scale = snap
@@ -501,7 +502,17 @@ fn maps(ui: &mut egui::Ui, view: &View, snap: &Snapshot, commands: &mut Vec<Comm
                 ));
             }
             let shown = view.organizations.get(i).map_or(&[][..], Vec::as_slice);
-            draw_map(col, view.details, side, shown, metric, scale);
+            let layer = &mut view.maps[i];
+            let snapshot = (snap.generation, snap.tick);
+            draw_map(
+                col,
+                view.details,
+                side,
+                shown,
+                (layer, snapshot),
+                metric,
+                scale,
+            );
         }
     });
 }
@@ -529,13 +540,15 @@ fn organization_marker(painter: &egui::Painter, centre: egui::Pos2, radius: f32,
     ));
 }
 
-/// Neighbourhoods coloured by the metric, residents as dots, organizations
-/// as diamonds along the top of their neighbourhood, and a legend.
+/// Neighbourhoods coloured by the metric with residents on them (one
+/// image), organizations as diamonds along the top of their neighbourhood,
+/// and a legend.
 fn draw_map(
     ui: &mut egui::Ui,
     details: bool,
     side: &SideView,
     organizations: &[f32],
+    (layer, snapshot): (&mut MapLayer, (u64, u32)),
     metric: MapMetric,
     (lo, hi): (f64, f64),
 ) {
@@ -582,32 +595,14 @@ fn draw_map(
     let painter = ui.painter_at(rect);
     let span = if hi > lo { hi - lo } else { 1.0 };
     let corner = |(c, r): (u32, u32)| rect.min + egui::vec2(c as f32 * cell, r as f32 * cell);
-    for (h, &grid) in side.grid.iter().enumerate() {
-        let r = egui::Rect::from_min_size(corner(grid), egui::vec2(cell - 3.0, cell - 3.0));
-        let v = side.hoods.get(h).map_or(f64::NAN, |row| metric.value(row));
-        painter.rect_filled(r, 4.0, viridis((v - lo) / span));
-    }
-    // All dots in one mesh of small squares: a few triangles each instead
-    // of a smoothed circle's dozens, which keeps software renderers fast.
-    let mut dots = egui::Mesh::default();
-    for dot in &side.dots {
-        let Some(&grid) = side.grid.get(dot.hood as usize) else {
-            continue;
-        };
-        // Below the strip where organizations sit.
-        let p =
-            corner(grid) + egui::vec2((0.06 + 0.86 * dot.x) * cell, (0.22 + 0.7 * dot.y) * cell);
-        let colour = match dot.state {
-            DotState::Volunteering => VOLUNTEER,
-            DotState::Waiting => WAITING,
-            DotState::Served => SERVED,
-        };
-        dots.add_colored_rect(
-            egui::Rect::from_center_size(p, egui::vec2(5.0, 5.0)),
-            colour,
-        );
-    }
-    painter.add(egui::Shape::mesh(dots));
+    let colours = (0..side.grid.len())
+        .map(|h| {
+            let v = side.hoods.get(h).map_or(f64::NAN, |row| metric.value(row));
+            viridis((v - lo) / span)
+        })
+        .collect();
+    let map = egui::Rect::from_min_size(rect.min, egui::vec2(cell * columns, cell * rows));
+    layer.paint(&painter, side, snapshot, (map, cell), colours);
     // As many markers as fit in a row; more organizations show as "+n".
     let radius = (cell * 0.07).min(9.0);
     let spacing = 2.4 * radius;
@@ -653,16 +648,22 @@ fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64,
     let text = |pos: egui::Pos2, align: egui::Align2, s: &str| {
         painter.text(pos, align, s, font.clone(), egui::Color32::BLACK);
     };
-    for k in 0..100 {
-        painter.rect_filled(
-            egui::Rect::from_min_size(
-                egui::pos2(x, top + 30.0 + k as f32 * 2.0),
-                egui::vec2(24.0, 2.0),
-            ),
-            0.0,
-            viridis(1.0 - k as f64 / 99.0),
-        );
+    // The scale as one strip of 32 bands, each blending between its edges'
+    // colours: smooth to the eye, and a handful of triangles to draw.
+    let mut strip = egui::Mesh::default();
+    let bands = 32;
+    for k in 0..=bands {
+        let y = top + 30.0 + 200.0 * k as f32 / bands as f32;
+        let colour = viridis(1.0 - k as f64 / bands as f64);
+        strip.colored_vertex(egui::pos2(x, y), colour);
+        strip.colored_vertex(egui::pos2(x + 24.0, y), colour);
+        if k > 0 {
+            let i = 2 * k as u32;
+            strip.add_triangle(i - 2, i - 1, i);
+            strip.add_triangle(i - 1, i + 1, i);
+        }
     }
+    painter.add(egui::Shape::mesh(strip));
     text(
         egui::pos2(x, top + 4.0),
         egui::Align2::LEFT_TOP,
