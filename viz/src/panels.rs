@@ -682,6 +682,7 @@ fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64,
     let keys = [
         ("volunteer", Some(VOLUNTEER)),
         ("waiting", Some(WAITING)),
+        // A shade darker than on the map, to show on the light background.
         ("served", Some(egui::Color32::from_gray(200))),
         ("organization", None),
     ];
