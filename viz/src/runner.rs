@@ -8,7 +8,7 @@ use crate::snapshot::Snapshot;
 use crate::workshop::{Source, Workshop};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -91,7 +91,25 @@ impl Runner {
 
     /// The newest snapshot; cheap, never waits for a week to finish.
     pub fn latest(&self) -> Arc<Snapshot> {
-        self.latest.lock().expect("snapshot lock").clone()
+        let snapshot = self
+            .latest
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if !self.worker.as_ref().is_some_and(JoinHandle::is_finished) {
+            return snapshot;
+        }
+        // The thread only ends on its own by a bug: say so on screen rather
+        // than freeze without a word.
+        Arc::new(Snapshot {
+            playing: false,
+            error: Some(
+                "The simulation stopped on an internal error (the terminal shows it); \
+                 the last week it ran stays on screen. Please restart coserve-viz."
+                    .into(),
+            ),
+            ..(*snapshot).clone()
+        })
     }
 }
 
@@ -273,6 +291,6 @@ impl Worker {
             generation: self.generation,
             ..Snapshot::of(&self.workshop)
         };
-        *self.latest.lock().expect("snapshot lock") = Arc::new(snapshot);
+        *self.latest.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(snapshot);
     }
 }
