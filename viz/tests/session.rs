@@ -293,3 +293,29 @@ fn the_snapshot_samples_residents_and_shows_who_volunteers() {
         .count();
     assert!(waiting > 0 && waiting < 3000, "{waiting}");
 }
+
+#[test]
+fn the_prepared_workshop_story_loads_with_its_two_changes() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/workshop/budget_cut_then_pb.toml");
+    let w = Workshop::open(Source {
+        path,
+        overrides: Vec::new(),
+    })
+    .unwrap();
+    assert_eq!(w.regimes(), ["public", "co_created"]);
+    let scenario = w.sides[0].session_scenario();
+    let changes: Vec<(u32, &str)> = scenario
+        .interventions
+        .iter()
+        .map(|iv| (iv.at, iv.label.as_str()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (52, "budget cut by 30%"),
+            (104, "participatory budgeting launched")
+        ]
+    );
+    assert_eq!(scenario.knobs_at(60).budget_scale, 0.7);
+}
