@@ -115,6 +115,23 @@ fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .map_err(err)
 }
 
+/// A white chart with its title and room for axis labels, the frame every
+/// chart with axes shares; the caller builds the axes on it.
+fn framed<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x_label_area: u32,
+) -> std::result::Result<ChartBuilder<'a, 'a, DB>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(title, ("sans-serif", 30))
+        .margin(16)
+        .x_label_area_size(x_label_area)
+        .y_label_area_size(80);
+    Ok(builder)
+}
+
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|x| x.is_finite())
@@ -136,12 +153,7 @@ pub fn lines(stem: &Path, title: &str, x_label: &str, y_label: &str, series: &[S
         s.points.iter().map(|p| p.1).chain(band).collect::<Vec<_>>()
     }));
     on_both_backends!(stem, |root| {
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 30))
-            .margin(16)
-            .x_label_area_size(56)
-            .y_label_area_size(80)
+        let mut chart = framed(&root, title, 56)?
             .build_cartesian_2d(x.0..x.1, y.0..y.1)
             .map_err(err)?;
         chart
@@ -203,12 +215,7 @@ pub fn bars(
     }));
     let n = bars.len() as u32;
     on_both_backends!(stem, |root| {
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 30))
-            .margin(16)
-            .x_label_area_size(60)
-            .y_label_area_size(80)
+        let mut chart = framed(&root, title, 60)?
             .build_cartesian_2d((0..n.max(1) - 1).into_segmented(), y.0..y.1)
             .map_err(err)?;
         chart
@@ -283,12 +290,7 @@ pub fn scatter(
     let x = bounds(points.iter().map(|p| p.0));
     let y = bounds(points.iter().map(|p| p.1));
     on_both_backends!(stem, |root| {
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 30))
-            .margin(16)
-            .x_label_area_size(56)
-            .y_label_area_size(80)
+        let mut chart = framed(&root, title, 56)?
             .build_cartesian_2d(x.0..x.1, y.0..y.1)
             .map_err(err)?;
         chart
