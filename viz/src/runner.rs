@@ -6,7 +6,7 @@
 
 use crate::snapshot::Snapshot;
 use crate::workshop::{Source, Workshop};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -140,7 +140,7 @@ fn watch(files: &[PathBuf]) -> Vec<(PathBuf, Option<SystemTime>)> {
     files.iter().map(|f| (f.clone(), modified(f))).collect()
 }
 
-fn modified(path: &PathBuf) -> Option<SystemTime> {
+fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
@@ -259,13 +259,11 @@ impl Worker {
     /// Restarts from the files after an edit; keeps the last good run and
     /// shows the error while they do not load.
     fn check_files(&mut self) -> bool {
-        let now = watch(
-            &self
-                .watched
-                .iter()
-                .map(|(f, _)| f.clone())
-                .collect::<Vec<_>>(),
-        );
+        let now: Vec<_> = self
+            .watched
+            .iter()
+            .map(|(f, _)| (f.clone(), modified(f)))
+            .collect();
         if now == self.watched {
             return false;
         }

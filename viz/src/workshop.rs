@@ -35,8 +35,6 @@ impl Source {
 
 /// One side of the screen: a regime running on the shared city.
 pub struct Side {
-    /// The scenario as this side started it.
-    start: Scenario,
     pub sim: Simulation,
     /// The regime in force now.
     pub regime: String,
@@ -52,8 +50,7 @@ impl Side {
     fn new(start: Scenario) -> Side {
         Side {
             regime: start.governance.preset.clone(),
-            sim: Simulation::new(start.clone()),
-            start,
+            sim: Simulation::new(start),
             history: Vec::new(),
             hoods: Vec::new(),
             live: Vec::new(),
@@ -65,7 +62,9 @@ impl Side {
     /// change at tick t was made before tick t ran, so it comes before the
     /// scenario's own interventions at t, which apply as t starts.
     pub fn session_scenario(&self) -> Scenario {
-        let mut s = self.start.clone();
+        // The simulation's scenario is the one it started from: live
+        // changes alter its knobs, never its scenario.
+        let mut s = self.sim.scenario().clone();
         let mut all: Vec<(u32, bool, Intervention)> = self
             .live
             .iter()
@@ -104,16 +103,7 @@ impl Workshop {
     /// As [`Workshop::open`], with the regimes of either side chosen.
     pub fn open_with(source: Source, regimes: [Option<&str>; 2]) -> Result<Workshop, String> {
         for name in regimes.iter().flatten() {
-            if coserve::governance::preset(name).is_none() {
-                let known: Vec<&str> = coserve::governance::PRESETS
-                    .iter()
-                    .map(|p| p.name)
-                    .collect();
-                return Err(format!(
-                    "no regime is called {name}; the regimes are: {}",
-                    known.join(", ")
-                ));
-            }
+            check_regime(name)?;
         }
         let file = source.load(None)?;
         let file_preset = file.governance.preset.clone();
@@ -166,7 +156,7 @@ impl Workshop {
 
     /// The files the scenario was read from (it and what it extends).
     pub fn files(&self) -> Vec<PathBuf> {
-        self.sides[0].start.files.clone()
+        self.sides[0].sim.scenario().files.clone()
     }
 
     /// The next week to run.
@@ -175,7 +165,7 @@ impl Workshop {
     }
 
     pub fn ticks(&self) -> u32 {
-        self.sides[0].start.run.ticks
+        self.sides[0].sim.scenario().run.ticks
     }
 
     pub fn finished(&self) -> bool {
@@ -229,9 +219,7 @@ impl Workshop {
     pub fn switch_regime(&mut self, side: usize, regime: &str) -> Result<String, String> {
         let label = format!("{} side switches to {regime}", SIDE_NAMES[side]);
         self.check_open(&label)?;
-        if coserve::governance::preset(regime).is_none() {
-            return Err(format!("{label}: no regime is called {regime}"));
-        }
+        check_regime(regime).map_err(|e| format!("{label}: {e}"))?;
         let iv = Intervention {
             at: self.tick(),
             label: format!("switch to {regime}"),
@@ -280,7 +268,7 @@ impl Workshop {
             scenario.name = format!("{stem}-session-{n}-{name}");
             scenario.description = format!(
                 "{name} side of a coserve-viz session: {} from {}, then {} live change(s)",
-                side.start.governance.preset,
+                side.sim.scenario().governance.preset,
                 self.source.path.display(),
                 side.live.len()
             );
@@ -298,7 +286,7 @@ impl Workshop {
                 } else {
                     format!(" with --set {}", self.source.overrides.join(" --set "))
                 },
-                regime = side.start.governance.preset,
+                regime = side.sim.scenario().governance.preset,
                 path = path.display(),
                 body = scenario.to_toml(),
             );
@@ -308,6 +296,21 @@ impl Workshop {
         }
         Ok(written)
     }
+}
+
+/// Whether `name` is a regime (a governance preset); if not, which are.
+fn check_regime(name: &str) -> Result<(), String> {
+    if coserve::governance::preset(name).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = coserve::governance::PRESETS
+        .iter()
+        .map(|p| p.name)
+        .collect();
+    Err(format!(
+        "no regime is called {name}; the regimes are: {}",
+        known.join(", ")
+    ))
 }
 
 /// Applies `set` to `knobs` as a scenario file would be checked.
