@@ -6,7 +6,7 @@ use coserve::sweep::{self, CompareOptions};
 use coserve::{Scenario, governance, scenario};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -26,8 +26,8 @@ enum Command {
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Seed of the random numbers (overrides run.seed).
-        #[arg(long)]
+        /// Seed of the random numbers (overrides run.seed), 0 to 9223372036854775807.
+        #[arg(long, value_parser = seed_parser())]
         seed: Option<u64>,
         /// Override any key by dotted path, e.g. --set governance.pb_share=0.2
         #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -56,7 +56,7 @@ enum Command {
         #[arg(long)]
         ticks: Option<u32>,
         /// Seed of the first replicate (overrides run.seed); replicate r uses seed + r.
-        #[arg(long)]
+        #[arg(long, value_parser = seed_parser())]
         seed: Option<u64>,
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
@@ -143,6 +143,11 @@ enum Command {
     },
 }
 
+/// Seeds a scenario can hold: TOML integers are signed 64-bit.
+fn seed_parser() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(0..=coserve::scenario::limits::MAX_SEED)
+}
+
 /// Table formats for sweeps: CSV always, Parquet as well when asked.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
@@ -161,150 +166,48 @@ fn main() -> ExitCode {
     }
 }
 
-fn execute(command: Command) -> Result<ExitCode, String> {
+/// What a command returns: its exit code, or the message to print before
+/// exiting with 2.
+type Outcome = Result<ExitCode, String>;
+
+fn execute(command: Command) -> Outcome {
     match command {
         Command::Run {
             scenario,
             seed,
-            mut set,
+            set,
             out,
             force,
-        } => {
-            if let Some(seed) = seed {
-                set.push(format!("run.seed={seed}"));
-            }
-            let loaded = Scenario::load(&scenario, &set).map_err(|e| e.to_string())?;
-            let ticks = loaded.run.ticks;
-            let bar = progress_bar(ticks as u64, "weeks");
-            let options = RunOptions {
-                out,
-                force,
-                overrides: set,
-            };
-            let summary = output::run_to_dir(loaded, &options, |t| bar.set_position(t as u64))
-                .map_err(|e| format!("error: {e}"))?;
-            bar.finish_and_clear();
-            let c = &summary.last.city;
-            println!("wrote {}", summary.dir.display());
-            println!(
-                "final week {}: coverage {:.3}, hidden need {:.3}, wait p50 {} weeks, trust {:.3}, participation {:.3}, access gap {:+.3}",
-                c.tick,
-                c.coverage,
-                c.hidden_need_share,
-                c.wait_p50,
-                c.trust,
-                c.participation_rate,
-                c.access_gap
-            );
-            println!(
-                "{:.2} s, {:.1} million resident-ticks per second",
-                summary.timing.wall_s,
-                summary.timing.resident_ticks_per_s / 1e6
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => run(&scenario, seed, set, out, force),
         Command::Compare {
             scenario,
             regimes,
             replicates,
             ticks,
             seed,
-            mut set,
+            set,
             out,
             force,
-        } => {
-            if replicates < 2 {
-                return Err(
-                    "error: --replicates must be at least 2 for a confidence interval".into(),
-                );
-            }
-            if let Some(seed) = seed {
-                set.push(format!("run.seed={seed}"));
-            }
-            let options = CompareOptions {
+        } => compare(
+            &scenario,
+            CompareOptions {
                 regimes,
                 replicates,
                 ticks,
-                overrides: set.clone(),
-            };
-            // Check every regime before running any.
-            let base = Scenario::load(&scenario, &set).map_err(|e| e.to_string())?;
-            let dest =
-                out.unwrap_or_else(|| base.output.dir.join(format!("{}-compare", base.name)));
-            if dest.exists() && !force {
-                return Err(format!("error: {}", output::OutputError::Exists(dest)));
-            }
-            let runs = options.regimes.len() as u64 * replicates as u64;
-            let bar = progress_bar(runs, "runs");
-            let start = std::time::Instant::now();
-            let comparison =
-                sweep::compare(&scenario, &options, &|done| bar.set_position(done as u64))
-                    .map_err(|e| e.to_string())?;
-            bar.finish_and_clear();
-            let wall_s = start.elapsed().as_secs_f64();
-            let dir = output::write_comparison(&comparison, &dest, force, &set, wall_s)
-                .map_err(|e| format!("error: {e}"))?;
-            print!(
-                "{}",
-                comparison.table(&[
-                    "coverage",
-                    "hidden_need_share",
-                    "wait_p50",
-                    "access_gap",
-                    "gini_service",
-                    "satisfaction",
-                    "trust",
-                    "participation_rate",
-                    "public_cost_per_unit",
-                ])
-            );
-            println!("\nwrote {} ({runs} runs in {wall_s:.1} s)", dir.display());
-            Ok(ExitCode::SUCCESS)
-        }
+                seed,
+                overrides: set,
+            },
+            out,
+            force,
+        ),
         Command::Sweep {
-            sweep: file,
+            sweep,
             shard,
             resume,
             out,
             force,
             format,
-        } => {
-            let spec = sweep::SweepSpec::load(&file).map_err(|e| e.to_string())?;
-            let base = Scenario::load(&spec.scenario_path, &spec.set).map_err(|e| e.to_string())?;
-            let suffix = shard.map_or(String::new(), |s| format!("-shard{}of{}", s.index, s.count));
-            let out =
-                out.unwrap_or_else(|| base.output.dir.join(format!("{}-sweep{suffix}", spec.name)));
-            let options = sweep::SweepOptions {
-                out,
-                parquet: format == Format::Parquet,
-                shard,
-                resume,
-                force,
-            };
-            let bar = progress_bar(0, "runs");
-            let start = std::time::Instant::now();
-            let report = sweep::run_sweep(&spec, &options, &|done, todo| {
-                bar.set_length(todo as u64);
-                bar.set_position(done as u64);
-            })
-            .map_err(|e| e.to_string())?;
-            bar.finish_and_clear();
-            let wall_s = start.elapsed().as_secs_f64();
-            println!(
-                "{} runs done in {wall_s:.1} s ({:.2} runs/s), {} already done, {} in the design",
-                report.ran,
-                report.ran as f64 / wall_s.max(1e-9),
-                report.skipped,
-                report.total
-            );
-            match report.runs_csv {
-                Some(path) => println!("wrote {}", path.display()),
-                None => println!(
-                    "this folder holds part of the sweep: join the shards with `coserve merge DIR... --out DIR`"
-                ),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => run_sweep(&sweep, shard, resume, out, force, format),
         Command::Merge {
             dirs,
             out,
@@ -318,67 +221,16 @@ fn execute(command: Command) -> Result<ExitCode, String> {
         }
         Command::Sensitivity {
             dir,
-            mut metrics,
+            metrics,
             resamples,
             force,
-        } => {
-            if metrics.is_empty() {
-                metrics = sweep::DEFAULT_METRICS
-                    .iter()
-                    .map(|m| m.to_string())
-                    .collect();
-            }
-            let rows = sweep::sensitivity(&dir, &metrics, resamples).map_err(|e| e.to_string())?;
-            let mut w = csv::Writer::from_writer(Vec::new());
-            for r in &rows {
-                w.serialize(r).map_err(|e| e.to_string())?;
-            }
-            let bytes = w.into_inner().map_err(|e| e.to_string())?;
-            let path = dir.join("sobol.csv");
-            output::write_new_file(&path, &String::from_utf8_lossy(&bytes), force)
-                .map_err(|e| format!("error: {e}"))?;
-            println!(
-                "{:<28} {:<28} {:>22} {:>22}",
-                "metric", "factor", "first order [95% CI]", "total [95% CI]"
-            );
-            for r in &rows {
-                println!(
-                    "{:<28} {:<28} {:>6.3} [{:>6.3},{:>6.3}] {:>6.3} [{:>6.3},{:>6.3}]",
-                    r.metric,
-                    r.factor,
-                    r.first_order,
-                    r.first_order_low,
-                    r.first_order_high,
-                    r.total,
-                    r.total_low,
-                    r.total_high
-                );
-            }
-            println!("wrote {}", path.display());
-            Ok(ExitCode::SUCCESS)
-        }
+        } => sensitivity(&dir, metrics, resamples, force),
         Command::Report { dir, force } => {
             let page = coserve::report::report(&dir, force).map_err(|e| format!("error: {e}"))?;
             println!("wrote {}", page.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate { files } => {
-            let mut failed = false;
-            for file in files {
-                match Scenario::load(&file, &[]) {
-                    Ok(_) => println!("OK {}", file.display()),
-                    Err(e) => {
-                        eprintln!("{e}");
-                        failed = true;
-                    }
-                }
-            }
-            Ok(if failed {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        Command::Validate { files } => Ok(validate(&files)),
         Command::Presets => {
             for p in governance::PRESETS {
                 println!("{:<24} {}", p.name, p.summary);
@@ -387,38 +239,261 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { scenario, set } => {
+            scenario::check_distinct(&set).map_err(|e| e.to_string())?;
             let loaded = Scenario::load(&scenario, &set).map_err(|e| e.to_string())?;
             print!("{}", scenario::explain(&loaded));
             Ok(ExitCode::SUCCESS)
         }
-        Command::New { name, from, force } => {
-            let path = PathBuf::from(if name.ends_with(".toml") {
-                name.clone()
-            } else {
-                format!("{name}.toml")
-            });
-            let stem = path
-                .file_stem()
-                .map_or(name.clone(), |s| s.to_string_lossy().into_owned());
-            let text = scenario::template(&stem, &from).ok_or_else(|| {
-                let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
-                let hint = governance::nearest(&from, names.iter().copied())
-                    .map(|s| format!("\n  help: did you mean `{s}`?"))
-                    .unwrap_or_default();
-                format!(
-                    "error: unknown preset \"{from}\"; expected one of {}{hint}",
-                    governance::quoted_list(&names)
-                )
-            })?;
-            output::write_new_file(&path, &text, force).map_err(|e| format!("error: {e}"))?;
-            println!(
-                "wrote {} (preset {from}); run it with: coserve run {}",
-                path.display(),
-                path.display()
-            );
-            Ok(ExitCode::SUCCESS)
+        Command::New { name, from, force } => new(&name, &from, force),
+    }
+}
+
+/// The overrides a user typed, checked (no key twice), with `--seed N` as
+/// the `run.seed` it stands for, refusing a `--set run.seed` beside it.
+fn user_overrides(seed: Option<u64>, set: &mut Vec<String>) -> Result<(), String> {
+    scenario::check_distinct(set).map_err(|e| e.to_string())?;
+    let Some(seed) = seed else { return Ok(()) };
+    if let Some(arg) = set
+        .iter()
+        .find(|a| a.split('=').next().map(str::trim) == Some("run.seed"))
+    {
+        return Err(format!(
+            "error: --seed {seed} and --set {arg} both set the seed; keep one"
+        ));
+    }
+    set.push(format!("run.seed={seed}"));
+    Ok(())
+}
+
+fn run(
+    scenario: &Path,
+    seed: Option<u64>,
+    mut set: Vec<String>,
+    out: Option<PathBuf>,
+    force: bool,
+) -> Outcome {
+    user_overrides(seed, &mut set)?;
+    let loaded = Scenario::load(scenario, &set).map_err(|e| e.to_string())?;
+    let bar = progress_bar(u64::from(loaded.run.ticks), "weeks");
+    let options = RunOptions {
+        out,
+        force,
+        overrides: set,
+    };
+    let summary = output::run_to_dir(loaded, &options, |t| bar.set_position(u64::from(t)))
+        .map_err(|e| format!("error: {e}"))?;
+    bar.finish_and_clear();
+    let c = &summary.last.city;
+    println!("wrote {}", summary.dir.display());
+    println!(
+        "final week {}: coverage {:.3}, hidden need {:.3}, wait p50 {} weeks, trust {:.3}, participation {:.3}, access gap {:+.3}",
+        c.tick,
+        c.coverage,
+        c.hidden_need_share,
+        c.wait_p50,
+        c.trust,
+        c.participation_rate,
+        c.access_gap
+    );
+    println!(
+        "{:.2} s, {:.1} million resident-ticks per second",
+        summary.timing.wall_s,
+        summary.timing.resident_ticks_per_s / 1e6
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn compare(scenario: &Path, options: CompareOptions, out: Option<PathBuf>, force: bool) -> Outcome {
+    // Check the options and the folder before running anything.
+    scenario::check_distinct(&options.overrides).map_err(|e| e.to_string())?;
+    options.check().map_err(|e| e.to_string())?;
+    let base = Scenario::load(scenario, &options.overrides).map_err(|e| e.to_string())?;
+    let dest = out.unwrap_or_else(|| base.output.dir.join(format!("{}-compare", base.name)));
+    let destination = output::Destination {
+        path: &dest,
+        force,
+        inputs: &base.files,
+        kind: output::COMPARE,
+        remedy: output::REMEDY_OUT,
+    };
+    destination.check().map_err(|e| format!("error: {e}"))?;
+    let runs = options.regimes.len() as u64 * u64::from(options.replicates);
+    let bar = progress_bar(runs, "runs");
+    let start = std::time::Instant::now();
+    let comparison = sweep::compare(scenario, &options, &|done| bar.set_position(done as u64))
+        .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let wall_s = start.elapsed().as_secs_f64();
+    let dir = output::write_comparison(&comparison, &destination, &options.overrides, wall_s)
+        .map_err(|e| format!("error: {e}"))?;
+    print!(
+        "{}",
+        comparison.table(&[
+            "coverage",
+            "hidden_need_share",
+            "wait_p50",
+            "access_gap",
+            "gini_service",
+            "satisfaction",
+            "trust",
+            "participation_rate",
+            "public_cost_per_unit",
+        ])
+    );
+    println!("\nwrote {} ({runs} runs in {wall_s:.1} s)", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_sweep(
+    file: &Path,
+    shard: Option<sweep::Shard>,
+    resume: bool,
+    out: Option<PathBuf>,
+    force: bool,
+    format: Format,
+) -> Outcome {
+    let spec = sweep::SweepSpec::load(file).map_err(|e| e.to_string())?;
+    for note in &spec.notes {
+        eprintln!("{note}");
+    }
+    let base = Scenario::load(&spec.scenario_path, &spec.set).map_err(|e| e.to_string())?;
+    let suffix = shard.map_or(String::new(), |s| format!("-shard{}of{}", s.index, s.count));
+    let out = out.unwrap_or_else(|| base.output.dir.join(format!("{}-sweep{suffix}", spec.name)));
+    eprintln!(
+        "sweep {}: {} design points x {} replicates = {} runs",
+        spec.name,
+        spec.point_count().unwrap_or(0),
+        spec.replicates,
+        spec.run_count().unwrap_or(0)
+    );
+    let options = sweep::SweepOptions {
+        out,
+        parquet: format == Format::Parquet,
+        shard,
+        resume,
+        force,
+    };
+    let bar = progress_bar(0, "runs");
+    let start = std::time::Instant::now();
+    let report = sweep::run_sweep(&spec, &options, &|done, todo| {
+        bar.set_length(todo as u64);
+        bar.set_position(done as u64);
+    })
+    .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let wall_s = start.elapsed().as_secs_f64();
+    println!(
+        "{} runs done in {wall_s:.1} s ({:.2} runs/s), {} already done, {} in the design",
+        report.ran,
+        report.ran as f64 / wall_s.max(1e-9),
+        report.skipped,
+        report.total
+    );
+    match report.runs_csv {
+        Some(path) => println!("wrote {}", path.display()),
+        None => println!(
+            "this folder holds part of the sweep: join the shards with `coserve merge DIR... --out DIR`"
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sensitivity(dir: &Path, mut metrics: Vec<String>, resamples: usize, force: bool) -> Outcome {
+    if metrics.is_empty() {
+        metrics = sweep::DEFAULT_METRICS
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+    }
+    let path = dir.join("sobol.csv");
+    if path.exists() && !force {
+        return Err(format!(
+            "error: {}",
+            output::OutputError::Exists {
+                path,
+                remedy: "replace it with --force"
+            }
+        ));
+    }
+    let rows = sweep::sensitivity(dir, &metrics, resamples).map_err(|e| e.to_string())?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in &rows {
+        w.serialize(r).map_err(|e| e.to_string())?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    output::write_new_bytes(&path, &bytes, force, "replace it with --force")
+        .map_err(|e| format!("error: {e}"))?;
+    println!(
+        "{:<28} {:<28} {:>22} {:>22}",
+        "metric", "factor", "first order [95% CI]", "total [95% CI]"
+    );
+    for r in &rows {
+        println!(
+            "{:<28} {:<28} {:>6.3} [{:>6.3},{:>6.3}] {:>6.3} [{:>6.3},{:>6.3}]",
+            r.metric,
+            r.factor,
+            r.first_order,
+            r.first_order_low,
+            r.first_order_high,
+            r.total,
+            r.total_low,
+            r.total_high
+        );
+    }
+    println!("wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(files: &[PathBuf]) -> ExitCode {
+    let mut failed = false;
+    for file in files {
+        match Scenario::load(file, &[]) {
+            Ok(_) => println!("OK {}", file.display()),
+            Err(e) => {
+                eprintln!("{e}");
+                failed = true;
+            }
         }
     }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn new(name: &str, from: &str, force: bool) -> Outcome {
+    let path = PathBuf::from(if name.ends_with(".toml") {
+        name.to_string()
+    } else {
+        format!("{name}.toml")
+    });
+    let stem = path
+        .file_stem()
+        .map_or(name.to_string(), |s| s.to_string_lossy().into_owned());
+    let text = scenario::template(&stem, from, &path.display().to_string()).ok_or_else(|| {
+        let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
+        let hint = governance::nearest(from, names.iter().copied())
+            .map(|s| format!("\n  help: did you mean `{s}`?"))
+            .unwrap_or_default();
+        format!(
+            "error: unknown preset \"{from}\"; expected one of {}{hint}",
+            governance::quoted_list(&names)
+        )
+    })?;
+    output::write_new_file(
+        &path,
+        &text,
+        force,
+        "choose another name, or replace the file with --force",
+    )
+    .map_err(|e| format!("error: {e}"))?;
+    println!(
+        "wrote {} (preset {from}); run it with: coserve run {}",
+        path.display(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A progress bar on a terminal, nothing when output is piped.

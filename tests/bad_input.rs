@@ -60,7 +60,7 @@ const CASES: &[Case] = &[
     Case {
         name: "zero_neighbourhoods",
         text: "[city]\nneighbourhoods = 0\n",
-        expect: &[":2:1", "city.neighbourhoods", "expected 1 to", "found 0"],
+        expect: &[":2:1", "city.neighbourhoods", "from 1 to 4096", "found 0"],
     },
     Case {
         name: "negative_need_rate",
@@ -68,7 +68,7 @@ const CASES: &[Case] = &[
         expect: &[
             ":3:1",
             "domains.waste.need_rate",
-            "expected a need rate",
+            "expected a number of needs per resident per week from 0 to 10",
             "found -0.1",
         ],
     },
@@ -127,7 +127,7 @@ const CASES: &[Case] = &[
         expect: &[
             ":2:1",
             "run.ticks",
-            "expected a whole number of at least 0",
+            "expected a whole number of weeks from 1 to 100000",
             "-5",
         ],
     },

@@ -358,8 +358,9 @@ fn shipped_scenarios_are_exactly_what_new_writes() {
         } else {
             name.as_str()
         };
-        let expected = coserve::scenario::template(&name, preset)
-            .unwrap_or_else(|| panic!("no preset for {name}"));
+        let expected =
+            coserve::scenario::template(&name, preset, &format!("scenarios/{name}.toml"))
+                .unwrap_or_else(|| panic!("no preset for {name}"));
         assert_eq!(
             fs::read_to_string(&path).unwrap(),
             expected,

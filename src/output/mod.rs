@@ -3,7 +3,10 @@
 //! place only when complete, so a crash never leaves a half-written result,
 //! and an existing result is never replaced without `force`.
 
+mod destination;
 pub mod parquet;
+
+pub use destination::{COMPARE, Destination, REPORT, RUN, ResultKind, SWEEP, resolve};
 
 use crate::engine::{Event, Simulation};
 use crate::metrics::TickRecord;
@@ -17,8 +20,13 @@ use std::time::Instant;
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("{0} already exists: choose another place with --out, or replace it with --force")]
-    Exists(PathBuf),
+    /// The destination exists and `--force` was not given; `remedy` names
+    /// what the command can do instead.
+    #[error("{path} already exists: {remedy}")]
+    Exists { path: PathBuf, remedy: &'static str },
+    /// Writing there could lose a file coserve did not write.
+    #[error("refusing to write to {path}: {reason}")]
+    Unsafe { path: PathBuf, reason: String },
     #[error("cannot write {path}: {source}")]
     Io {
         path: PathBuf,
@@ -34,6 +42,9 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
         source,
     }
 }
+
+/// What `run` and `compare` suggest when their folder exists.
+pub const REMEDY_OUT: &str = "choose another folder with --out, or replace it with --force";
 
 /// How to run and where to write.
 #[derive(Clone, Debug, Default)]
@@ -59,6 +70,8 @@ pub struct Timing {
 #[derive(Debug, Serialize)]
 pub struct Manifest<'a> {
     pub coserve_version: &'static str,
+    /// `run`: what kind of result the folder holds.
+    pub kind: &'static str,
     pub scenario_name: &'a str,
     pub seed: u64,
     /// The scenario files read: the named file first, then what it extends.
@@ -97,10 +110,13 @@ pub fn run_to_dir(
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&scenario));
-    if dest.exists() && !options.force {
-        return Err(OutputError::Exists(dest));
-    }
-    let staging = Staging::new(&dest)?;
+    let staging = Staging::new(&Destination {
+        path: &dest,
+        force: options.force,
+        inputs: &scenario.files,
+        kind: RUN,
+        remedy: REMEDY_OUT,
+    })?;
     let mut timeseries = staging.csv("timeseries.csv")?;
     let mut neighbourhoods = scenario
         .output
@@ -149,6 +165,7 @@ pub fn run_to_dir(
     write_events(&staging.path("events.csv"), sim.events())?;
     let manifest = Manifest {
         coserve_version: crate::VERSION,
+        kind: "run",
         scenario_name: &s.name,
         seed: s.run.seed,
         scenario_files: s.files.iter().map(|p| p.display().to_string()).collect(),
@@ -163,7 +180,7 @@ pub fn run_to_dir(
     let manifest_path = staging.path("manifest.json");
     let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
     fs::write(&manifest_path, json + "\n").map_err(io(&manifest_path))?;
-    let dir = staging.commit(options.force)?;
+    let dir = staging.commit()?;
     Ok(RunSummary {
         dir,
         last: last.expect("a run has at least one tick"),
@@ -218,19 +235,25 @@ impl Table {
 pub struct Staging {
     dir: PathBuf,
     dest: PathBuf,
+    force: bool,
+    remedy: &'static str,
     committed: bool,
 }
 
 impl Staging {
-    pub fn new(dest: &Path) -> Result<Staging, OutputError> {
-        let parent = dest
+    /// Checks the destination (see [`Destination::check`]) and makes the
+    /// temporary folder beside it.
+    pub fn new(dest: &Destination) -> Result<Staging, OutputError> {
+        dest.check()?;
+        let path = dest.path;
+        let parent = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(io(parent))?;
-        let name = dest
+        let name = path
             .file_name()
-            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
+            .map_or("result".into(), |n| n.to_string_lossy().into_owned());
         let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(io(&dir))?;
@@ -238,7 +261,9 @@ impl Staging {
         fs::create_dir(&dir).map_err(io(&dir))?;
         Ok(Staging {
             dir,
-            dest: dest.to_path_buf(),
+            dest: path.to_path_buf(),
+            force: dest.force,
+            remedy: dest.remedy,
             committed: false,
         })
     }
@@ -257,15 +282,19 @@ impl Staging {
     }
 
     /// Moves the finished folder into place. With `force`, an existing
-    /// destination is replaced only after the new one is complete.
-    pub fn commit(mut self, force: bool) -> Result<PathBuf, OutputError> {
+    /// destination (checked when staging began) is replaced only after the
+    /// new one is complete.
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
         if let Ok(f) = File::open(&self.dir) {
             f.sync_all().ok();
         }
         let mut old = None;
         if self.dest.exists() {
-            if !force {
-                return Err(OutputError::Exists(self.dest.clone()));
+            if !self.force {
+                return Err(OutputError::Exists {
+                    path: self.dest.clone(),
+                    remedy: self.remedy,
+                });
             }
             let aside = self.dir.with_extension("old");
             fs::rename(&self.dest, &aside).map_err(io(&self.dest))?;
@@ -289,15 +318,29 @@ impl Drop for Staging {
 }
 
 /// Writes `text` to `path` atomically (temporary file, then rename), refusing
-/// to replace an existing file unless `force`.
-pub fn write_new_file(path: &Path, text: &str, force: bool) -> Result<(), OutputError> {
-    write_new_bytes(path, text.as_bytes(), force)
+/// to replace an existing file unless `force`; `remedy` says what to do
+/// instead, naming only options the command has.
+pub fn write_new_file(
+    path: &Path,
+    text: &str,
+    force: bool,
+    remedy: &'static str,
+) -> Result<(), OutputError> {
+    write_new_bytes(path, text.as_bytes(), force, remedy)
 }
 
 /// As [`write_new_file`], for bytes.
-pub fn write_new_bytes(path: &Path, bytes: &[u8], force: bool) -> Result<(), OutputError> {
+pub fn write_new_bytes(
+    path: &Path,
+    bytes: &[u8],
+    force: bool,
+    remedy: &'static str,
+) -> Result<(), OutputError> {
     if path.exists() && !force {
-        return Err(OutputError::Exists(path.to_path_buf()));
+        return Err(OutputError::Exists {
+            path: path.to_path_buf(),
+            remedy,
+        });
     }
     let tmp = path.with_extension(format!("partial-{}", std::process::id()));
     let mut f = File::create(&tmp).map_err(io(&tmp))?;
@@ -326,14 +369,10 @@ struct CompareManifest<'a> {
 /// atomically, refusing to replace it unless `force`.
 pub fn write_comparison(
     c: &crate::sweep::Comparison,
-    dest: &Path,
-    force: bool,
+    dest: &Destination,
     overrides: &[String],
     wall_s: f64,
 ) -> Result<PathBuf, OutputError> {
-    if dest.exists() && !force {
-        return Err(OutputError::Exists(dest.to_path_buf()));
-    }
     let staging = Staging::new(dest)?;
     let mut table = staging.csv("compare.csv")?;
     table.rows(&c.rows())?;
@@ -361,5 +400,5 @@ pub fn write_comparison(
     let path = staging.path("manifest.json");
     let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
     fs::write(&path, json + "\n").map_err(io(&path))?;
-    staging.commit(force)
+    staging.commit()
 }

@@ -4,7 +4,7 @@
 
 pub mod charts;
 
-use crate::output::{OutputError, Staging};
+use crate::output::{self, Destination, Staging};
 use crate::scenario::{Scenario, explain};
 use crate::sweep::MAIN_METRICS;
 use charts::{Bar, Cell, Series};
@@ -90,10 +90,14 @@ pub fn report(dir: &Path, force: bool) -> Result<PathBuf, String> {
     let manifest: serde_json::Value =
         serde_json::from_str(&manifest_text).map_err(|e| format!("damaged manifest: {e}"))?;
     let dest = dir.join("report");
-    if dest.exists() && !force {
-        return Err(OutputError::Exists(dest).to_string());
-    }
-    let staging = Staging::new(&dest).map_err(|e| e.to_string())?;
+    let staging = Staging::new(&Destination {
+        path: &dest,
+        force,
+        inputs: &[dir.join("manifest.json")],
+        kind: output::REPORT,
+        remedy: "replace it with --force",
+    })
+    .map_err(|e| e.to_string())?;
     let charts_dir = staging.path("charts");
     fs::create_dir_all(&charts_dir).map_err(|e| e.to_string())?;
     let page = match manifest["kind"].as_str() {
@@ -102,7 +106,7 @@ pub fn report(dir: &Path, force: bool) -> Result<PathBuf, String> {
         _ => run_page(dir, &manifest, &charts_dir)?,
     };
     fs::write(staging.path("index.html"), html(&page)).map_err(|e| e.to_string())?;
-    staging.commit(force).map_err(|e| e.to_string())?;
+    staging.commit().map_err(|e| e.to_string())?;
     Ok(dest.join("index.html"))
 }
 

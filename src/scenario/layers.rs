@@ -135,11 +135,19 @@ fn read_chain(
     }
     stack.push(canonical);
 
-    let syntax_error = |e: toml::de::Error| Diagnostic {
-        location: Location::in_file(path, &text, e.span().map_or(0, |s| s.start)),
-        key: String::new(),
-        message: format!("this is not valid TOML: {}", e.message().trim()),
-        suggestion: None,
+    let syntax_error = |e: toml::de::Error| {
+        let offset = e.span().map_or(0, |s| s.start).min(text.len());
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[line_start..].lines().next().unwrap_or_default();
+        let hint = grammar_hint(line)
+            .map(|h| format!("\n  help: {h}"))
+            .unwrap_or_default();
+        Diagnostic {
+            location: Location::in_file(path, &text, offset),
+            key: String::new(),
+            message: format!("this is not valid TOML: {}{hint}", e.message().trim()),
+            suggestion: None,
+        }
     };
     let spanned = DeTable::parse(&text).map_err(syntax_error)?;
     let mut table: Table = toml::from_str(&text).map_err(syntax_error)?;
@@ -320,6 +328,14 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
             .into());
         };
         let key = key.trim();
+        if key == "extends" {
+            return Err(fail(
+                key,
+                "`extends` can only be written in a scenario file: it decides which files are read, before any --set applies".into(),
+                None,
+            )
+            .into());
+        }
         let value = toml::from_str::<Table>(&format!("v = {raw}"))
             .ok()
             .and_then(|mut t| t.remove("v"))
@@ -396,6 +412,70 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
         table.insert(segments[segments.len() - 1].to_string(), value);
         layers.locations.forget_below(key);
         layers.locations.by_path.insert(key.to_string(), here);
+    }
+    Ok(())
+}
+
+/// What a student most likely meant by a line TOML cannot read: a share
+/// written as a percentage, a number with thousands separators, a word
+/// without quotes.
+fn grammar_hint(line: &str) -> Option<String> {
+    let (key, value) = line.split_once('=')?;
+    let key = key.trim();
+    let value = value.split('#').next()?.trim();
+    let number = |s: &str| s.parse::<f64>().ok();
+    if let Some(x) = value.strip_suffix('%').and_then(|p| number(p.trim())) {
+        return Some(format!(
+            "write `{key} = {}`: shares are fractions of 1, not percentages",
+            x / 100.0
+        ));
+    }
+    let digits: String = value.chars().filter(|c| *c != ',').collect();
+    if value.contains(',') && !value.starts_with('[') && number(&digits).is_some() {
+        return Some(format!(
+            "write `{key} = {digits}`: TOML numbers have no thousands separators (100_000 also works)"
+        ));
+    }
+    if value.starts_with('.') && number(value).is_some() {
+        return Some(format!("write `{key} = 0{value}`"));
+    }
+    if ["true", "false"].contains(&value.to_lowercase().as_str()) {
+        return Some(format!(
+            "write `{key} = {}` in lower case",
+            value.to_lowercase()
+        ));
+    }
+    let word = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.' || c == '/');
+    if word && number(value).is_none() {
+        return Some(format!("text goes in quotes: `{key} = \"{value}\"`"));
+    }
+    None
+}
+
+/// Refuses `--set` arguments that name one key twice: only the last would
+/// take effect, silently. Applying overrides in order is the library's
+/// rule (later layers win); this check is for what a user typed.
+pub fn check_distinct(overrides: &[String]) -> Result<(), ScenarioError> {
+    let key = |arg: &str| arg.split('=').next().unwrap_or_default().trim().to_string();
+    for (i, arg) in overrides.iter().enumerate() {
+        if let Some(first) = overrides[..i].iter().find(|a| key(a) == key(arg)) {
+            return Err(Diagnostic {
+                location: Location {
+                    source: Source::CommandLine(arg.clone()),
+                    line: 0,
+                    column: 0,
+                },
+                key: key(arg),
+                message: format!(
+                    "set twice (also by --set {first}); only one value can take effect: keep one"
+                ),
+                suggestion: None,
+            }
+            .into());
+        }
     }
     Ok(())
 }

@@ -4,12 +4,13 @@
 mod error;
 mod explain;
 pub(crate) mod layers;
+pub mod limits;
 mod resolved;
 mod template;
 
 pub use error::{Diagnostic, Location, ScenarioError, Source};
 pub use explain::explain;
-pub use layers::Locations;
+pub use layers::{Locations, check_distinct};
 pub use template::template;
 
 use crate::governance::{self, KnobError, Knobs, nearest, quoted_list};
@@ -320,6 +321,44 @@ impl Scenario {
     }
 }
 
+/// A scenario file read once, with everything it extends: many scenarios
+/// can be built from it, each with its own overrides, without reading the
+/// files again. [`ScenarioFile::with`] gives what [`Scenario::load`] gives.
+#[derive(Clone, Debug)]
+pub struct ScenarioFile {
+    layers: layers::Layers,
+    default_name: String,
+}
+
+impl ScenarioFile {
+    /// The scenario with `overrides` (`key=value`) applied, checked.
+    pub fn with(&self, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+        let mut layers = self.layers.clone();
+        layers::apply_overrides(&mut layers, overrides)?;
+        Scenario::from_layers(layers, &self.default_name)
+    }
+
+    /// The files read: the named file first, then what it extends.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.layers.files
+    }
+}
+
+/// Whether the scenario key at dotted `path` holds a whole number (ticks,
+/// residents, a lag), so that a range over it has whole-number levels.
+pub fn is_whole_number_key(path: &str) -> bool {
+    let mut parts = path.split('.');
+    let section = parts.next().unwrap_or_default();
+    let key = path.rsplit('.').next().unwrap_or_default();
+    if section == "governance" {
+        return governance::knob_info(key).is_some_and(|k| k.kind == governance::KnobKind::Ticks);
+    }
+    matches!(
+        limits::find(section, key),
+        Some(limits::Limit::Whole { .. })
+    )
+}
+
 /// Most service domains a scenario may list.
 pub const MAX_DOMAINS: usize = 8;
 /// Most neighbourhoods a city may have.
@@ -342,12 +381,18 @@ impl Scenario {
     /// Loads a scenario file, follows `extends`, applies `--set` overrides
     /// and checks every value.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
-        let mut layers = layers::read(path)?;
-        layers::apply_overrides(&mut layers, overrides)?;
-        let default_name = path
-            .file_stem()
-            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-        Scenario::from_layers(layers, &default_name)
+        Scenario::read(path)?.with(overrides)
+    }
+
+    /// Reads a scenario file and what it extends once, to build many
+    /// scenarios from it with different overrides (sweeps, comparisons).
+    pub fn read(path: &Path) -> Result<ScenarioFile, ScenarioError> {
+        Ok(ScenarioFile {
+            layers: layers::read(path)?,
+            default_name: path
+                .file_stem()
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned()),
+        })
     }
 
     /// Loads scenario text that has no file of its own (tests, tools);
@@ -395,7 +440,9 @@ impl Scenario {
                     .enumerate()
                     .filter_map(|(i, item)| {
                         let name = item.get("name").and_then(Value::as_str).map(str::to_owned);
-                        checks.deserialize(item, &layers::domain_path(i, name.as_deref()))
+                        let path = layers::domain_path(i, name.as_deref());
+                        let item = checks.numbers(item, "domains", &path);
+                        checks.deserialize(item, &path)
                     })
                     .collect()
             }
@@ -411,7 +458,6 @@ impl Scenario {
         let governance = checks.governance(table.remove("governance"));
         let interventions = checks.interventions(table.remove("interventions"), &governance.knobs);
 
-        checks.run(&run);
         checks.city(&city);
         if domains_listed.is_none_or(|n| n == domains.len()) {
             checks.domains(&domains);
@@ -476,11 +522,14 @@ impl Checks<'_> {
     }
 
     fn unknown(&mut self, path: &str, key: &str, valid: &[&str]) {
-        let suggestion = nearest(key, valid.iter().copied());
+        let suggestion = match nearest(key, valid.iter().copied()) {
+            Some(s) => Some(s.to_string()),
+            None => key_elsewhere(key),
+        };
         self.fail(
             path,
             format!("unknown key; expected one of {}", quoted_list(valid)),
-            suggestion,
+            suggestion.as_deref(),
         );
     }
 
@@ -514,7 +563,25 @@ impl Checks<'_> {
             );
             return None;
         }
+        let value = self.numbers(value, key, key);
         self.deserialize(value, key)
+    }
+
+    /// Checks every number of a section against its [`limits`] as written,
+    /// replacing refused values by valid stand-ins so the rest can be read.
+    fn numbers(&mut self, mut value: Value, section: &str, prefix: &str) -> Value {
+        if let Value::Table(table) = &mut value {
+            for (key, v) in table.iter_mut() {
+                let Some(limit) = limits::find(section, key) else {
+                    continue;
+                };
+                if let Err(message) = limit.check(v) {
+                    self.fail(&format!("{prefix}.{key}"), message, None);
+                    *v = limit.placeholder();
+                }
+            }
+        }
+        value
     }
 
     /// Deserializes one section, turning serde's message into ours.
@@ -745,72 +812,22 @@ impl Checks<'_> {
         }
     }
 
-    fn range(&mut self, key: &str, value: f64, lo: f64, hi: f64, expected: &str) {
-        if !(value.is_finite() && value >= lo && value <= hi) {
-            self.fail(key, format!("expected {expected}, found {value}"), None);
-        }
-    }
-
-    fn run(&mut self, run: &RunSpec) {
-        if run.ticks == 0 || run.ticks > 100_000 {
-            self.fail(
-                "run.ticks",
-                format!(
-                    "expected a number of ticks from 1 to 100000, found {}",
-                    run.ticks
-                ),
-                None,
-            );
-        }
-        if run.budget_cycle == 0 {
-            self.fail(
-                "run.budget_cycle",
-                "expected a budget cycle of at least 1 tick, found 0".into(),
-                None,
-            );
-        }
-    }
-
+    /// What the per-key limits cannot see: residents against neighbourhoods.
     fn city(&mut self, c: &CitySpec) {
-        if c.neighbourhoods == 0 || c.neighbourhoods > MAX_NEIGHBOURHOODS {
+        let refused = |d: &Diagnostic| d.key == "city.residents" || d.key == "city.neighbourhoods";
+        if !self.found.iter().any(refused) && c.residents < u64::from(c.neighbourhoods) {
             self.fail(
-                "city.neighbourhoods",
+                "city.residents",
                 format!(
-                    "expected 1 to {MAX_NEIGHBOURHOODS} neighbourhoods, found {}",
-                    c.neighbourhoods
+                    "expected at least one resident per neighbourhood ({} neighbourhoods), found {}",
+                    c.neighbourhoods, c.residents
                 ),
                 None,
             );
-        } else if c.residents < c.neighbourhoods as u64 || c.residents > u32::MAX as u64 {
-            self.fail("city.residents", format!("expected at least one resident per neighbourhood ({}) and at most {}, found {}", c.neighbourhoods, u32::MAX, c.residents), None);
         }
-        let share = "a share between 0 and 1";
-        self.range("city.ses_mean", c.ses_mean, 0.0, 1.0, share);
-        self.range(
-            "city.ses_spread_between",
-            c.ses_spread_between,
-            0.0,
-            0.5,
-            "a spread between 0 and 0.5",
-        );
-        self.range(
-            "city.ses_spread_within",
-            c.ses_spread_within,
-            0.0,
-            0.5,
-            "a spread between 0 and 0.5",
-        );
-        self.range(
-            "city.need_gradient",
-            c.need_gradient,
-            0.0,
-            10.0,
-            "a gradient between 0 and 10",
-        );
-        self.range("city.social_capital", c.social_capital, 0.0, 1.0, share);
-        self.range("city.trust_initial", c.trust_initial, 0.0, 1.0, share);
     }
 
+    /// What the per-key limits cannot see: how many domains, and their names.
     fn domains(&mut self, domains: &[DomainSpec]) {
         if domains.is_empty() {
             self.fail(
@@ -845,57 +862,40 @@ impl Checks<'_> {
                     None,
                 );
             }
-            self.range(
-                &format!("{p}.need_rate"),
-                d.need_rate,
-                0.0,
-                10.0,
-                "a need rate per resident per tick between 0 and 10",
-            );
-            self.range(
-                &format!("{p}.unit_cost"),
-                d.unit_cost,
-                1e-9,
-                f64::MAX,
-                "a unit cost above 0",
-            );
-            self.range(
-                &format!("{p}.budget_per_resident"),
-                d.budget_per_resident,
-                0.0,
-                f64::MAX,
-                "a budget of at least 0",
-            );
-            self.range(
-                &format!("{p}.alpha"),
-                d.alpha,
-                0.0,
-                1.0,
-                "a weight between 0 and 1",
-            );
-            self.range(
-                &format!("{p}.rho"),
-                d.rho,
-                -20.0,
-                1.0,
-                "an elasticity between -20 and 1",
-            );
-            self.range(
-                &format!("{p}.kappa"),
-                d.kappa,
-                0.0,
-                10.0,
-                "a targeting gain between 0 and 10",
-            );
-            self.range(
-                &format!("{p}.lapse_rate"),
-                d.lapse_rate,
-                0.0,
-                1.0,
-                "a share between 0 and 1",
-            );
         }
     }
+}
+
+/// The full dotted path of a key written in the wrong place, e.g.
+/// `governance.outreach` for `outreach`, or `None` if no section has it.
+fn key_elsewhere(key: &str) -> Option<String> {
+    let numeric = ["run", "city", "behaviour"]
+        .into_iter()
+        .flat_map(|section| {
+            limits::of_section(section)
+                .iter()
+                .map(move |(k, _)| (format!("{section}.{k}"), *k))
+        });
+    let domain = limits::DOMAIN
+        .iter()
+        .map(|(k, _)| (format!("domains.<name>.{k}"), *k));
+    let knobs = governance::KNOBS
+        .iter()
+        .map(|k| (format!("governance.{}", k.name), k.name));
+    let output = ["dir", "neighbourhoods", "quintiles"]
+        .into_iter()
+        .map(|k| (format!("output.{k}"), k));
+    let candidates: Vec<(String, &str)> = numeric
+        .chain(domain)
+        .chain(knobs)
+        .chain(output)
+        .chain([("governance.preset".to_string(), "preset")])
+        .collect();
+    let last = nearest(key, candidates.iter().map(|(_, k)| *k))?;
+    candidates
+        .iter()
+        .find(|(_, k)| *k == last)
+        .map(|(path, _)| path.clone())
 }
 
 /// Reads serde's "unknown field `x`, expected one of `a`, `b`".

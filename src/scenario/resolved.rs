@@ -76,7 +76,7 @@ mod tests {
     #[test]
     fn every_preset_reads_back_to_the_same_scenario() {
         for p in PRESETS {
-            let text = crate::scenario::template("t", p.name).unwrap();
+            let text = crate::scenario::template("t", p.name, "t.toml").unwrap();
             let s = Scenario::from_toml_str(&text, "t").unwrap();
             assert_eq!(round_trip(&s), s, "{}", p.name);
         }

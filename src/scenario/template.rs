@@ -6,9 +6,10 @@ use super::{Behaviour, CitySpec, OutputSpec, RunSpec, default_domains};
 use crate::governance::{self, KNOBS, Knobs};
 use std::fmt::Write;
 
-/// The scenario `name` under `preset`, with every key and a comment on each.
-/// Returns `None` for an unknown preset.
-pub fn template(name: &str, preset_name: &str) -> Option<String> {
+/// The scenario `name` under `preset`, with every key and a comment on each;
+/// `path` is where the file is written, as the commands in its header
+/// name it. Returns `None` for an unknown preset.
+pub fn template(name: &str, preset_name: &str, path: &str) -> Option<String> {
     let preset = governance::preset(preset_name)?;
     let knobs = preset.knobs();
     let run = RunSpec::default();
@@ -21,15 +22,9 @@ pub fn template(name: &str, preset_name: &str) -> Option<String> {
     let _ = writeln!(w, "# Regime: {} ({})", preset.name, preset.terms);
     let _ = writeln!(w, "#   {}", preset.summary);
     let _ = writeln!(w, "#");
-    let _ = writeln!(w, "# Run it:      cargo run --release -- run {name}.toml");
-    let _ = writeln!(
-        w,
-        "# Check it:    cargo run --release -- validate {name}.toml"
-    );
-    let _ = writeln!(
-        w,
-        "# Read it:     cargo run --release -- explain {name}.toml"
-    );
+    let _ = writeln!(w, "# Run it:      cargo run --release -- run {path}");
+    let _ = writeln!(w, "# Check it:    cargo run --release -- validate {path}");
+    let _ = writeln!(w, "# Read it:     cargo run --release -- explain {path}");
     let _ = writeln!(
         w,
         "# Change any number below and run again; `--set section.key=value` on the"

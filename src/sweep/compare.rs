@@ -4,6 +4,8 @@
 
 use super::stats::{self, PairedDifference};
 use super::summary::{self, Summary};
+use crate::governance;
+use crate::scenario::limits::{MAX_SEED, MAX_TICKS};
 use crate::scenario::{Scenario, ScenarioError};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -18,6 +20,8 @@ pub struct CompareOptions {
     pub replicates: u32,
     /// Overrides `run.ticks` when given.
     pub ticks: Option<u32>,
+    /// Seed of the first replicate; `run.seed` of the scenario when `None`.
+    pub seed: Option<u64>,
     /// `--set` overrides applied to every regime.
     pub overrides: Vec<String>,
 }
@@ -82,16 +86,106 @@ fn regime_scenario(
     Scenario::load(path, &set)
 }
 
+/// The most replicates a comparison may ask for.
+pub const MAX_REPLICATES: u32 = 100_000;
+/// The most weeks a comparison may simulate in all (regimes x replicates x
+/// ticks): it keeps the main metrics of every week in memory, about 100
+/// bytes a week, so this bounds it near 2 GB.
+pub const MAX_COMPARE_WEEKS: u64 = 20_000_000;
+
+/// Why a comparison was refused before any run started.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    #[error("error: {0}")]
+    Options(String),
+}
+
+impl CompareOptions {
+    /// Checks what the command line asked for before anything runs: known
+    /// regimes, at most [`MAX_REPLICATES`] replicates, and no `--set` that
+    /// the comparison would silently replace.
+    pub fn check(&self) -> Result<(), CompareError> {
+        let fail = |m: String| Err(CompareError::Options(m));
+        let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
+        if self.regimes.len() < 2 {
+            return fail(format!(
+                "--regimes: name at least two regimes to compare, separated by commas, e.g. --regimes public,co_created; found \"{}\"",
+                self.regimes.join(",")
+            ));
+        }
+        // A regime may be named twice: against itself it must differ by 0.
+        for r in &self.regimes {
+            if governance::preset(r).is_none() {
+                let hint = governance::nearest(r, names.iter().copied())
+                    .map(|s| format!("\n  help: did you mean `{s}`?"))
+                    .unwrap_or_default();
+                return fail(format!(
+                    "--regimes: unknown regime \"{r}\"; expected one of {}{hint}",
+                    governance::quoted_list(&names)
+                ));
+            }
+        }
+        if !(2..=MAX_REPLICATES).contains(&self.replicates) {
+            return fail(format!(
+                "--replicates: expected 2 to {MAX_REPLICATES} (two or more give a confidence interval), found {}",
+                self.replicates
+            ));
+        }
+        if let Some(t) = self.ticks
+            && !(1..=MAX_TICKS).contains(&i64::from(t))
+        {
+            return fail(format!(
+                "--ticks: expected 1 to {MAX_TICKS} weeks, found {t}"
+            ));
+        }
+        for arg in &self.overrides {
+            let key = arg.split('=').next().unwrap_or_default().trim();
+            let why = match key {
+                "governance.preset" => "the regimes come from --regimes",
+                "run.seed" => "use --seed for the first replicate's seed",
+                "run.ticks" if self.ticks.is_some() => "--ticks is given as well",
+                _ => continue,
+            };
+            return fail(format!(
+                "--set {arg}: a comparison would not use this: {why}"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Runs every regime for every replicate; `on_run` is told how many runs
 /// have finished (from any thread).
 pub fn compare(
     path: &Path,
     o: &CompareOptions,
     on_run: &(dyn Fn(usize) + Sync),
-) -> Result<Comparison, ScenarioError> {
-    let base = regime_scenario(path, o, &o.regimes[0], None)?;
-    let seeds: Vec<u64> = (0..o.replicates as u64)
-        .map(|r| base.run.seed.wrapping_add(r))
+) -> Result<Comparison, CompareError> {
+    o.check()?;
+    let base = regime_scenario(path, o, &o.regimes[0], o.seed)?;
+    let weeks = o.regimes.len() as u64 * u64::from(o.replicates) * u64::from(base.run.ticks);
+    if weeks > MAX_COMPARE_WEEKS {
+        return Err(CompareError::Options(format!(
+            "{} regimes x {} replicates x {} weeks = {weeks} simulated weeks, more than a comparison holds in memory ({MAX_COMPARE_WEEKS}); use fewer replicates or weeks, or a sweep",
+            o.regimes.len(),
+            o.replicates,
+            base.run.ticks
+        )));
+    }
+    let last = base.run.seed.checked_add(u64::from(o.replicates) - 1);
+    if last.is_none_or(|s| s > MAX_SEED) {
+        return Err(CompareError::Options(format!(
+            "seed {} with {} replicates needs seeds up to {} + {}, beyond the largest seed {MAX_SEED}; choose a smaller --seed",
+            base.run.seed,
+            o.replicates,
+            base.run.seed,
+            o.replicates - 1
+        )));
+    }
+    let seeds: Vec<u64> = (0..u64::from(o.replicates))
+        .map(|r| base.run.seed + r)
         .collect();
     let mut scenarios = Vec::new();
     for regime in &o.regimes {

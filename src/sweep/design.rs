@@ -59,35 +59,66 @@ pub fn saltelli(a: &[Vec<f64>], b: &[Vec<f64>]) -> Vec<Vec<f64>> {
     points
 }
 
-/// The factor values of every design point, in design order.
-pub fn points(spec: &SweepSpec) -> Vec<Vec<Value>> {
-    match unit_points(spec) {
-        Some(unit) => unit
-            .iter()
-            .map(|u| {
-                spec.factors
+/// The design points of a sweep, produced one at a time: a grid of a
+/// million points holds only each factor's levels.
+pub enum Points<'a> {
+    /// Every combination of the factors' levels; the last factor varies
+    /// fastest.
+    Grid(Vec<Vec<Value>>),
+    /// Unit-cube coordinates mapped through each factor's range.
+    Unit {
+        spec: &'a SweepSpec,
+        unit: Vec<Vec<f64>>,
+    },
+}
+
+impl Points<'_> {
+    /// How many points.
+    pub fn len(&self) -> usize {
+        match self {
+            Points::Grid(levels) => levels.iter().map(Vec::len).product(),
+            Points::Unit { unit, .. } => unit.len(),
+        }
+    }
+
+    /// Whether the design has no point.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The factor values of point `p` (0 <= p < len), in factor order.
+    pub fn get(&self, p: usize) -> Vec<Value> {
+        match self {
+            Points::Grid(levels) => {
+                let mut rest = p;
+                let mut values: Vec<Value> = levels
                     .iter()
-                    .zip(u)
-                    .map(|(f, &x)| f.value_at(x))
-                    .collect()
-            })
-            .collect(),
-        None => {
-            let mut out: Vec<Vec<Value>> = vec![Vec::new()];
-            for f in &spec.factors {
-                out = out
-                    .into_iter()
-                    .flat_map(|prefix| {
-                        f.grid().into_iter().map(move |v| {
-                            let mut p = prefix.clone();
-                            p.push(v);
-                            p
-                        })
+                    .rev()
+                    .map(|l| {
+                        let v = l[rest % l.len()].clone();
+                        rest /= l.len();
+                        v
                     })
                     .collect();
+                values.reverse();
+                values
             }
-            out
+            Points::Unit { spec, unit } => spec
+                .factors
+                .iter()
+                .zip(&unit[p])
+                .map(|(f, &x)| f.value_at(x))
+                .collect(),
         }
+    }
+}
+
+/// The design points of `spec`, in design order. The spec's size was
+/// checked against [`super::spec::MAX_RUNS`] when it was loaded.
+pub fn points(spec: &SweepSpec) -> Points<'_> {
+    match unit_points(spec) {
+        Some(unit) => Points::Unit { spec, unit },
+        None => Points::Grid(spec.factors.iter().map(|f| f.grid()).collect()),
     }
 }
 

@@ -9,7 +9,7 @@ mod spec;
 pub mod stats;
 mod summary;
 
-pub use compare::{BandRow, CompareOptions, CompareRow, Comparison, compare};
+pub use compare::{BandRow, CompareError, CompareOptions, CompareRow, Comparison, compare};
 pub use runner::{
     RunRecord, Shard, SweepError, SweepOptions, SweepReport, merge, read_records, run_sweep,
 };

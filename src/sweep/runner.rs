@@ -6,7 +6,7 @@
 use super::design;
 use super::spec::SweepSpec;
 use super::summary::{self, metric_names};
-use crate::output::{OutputError, parquet, write_new_file};
+use crate::output::{self, Destination, OutputError, Staging, parquet};
 use crate::scenario::{Scenario, ScenarioError};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,13 @@ pub enum SweepError {
     #[error("error: {0}")]
     Other(String),
 }
+
+/// What `sweep` suggests when its folder exists.
+pub const REMEDY: &str =
+    "continue it with --resume, choose another folder with --out, or start over with --force";
+
+/// What `merge` suggests when its folder exists.
+const REMEDY_MERGE: &str = "choose another folder with --out, or replace it with --force";
 
 fn other(message: impl Into<String>) -> SweepError {
     SweepError::Other(message.into())
@@ -92,6 +99,39 @@ pub struct SweepManifest {
 }
 
 impl SweepManifest {
+    /// Reads `dir/manifest.json` as a sweep's, with its text. A folder
+    /// holding another kind of result is named as such; `needed` says what
+    /// the command wanted ("merge joins the folders of one sweep").
+    pub fn read(dir: &Path, needed: &str) -> Result<(String, SweepManifest), SweepError> {
+        let path = dir.join("manifest.json");
+        let text = fs::read_to_string(&path).map_err(|e| {
+            other(format!(
+                "{} is not a coserve result folder (cannot read {}: {e}); {needed}",
+                dir.display(),
+                path.display()
+            ))
+        })?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| other(format!("{} is damaged: {e}", path.display())))?;
+        match value["kind"].as_str() {
+            Some("sweep") => {}
+            kind => {
+                let what = match kind.unwrap_or("run") {
+                    "compare" => "a comparison",
+                    "run" => "a single run",
+                    other => other,
+                };
+                return Err(other(format!(
+                    "{} holds {what}, not a sweep; {needed}",
+                    dir.display()
+                )));
+            }
+        }
+        let manifest = serde_json::from_value(value)
+            .map_err(|e| other(format!("{} is damaged: {e}", path.display())))?;
+        Ok((text, manifest))
+    }
+
     /// The factors' scenario keys, in the order of runs.csv's columns.
     pub fn factor_keys(&self) -> Vec<String> {
         self.sweep["factors"]
@@ -149,22 +189,28 @@ pub fn run_sweep(
     let points = design::points(spec);
     let reps = spec.replicates as usize;
     let total = points.len() * reps;
-    // Every point must make a valid scenario before anything runs.
-    for (p, values) in points.iter().enumerate() {
-        Scenario::load(&spec.scenario_path, &spec.overrides(values, spec.seed)).map_err(|e| {
-            let shown: Vec<String> = spec
-                .factors
-                .iter()
-                .zip(values)
-                .map(|(f, v)| format!("{} = {v}", f.key))
-                .collect();
-            other(format!(
-                "design point {p} ({}) is not a valid scenario:\n{e}",
-                shown.join(", ")
-            ))
-        })?;
-    }
-    let base = Scenario::load(&spec.scenario_path, &spec.set)?;
+    let file = Scenario::read(&spec.scenario_path)?;
+    // Every point must make a valid scenario before anything runs; the
+    // factors' levels were checked one by one when the spec was loaded,
+    // this finds combinations that fail together (shares above 1).
+    (0..points.len()).into_par_iter().try_for_each(|p| {
+        let values = points.get(p);
+        file.with(&spec.overrides(&values, spec.seed))
+            .map(drop)
+            .map_err(|e| {
+                let shown: Vec<String> = spec
+                    .factors
+                    .iter()
+                    .zip(&values)
+                    .map(|(f, v)| format!("{} = {v}", f.key))
+                    .collect();
+                other(format!(
+                    "design point {p} ({}) is not a valid scenario:\n{e}",
+                    shown.join(", ")
+                ))
+            })
+    })?;
+    let base = file.with(&spec.set)?;
     let wanted = manifest(spec, &base, points.len());
     let manifest_path = o.out.join("manifest.json");
     if o.out.exists() {
@@ -184,12 +230,31 @@ pub fn run_sweep(
                     o.out.display()
                 )));
             }
-        } else if o.force {
+        } else {
+            let mut inputs = vec![spec.file.clone()];
+            inputs.extend(file.files().iter().cloned());
+            Destination {
+                path: &o.out,
+                force: o.force,
+                inputs: &inputs,
+                kind: output::SWEEP,
+                remedy: REMEDY,
+            }
+            .check()?;
             fs::remove_dir_all(&o.out)
                 .map_err(|e| other(format!("cannot remove {}: {e}", o.out.display())))?;
-        } else {
-            return Err(OutputError::Exists(o.out.clone()).into());
         }
+    } else {
+        let mut inputs = vec![spec.file.clone()];
+        inputs.extend(file.files().iter().cloned());
+        Destination {
+            path: &o.out,
+            force: o.force,
+            inputs: &inputs,
+            kind: output::SWEEP,
+            remedy: REMEDY,
+        }
+        .check()?;
     }
     fs::create_dir_all(o.out.join("runs"))
         .map_err(|e| other(format!("cannot create {}: {e}", o.out.display())))?;
@@ -198,10 +263,11 @@ pub fn run_sweep(
             .map_err(|e| other(format!("cannot create timeseries folder: {e}")))?;
     }
     if !manifest_path.exists() {
-        write_new_file(
+        output::write_new_file(
             &manifest_path,
             &(serde_json::to_string_pretty(&wanted).expect("serializes") + "\n"),
             false,
+            REMEDY,
         )?;
     }
 
@@ -222,9 +288,10 @@ pub fn run_sweep(
         .with_max_len(1)
         .try_for_each(|&run| -> Result<(), SweepError> {
             let (point, replicate) = (run / reps, (run % reps) as u32);
-            let seed = spec.seed.wrapping_add(replicate as u64);
-            let scenario =
-                Scenario::load(&spec.scenario_path, &spec.overrides(&points[point], seed))?;
+            // Cannot overflow: the spec checked seed + replicates - 1.
+            let seed = spec.seed + u64::from(replicate);
+            let values = points.get(point);
+            let scenario = file.with(&spec.overrides(&values, seed))?;
             let mut rows = Vec::new();
             let s = summary::summarise_with(scenario, |row| {
                 if spec.timeseries {
@@ -238,7 +305,7 @@ pub fn run_sweep(
                     w.serialize(r).map_err(|e| other(e.to_string()))?;
                 }
                 let bytes = w.into_inner().map_err(|e| other(e.to_string()))?;
-                write_new_file(&path, &String::from_utf8_lossy(&bytes), true)?;
+                output::write_new_file(&path, &String::from_utf8_lossy(&bytes), true, REMEDY)?;
             }
             let finite = |xs: &[f64]| xs.iter().map(|x| x.is_finite().then_some(*x)).collect();
             let record = RunRecord {
@@ -246,12 +313,12 @@ pub fn run_sweep(
                 point,
                 replicate,
                 seed,
-                factors: points[point].iter().map(cell).collect(),
+                factors: values.iter().map(cell).collect(),
                 end: finite(&s.end),
                 mean: finite(&s.mean),
             };
             let json = serde_json::to_string(&record).expect("records serialize") + "\n";
-            write_new_file(&run_file(&o.out, run), &json, true)?;
+            output::write_new_file(&run_file(&o.out, run), &json, true, REMEDY)?;
             on_run(done.fetch_add(1, Ordering::Relaxed) + 1, todo.len());
             Ok(())
         })?;
@@ -353,7 +420,7 @@ fn write_results(
     }
     let bytes = w.into_inner().map_err(|e| other(e.to_string()))?;
     let path = dir.join("runs.csv");
-    write_new_file(&path, &String::from_utf8_lossy(&bytes), true)?;
+    output::write_new_file(&path, &String::from_utf8_lossy(&bytes), true, REMEDY)?;
     if parquet {
         write_parquet(&dir.join("runs.parquet"), &header, &rows)?;
         let (ts_header, ts_rows) = timeseries_table(records, timeseries_dirs)?;
@@ -367,7 +434,7 @@ fn write_results(
 fn write_parquet(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(), SweepError> {
     let bytes = parquet::encode(&parquet::from_csv(header, rows))
         .map_err(|e| other(format!("cannot encode {}: {e}", path.display())))?;
-    crate::output::write_new_bytes(path, &bytes, true)?;
+    output::write_new_bytes(path, &bytes, true, REMEDY)?;
     Ok(())
 }
 
@@ -419,8 +486,7 @@ pub fn merge(
     let mut manifest_text: Option<String> = None;
     let mut records: Vec<RunRecord> = Vec::new();
     for dir in dirs {
-        let text = fs::read_to_string(dir.join("manifest.json"))
-            .map_err(|e| other(format!("{} is not a sweep folder: {e}", dir.display())))?;
+        let (text, _) = SweepManifest::read(dir, "merge joins the folders of one sweep")?;
         match &manifest_text {
             None => manifest_text = Some(text),
             Some(first) if *first != text => {
@@ -435,8 +501,7 @@ pub fn merge(
         records.extend(read_records(dir)?);
     }
     let text = manifest_text.ok_or_else(|| other("name at least one sweep folder"))?;
-    let manifest: SweepManifest =
-        serde_json::from_str(&text).map_err(|e| other(format!("damaged manifest: {e}")))?;
+    let manifest: SweepManifest = serde_json::from_str(&text).expect("read above");
     records.sort_by_key(|r| r.run);
     records.dedup_by(|a, b| a.run == b.run && a == b);
     if let Some(w) = records.windows(2).find(|w| w[0].run == w[1].run) {
@@ -457,18 +522,22 @@ pub fn merge(
         )));
     }
     let keys = manifest.factor_keys();
-    if out.exists() && !force {
-        return Err(OutputError::Exists(out.to_path_buf()).into());
-    }
-    fs::create_dir_all(out).map_err(|e| other(format!("cannot create {}: {e}", out.display())))?;
-    write_new_file(&out.join("manifest.json"), &text, true)?;
+    let staging = Staging::new(&Destination {
+        path: out,
+        force,
+        inputs: dirs,
+        kind: output::SWEEP,
+        remedy: REMEDY_MERGE,
+    })?;
+    output::write_new_file(&staging.path("manifest.json"), &text, true, REMEDY_MERGE)?;
     let timeseries: Vec<PathBuf> = dirs.iter().map(|d| d.join("timeseries")).collect();
     write_results(
-        out,
+        &staging.path(""),
         &keys,
         &manifest.metrics,
         &records,
         parquet,
         &timeseries,
-    )
+    )?;
+    Ok(staging.commit()?.join("runs.csv"))
 }

@@ -3,7 +3,6 @@
 use super::runner::{SweepError, SweepManifest};
 use super::sobol::{Indices, sobol_indices};
 use serde::Serialize;
-use std::fs;
 use std::path::Path;
 
 /// One line of sobol.csv.
@@ -39,10 +38,7 @@ pub fn sensitivity(
     metrics: &[String],
     resamples: usize,
 ) -> Result<Vec<SensitivityRow>, SweepError> {
-    let text = fs::read_to_string(dir.join("manifest.json"))
-        .map_err(|e| fail(format!("{} is not a sweep folder: {e}", dir.display())))?;
-    let manifest: SweepManifest =
-        serde_json::from_str(&text).map_err(|e| fail(format!("damaged manifest: {e}")))?;
+    let (_, manifest) = SweepManifest::read(dir, "sensitivity needs a finished saltelli sweep")?;
     if manifest.sweep["design"] != "saltelli" {
         return Err(fail(format!(
             "{} is a {} sweep; Sobol indices need `design = \"saltelli\"`",

@@ -1,8 +1,9 @@
 //! Sweep files: a base scenario, factors, a design, replicates.
 
-use crate::governance::{nearest, quoted_list};
-use crate::scenario::layers;
-use crate::scenario::{Diagnostic, Location, Scenario, ScenarioError};
+use crate::governance::{describe_value, nearest, quoted_list};
+use crate::scenario::is_whole_number_key;
+use crate::scenario::limits::MAX_SEED;
+use crate::scenario::{Diagnostic, Location, Scenario, ScenarioError, Source, layers};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use toml::Value;
@@ -27,7 +28,8 @@ const DESIGNS: &[&str] = &["grid", "random", "latin_hypercube", "saltelli"];
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Levels {
-    /// A continuous range; `integer` when both ends are whole numbers.
+    /// A range; `integer` when the key holds a whole number (then the grid
+    /// levels are distinct whole numbers).
     Range {
         min: f64,
         max: f64,
@@ -94,6 +96,9 @@ impl Factor {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SweepSpec {
     pub name: String,
+    /// The sweep file itself.
+    #[serde(skip)]
+    pub file: PathBuf,
     /// The base scenario, as given (relative to the sweep file).
     pub scenario: PathBuf,
     #[serde(skip)]
@@ -104,11 +109,15 @@ pub struct SweepSpec {
     pub design: Design,
     /// Points for random and Latin hypercube designs; base samples for Saltelli.
     pub samples: usize,
+    /// Runs per design point, 1 to [`MAX_RUNS`].
     pub replicates: u32,
     /// Seed of replicate 0 and of the design; replicate r uses seed + r.
     pub seed: u64,
     /// Also write each run's timeseries.
     pub timeseries: bool,
+    /// What the reader changed and the user should know (levels merged).
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -123,25 +132,220 @@ const KEYS: &[&str] = &[
     "timeseries",
 ];
 
+/// The most runs one sweep may hold: runs.csv is assembled in memory from
+/// every run's record (about 1.5 kB each), so this bounds it near 1.5 GB.
+/// Split a larger study into several sweeps.
+pub const MAX_RUNS: u64 = 1_000_000;
+
+/// Why a key cannot be a factor or a fixed override of a sweep: it would
+/// not change the runs, or the sweep sets it itself.
+fn not_sweepable(key: &str) -> Option<&'static str> {
+    match key {
+        "run.seed" => Some(
+            "each run's seed comes from the sweep: replicate r of every point uses `seed` + r; use `replicates` and `seed` for seeds",
+        ),
+        "name" | "description" => Some("it names the scenario and changes no result"),
+        "extends" => Some("the base scenario is the sweep's `scenario`"),
+        k if k == "output" || k.starts_with("output.") => {
+            Some("a sweep writes its own tables, not each run's output folder")
+        }
+        _ => None,
+    }
+}
+
+/// Collects every problem in a sweep file, each at its line.
+struct Problems<'a> {
+    at: &'a layers::Locations,
+    found: Vec<Diagnostic>,
+}
+
+impl Problems<'_> {
+    fn fail(&mut self, key: &str, message: String, suggestion: Option<&str>) {
+        self.found.push(Diagnostic {
+            location: self.at.of(key),
+            key: key.into(),
+            message,
+            suggestion: suggestion.map(str::to_owned),
+        });
+    }
+
+    /// A whole number from `min` to `max`, read as written (no wrapping).
+    fn whole(&mut self, t: &toml::Table, key: &str, default: i64, min: i64, max: i64) -> i64 {
+        match t.get(key) {
+            None => default,
+            Some(Value::Integer(n)) if (min..=max).contains(n) => *n,
+            Some(other) => {
+                let fix = match other {
+                    Value::Float(x) if x.fract() == 0.0 && x.abs() < 9e15 => {
+                        format!(": write {}", *x as i64)
+                    }
+                    _ => String::new(),
+                };
+                self.fail(
+                    key,
+                    format!(
+                        "expected a whole number from {min} to {max}, found {}{fix}",
+                        describe_value(other)
+                    ),
+                    None,
+                );
+                default
+            }
+        }
+    }
+
+    /// One factor's levels, or `None` (with the problem recorded).
+    fn levels(&mut self, key: &str, spec: &Value, notes: &mut Vec<String>) -> Option<Levels> {
+        let p = &format!("factors.{key}");
+        let list = match spec {
+            Value::Array(values) => Some(values),
+            Value::Table(range) => match range.get("values") {
+                Some(Value::Array(values)) => Some(values),
+                _ => None,
+            },
+            _ => {
+                self.fail(
+                    p,
+                    "expected { min = ..., max = ... } or a list of values".into(),
+                    None,
+                );
+                return None;
+            }
+        };
+        if let Some(values) = list {
+            if values.is_empty() {
+                self.fail(
+                    p,
+                    "expected at least one value, found an empty list".into(),
+                    None,
+                );
+                return None;
+            }
+            for (i, v) in values.iter().enumerate() {
+                if values[..i].iter().any(|w| same_value(v, w)) {
+                    self.fail(
+                        p,
+                        format!(
+                            "{} is listed twice, so it would count twice in every average; list each value once",
+                            describe_value(v)
+                        ),
+                        None,
+                    );
+                    return None;
+                }
+            }
+            return Some(Levels::Values(values.clone()));
+        }
+        let Value::Table(range) = spec else {
+            unreachable!("lists returned above")
+        };
+        for k in range.keys() {
+            if !["min", "max", "levels"].contains(&k.as_str()) {
+                self.fail(
+                    &format!("{p}.{k}"),
+                    "unknown key; expected \"min\", \"max\", \"levels\" or \"values\"".into(),
+                    nearest(k, ["min", "max", "levels", "values"].into_iter()),
+                );
+                return None;
+            }
+        }
+        let (Some(min), Some(max)) = (range.get("min"), range.get("max")) else {
+            self.fail(
+                p,
+                "expected { min = ..., max = ... } or a list of values".into(),
+                None,
+            );
+            return None;
+        };
+        let number = |v: &Value| v.as_float().or(v.as_integer().map(|n| n as f64));
+        let (Some(lo), Some(hi)) = (number(min), number(max)) else {
+            self.fail(p, "expected numbers for min and max".into(), None);
+            return None;
+        };
+        if !(lo.is_finite() && hi.is_finite()) {
+            self.fail(
+                p,
+                format!("expected finite numbers for min and max, found {lo} and {hi}"),
+                None,
+            );
+            return None;
+        }
+        if lo >= hi {
+            self.fail(
+                p,
+                format!("empty range: min ({lo}) must be below max ({hi})"),
+                None,
+            );
+            return None;
+        }
+        let integer = is_whole_number_key(key);
+        if integer && !(min.is_integer() && max.is_integer()) {
+            self.fail(
+                p,
+                format!("`{key}` is a whole number: write min and max as whole numbers, found {lo} and {hi}"),
+                None,
+            );
+            return None;
+        }
+        let mut levels = match range.get("levels") {
+            None => 5,
+            Some(Value::Integer(n)) if (2..=MAX_RUNS as i64).contains(n) => *n as u64,
+            Some(other) => {
+                self.fail(
+                    &format!("{p}.levels"),
+                    format!(
+                        "expected a whole number of levels from 2 to {MAX_RUNS}, found {}",
+                        describe_value(other)
+                    ),
+                    None,
+                );
+                return None;
+            }
+        };
+        if integer {
+            // Both ends are whole numbers below 2^53 (checked by the key's
+            // own limits later), so the count of whole numbers is exact.
+            let distinct = (hi - lo) as u64 + 1;
+            if levels > distinct {
+                notes.push(format!(
+                    "note: factors.{key}: {levels} levels asked, but only {distinct} whole numbers lie from {lo} to {hi}; the grid uses each once"
+                ));
+                levels = distinct;
+            }
+        }
+        Some(Levels::Range {
+            min: lo,
+            max: hi,
+            integer,
+            levels: levels as usize,
+        })
+    }
+}
+
+/// Whether two listed factor values are the same level (`0.1` and `0.10`,
+/// `1` and `1.0`).
+fn same_value(a: &Value, b: &Value) -> bool {
+    let number = |v: &Value| v.as_float().or(v.as_integer().map(|n| n as f64));
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 impl SweepSpec {
     /// Reads and checks a sweep file, including that every factor names a
-    /// real scenario key and every level is valid for it.
+    /// real scenario key and every level is valid for it, that the design
+    /// fits ([`MAX_RUNS`]) and that every run's seed fits a scenario.
     pub fn load(path: &Path) -> Result<SweepSpec, ScenarioError> {
         let read = layers::read(path)?;
-        let at = &read.locations;
-        let mut errors = Vec::new();
-        let mut fail = |key: &str, message: String, suggestion: Option<&str>| {
-            errors.push(Diagnostic {
-                location: at.of(key),
-                key: key.into(),
-                message,
-                suggestion: suggestion.map(str::to_owned),
-            })
+        let mut problems = Problems {
+            at: &read.locations,
+            found: Vec::new(),
         };
         let t = &read.table;
         for key in t.keys() {
             if !KEYS.contains(&key.as_str()) {
-                fail(
+                problems.fail(
                     key,
                     format!("unknown key; expected one of {}", quoted_list(KEYS)),
                     nearest(key, KEYS.iter().copied()),
@@ -150,14 +354,22 @@ impl SweepSpec {
         }
         let name = match t.get("name") {
             Some(Value::String(s)) => s.clone(),
-            _ => path
+            Some(other) => {
+                problems.fail(
+                    "name",
+                    format!("expected text in quotes, found {}", describe_value(other)),
+                    None,
+                );
+                String::new()
+            }
+            None => path
                 .file_stem()
                 .map_or("sweep".into(), |s| s.to_string_lossy().into_owned()),
         };
         let scenario = match t.get("scenario") {
             Some(Value::String(s)) => PathBuf::from(s),
             Some(_) => {
-                fail(
+                problems.fail(
                     "scenario",
                     "expected the path of a scenario file, in quotes".into(),
                     None,
@@ -165,7 +377,7 @@ impl SweepSpec {
                 PathBuf::new()
             }
             None => {
-                fail(
+                problems.fail(
                     "",
                     "the required key `scenario` (the base scenario file) is missing".into(),
                     None,
@@ -181,7 +393,7 @@ impl SweepSpec {
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect(),
             Some(_) => {
-                fail(
+                problems.fail(
                     "set",
                     "expected a list of \"key=value\" texts, e.g. [\"run.ticks=52\"]".into(),
                     None,
@@ -189,30 +401,50 @@ impl SweepSpec {
                 Vec::new()
             }
         };
-        let whole =
-            |key: &str,
-             default: i64,
-             min: i64,
-             fail: &mut dyn FnMut(&str, String, Option<&str>)| match t.get(key) {
-                None => default,
-                Some(Value::Integer(n)) if *n >= min => *n,
-                Some(other) => {
-                    fail(
-                        key,
-                        format!("expected a whole number of at least {min}, found {other}"),
-                        None,
-                    );
-                    default
-                }
-            };
-        let samples = whole("samples", 64, 1, &mut fail) as usize;
-        let replicates = whole("replicates", 1, 1, &mut fail) as u32;
-        let seed = whole("seed", 1, 0, &mut fail) as u64;
+        let set_keys: Vec<&str> = set
+            .iter()
+            .map(|a| a.split('=').next().unwrap_or_default().trim())
+            .collect();
+        for (i, key) in set_keys.iter().enumerate() {
+            if let Some(why) = not_sweepable(key) {
+                problems.fail(
+                    "set",
+                    format!("\"{}\" cannot be fixed in a sweep: {why}", set[i]),
+                    None,
+                );
+            } else if set_keys[..i].contains(key) {
+                problems.fail(
+                    "set",
+                    format!("`{key}` is set twice; only one value can take effect: keep one"),
+                    None,
+                );
+            }
+        }
+        let samples = problems.whole(t, "samples", 64, 1, MAX_RUNS as i64) as u64;
+        let replicates = problems.whole(t, "replicates", 1, 1, MAX_RUNS as i64) as u64;
+        let seed = problems.whole(t, "seed", 1, 0, MAX_SEED as i64) as u64;
+        if seed
+            .checked_add(replicates - 1)
+            .is_none_or(|last| last > MAX_SEED)
+        {
+            problems.fail(
+                "seed",
+                format!(
+                    "replicate r uses seed + r, so seed {seed} with {replicates} replicates needs seeds beyond the largest a scenario holds ({MAX_SEED}); choose a seed of at most {}",
+                    MAX_SEED - (replicates - 1)
+                ),
+                None,
+            );
+        }
         let timeseries = match t.get("timeseries") {
             None => false,
             Some(Value::Boolean(b)) => *b,
-            Some(_) => {
-                fail("timeseries", "expected true or false".into(), None);
+            Some(other) => {
+                problems.fail(
+                    "timeseries",
+                    format!("expected true or false, found {}", describe_value(other)),
+                    None,
+                );
                 false
             }
         };
@@ -224,7 +456,7 @@ impl SweepSpec {
             Some(Some("saltelli")) => Design::Saltelli,
             Some(other) => {
                 let text = other.unwrap_or_default();
-                fail(
+                problems.fail(
                     "design",
                     format!("expected one of {}, found \"{text}\"", quoted_list(DESIGNS)),
                     nearest(text, DESIGNS.iter().copied()),
@@ -233,91 +465,29 @@ impl SweepSpec {
             }
         };
         let mut factors = Vec::new();
+        let mut notes = Vec::new();
         match t.get("factors") {
             Some(Value::Table(table)) if !table.is_empty() => {
                 for (key, spec) in table {
-                    let path = format!("factors.{key}");
-                    let p = path.as_str();
-                    let levels = match spec {
-                        Value::Array(values) if values.is_empty() => {
-                            fail(
-                                p,
-                                "expected at least one value, found an empty list".into(),
-                                None,
-                            );
-                            continue;
-                        }
-                        Value::Array(values) => Levels::Values(values.clone()),
-                        Value::Table(range) => {
-                            if let Some(Value::Array(values)) = range.get("values") {
-                                if values.is_empty() {
-                                    fail(
-                                        p,
-                                        "expected at least one value, found an empty list".into(),
-                                        None,
-                                    );
-                                    continue;
-                                }
-                                Levels::Values(values.clone())
-                            } else {
-                                let (Some(min), Some(max)) = (range.get("min"), range.get("max"))
-                                else {
-                                    fail(
-                                        p,
-                                        "expected { min = ..., max = ... } or a list of values"
-                                            .into(),
-                                        None,
-                                    );
-                                    continue;
-                                };
-                                let integer = min.is_integer() && max.is_integer();
-                                let as_f =
-                                    |v: &Value| v.as_float().or(v.as_integer().map(|n| n as f64));
-                                let (Some(lo), Some(hi)) = (as_f(min), as_f(max)) else {
-                                    fail(p, "expected numbers for min and max".into(), None);
-                                    continue;
-                                };
-                                if lo >= hi {
-                                    fail(
-                                        p,
-                                        format!("empty range: min ({lo}) must be below max ({hi})"),
-                                        None,
-                                    );
-                                    continue;
-                                }
-                                let levels = match range.get("levels") {
-                                    None => 5,
-                                    Some(Value::Integer(n)) if *n >= 2 => *n as usize,
-                                    Some(_) => {
-                                        fail(
-                                            p,
-                                            "expected `levels` to be a whole number of at least 2"
-                                                .into(),
-                                            None,
-                                        );
-                                        continue;
-                                    }
-                                };
-                                Levels::Range {
-                                    min: lo,
-                                    max: hi,
-                                    integer,
-                                    levels,
-                                }
-                            }
-                        }
-                        _ => {
-                            fail(
-                                p,
-                                "expected { min = ..., max = ... } or a list of values".into(),
-                                None,
-                            );
-                            continue;
-                        }
+                    let p = format!("factors.{key}");
+                    if let Some(why) = not_sweepable(key) {
+                        problems.fail(&p, format!("`{key}` cannot be a factor: {why}"), None);
+                        continue;
+                    }
+                    if set_keys.contains(&key.as_str()) {
+                        problems.fail(
+                            &p,
+                            format!("`{key}` is also fixed in `set`, which the factor would silently replace: remove it from one of them"),
+                            None,
+                        );
+                        continue;
+                    }
+                    let Some(levels) = problems.levels(key, spec, &mut notes) else {
+                        continue;
                     };
                     if design == Design::Saltelli && matches!(levels, Levels::Values(_)) {
-                        fail(
-                            p,
+                        problems.fail(
+                            &p,
                             "the saltelli design needs every factor as a range { min, max }".into(),
                             None,
                         );
@@ -328,37 +498,135 @@ impl SweepSpec {
                     });
                 }
             }
-            _ => fail(
+            _ => problems.fail(
                 "factors",
                 "expected a [factors] table with at least one factor".into(),
                 None,
             ),
         }
-        if !errors.is_empty() {
-            return Err(ScenarioError {
-                diagnostics: errors,
-            });
+        let mut errors = problems.found;
+        if errors.is_empty() {
+            let spec = SweepSpec {
+                name,
+                file: path.to_path_buf(),
+                scenario,
+                scenario_path,
+                set,
+                factors,
+                design,
+                samples: samples as usize,
+                replicates: replicates as u32,
+                seed,
+                timeseries,
+                notes,
+            };
+            match spec.check_size(&read.locations) {
+                Ok(()) => {
+                    spec.check_factors_against_scenario(&read.locations)?;
+                    return Ok(spec);
+                }
+                Err(d) => errors.push(d),
+            }
         }
-        let spec = SweepSpec {
-            name,
-            scenario,
-            scenario_path,
-            set,
-            factors,
-            design,
-            samples,
-            replicates,
-            seed,
-            timeseries,
-        };
-        spec.check_factors_against_scenario(at)?;
-        Ok(spec)
+        Err(ScenarioError {
+            diagnostics: errors,
+        })
     }
 
-    /// Loads the base scenario with each factor at each extreme level, so an
-    /// unknown path or an invalid level is reported before any run starts.
+    /// The number of design points, or `None` if it overflows.
+    pub fn point_count(&self) -> Option<u64> {
+        let k = self.factors.len() as u64;
+        match self.design {
+            Design::Grid => self.factors.iter().try_fold(1u64, |n, f| {
+                let levels = match &f.levels {
+                    Levels::Values(v) => v.len(),
+                    Levels::Range { levels, .. } => *levels,
+                };
+                n.checked_mul(levels as u64)
+            }),
+            Design::Random | Design::LatinHypercube => Some(self.samples as u64),
+            Design::Saltelli => (self.samples as u64).checked_mul(k + 2),
+        }
+    }
+
+    /// The number of runs: points times replicates, or `None` if it overflows.
+    pub fn run_count(&self) -> Option<u64> {
+        self.point_count()?.checked_mul(u64::from(self.replicates))
+    }
+
+    /// Refuses a design of more than [`MAX_RUNS`] runs before anything is
+    /// built, naming the key that makes it large.
+    fn check_size(&self, at: &layers::Locations) -> Result<(), Diagnostic> {
+        let runs = self.run_count();
+        if runs.is_some_and(|r| r <= MAX_RUNS) {
+            return Ok(());
+        }
+        let shown = runs.map_or("more than 2^64".to_string(), |r| r.to_string());
+        let (key, how) = match self.design {
+            Design::Grid => {
+                let counts: Vec<String> = self
+                    .factors
+                    .iter()
+                    .map(|f| match &f.levels {
+                        Levels::Values(v) => v.len().to_string(),
+                        Levels::Range { levels, .. } => levels.to_string(),
+                    })
+                    .collect();
+                (
+                    "factors",
+                    format!("a grid of {} levels", counts.join(" x ")),
+                )
+            }
+            Design::Saltelli => (
+                "samples",
+                format!(
+                    "samples ({}) x (factors + 2 = {})",
+                    self.samples,
+                    self.factors.len() + 2
+                ),
+            ),
+            _ => ("samples", format!("{} samples", self.samples)),
+        };
+        Err(Diagnostic {
+            location: at.of(key),
+            key: key.into(),
+            message: format!(
+                "{how} x {} replicates is {shown} runs, more than a sweep may hold ({MAX_RUNS}); use fewer levels, samples or replicates, or split the study",
+                self.replicates
+            ),
+            suggestion: None,
+        })
+    }
+
+    /// Loads the base scenario with the fixed overrides, then with each
+    /// factor at each extreme level, so an unknown path or an invalid level
+    /// is reported at the sweep file's line before any run starts.
     fn check_factors_against_scenario(&self, at: &layers::Locations) -> Result<(), ScenarioError> {
-        Scenario::load(&self.scenario_path, &self.set)?;
+        let base = Scenario::read(&self.scenario_path).map_err(|e| {
+            let mut e = e;
+            for d in &mut e.diagnostics {
+                if d.key.is_empty() && d.location.line == 1 {
+                    d.location = at.of("scenario");
+                    d.key = "scenario".into();
+                }
+            }
+            e
+        })?;
+        base.with(&self.set).map_err(|e| ScenarioError {
+            diagnostics: e
+                .diagnostics
+                .into_iter()
+                .map(|d| match &d.location.source {
+                    Source::CommandLine(arg) => Diagnostic {
+                        location: at.of("set"),
+                        key: "set".into(),
+                        message: format!("\"{arg}\": {}", short(&d)),
+                        suggestion: d.suggestion,
+                    },
+                    _ => d,
+                })
+                .collect(),
+        })?;
         let mut errors = Vec::new();
         for f in &self.factors {
             let probes = match &f.levels {
@@ -368,17 +636,17 @@ impl SweepSpec {
             for value in probes {
                 let mut set = self.set.clone();
                 set.push(format!("{}={}", f.key, value));
-                if let Err(e) = Scenario::load(&self.scenario_path, &set) {
+                if let Err(e) = base.with(&set) {
                     let location: Location = at.of(&format!("factors.{}", f.key));
                     for d in e.diagnostics {
+                        let said = match &d.location.source {
+                            Source::CommandLine(_) => format!("at the level {value}"),
+                            _ => format!("the base scenario says: {}", d.location),
+                        };
                         errors.push(Diagnostic {
                             location: location.clone(),
                             key: format!("factors.{}", f.key),
-                            message: format!(
-                                "{} (the base scenario says: {})",
-                                short(&d),
-                                d.location
-                            ),
+                            message: format!("{} ({said})", short(&d)),
                             suggestion: d.suggestion,
                         });
                     }

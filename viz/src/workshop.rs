@@ -290,8 +290,13 @@ impl Workshop {
                 path = path.display(),
                 body = scenario.to_toml(),
             );
-            coserve::output::write_new_file(&path, &text, false)
-                .map_err(|e| format!("cannot save the session: {e}"))?;
+            coserve::output::write_new_file(
+                &path,
+                &text,
+                false,
+                "save again: the next number is used",
+            )
+            .map_err(|e| format!("cannot save the session: {e}"))?;
             written.push(path);
         }
         Ok(written)

@@ -1,0 +1,352 @@
+//! The valid range of every number a scenario holds, in one table per
+//! section. Values are checked as the user wrote them, before they are
+//! turned into Rust types, so that `ticks = 5000000000`, `trust_gain = nan`
+//! or `residents = 1e5` get a message with the real limit instead of a
+//! wrapped integer, a NaN in every output or a type error.
+//!
+//! Governance knobs are checked by [`crate::governance::Knobs::set`];
+//! `city.residents` against `city.neighbourhoods` in `Checks::city`.
+
+use toml::Value;
+
+/// What a valid value of one numeric key is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Limit {
+    /// A whole number from `min` to `max`, both included.
+    Whole {
+        min: i64,
+        max: i64,
+        what: &'static str,
+    },
+    /// A finite number from `min` to `max`; `min` itself excluded when
+    /// `above` (divisors, costs that must be positive).
+    Number {
+        min: f64,
+        max: f64,
+        above: bool,
+        what: &'static str,
+    },
+}
+
+const fn whole(min: i64, max: i64, what: &'static str) -> Limit {
+    Limit::Whole { min, max, what }
+}
+
+const fn number(min: f64, max: f64, what: &'static str) -> Limit {
+    Limit::Number {
+        min,
+        max,
+        above: false,
+        what,
+    }
+}
+
+const fn above(min: f64, max: f64, what: &'static str) -> Limit {
+    Limit::Number {
+        min,
+        max,
+        above: true,
+        what,
+    }
+}
+
+const SHARE: Limit = number(0.0, 1.0, "a share");
+const PROBABILITY: Limit = number(0.0, 1.0, "a probability per week");
+/// Logistic-regression coefficients (log-odds per unit of the predictor).
+const COEFFICIENT: Limit = number(-50.0, 50.0, "a log-odds coefficient");
+/// Multipliers on a rate or a weight.
+const MULTIPLIER: Limit = number(0.0, 100.0, "a multiplier");
+/// Money per resident, per hour or per need.
+const MONEY: Limit = number(0.0, 1e6, "an amount of money");
+
+/// The most residents a city may have: 100 million residents take about
+/// 3.1 GB of resident state (31 bytes each with four domains).
+pub const MAX_RESIDENTS: i64 = 100_000_000;
+/// The longest run, in ticks (weeks): about 1,900 years.
+pub const MAX_TICKS: i64 = 100_000;
+/// The largest seed a scenario can hold: TOML integers are signed 64-bit.
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
+/// `[run]`.
+pub const RUN: &[(&str, Limit)] = &[
+    ("ticks", whole(1, MAX_TICKS, "weeks")),
+    ("seed", whole(0, i64::MAX, "")),
+    ("budget_cycle", whole(1, MAX_TICKS, "weeks")),
+];
+
+/// `[city]`.
+pub const CITY: &[(&str, Limit)] = &[
+    ("residents", whole(1, MAX_RESIDENTS, "residents")),
+    (
+        "neighbourhoods",
+        whole(1, super::MAX_NEIGHBOURHOODS as i64, "neighbourhoods"),
+    ),
+    ("ses_mean", SHARE),
+    ("ses_spread_between", number(0.0, 0.5, "a spread")),
+    ("ses_spread_within", number(0.0, 0.5, "a spread")),
+    ("need_gradient", number(0.0, 10.0, "a gradient")),
+    ("social_capital", SHARE),
+    ("trust_initial", SHARE),
+];
+
+/// Each `[[domains]]` entry.
+pub const DOMAIN: &[(&str, Limit)] = &[
+    (
+        "need_rate",
+        number(0.0, 10.0, "a number of needs per resident per week"),
+    ),
+    ("unit_cost", above(0.0, 1e9, "a cost per need served")),
+    ("budget_per_resident", MONEY),
+    ("alpha", number(0.0, 1.0, "a weight")),
+    ("rho", number(-20.0, 1.0, "an elasticity")),
+    ("kappa", number(0.0, 10.0, "a targeting gain")),
+    ("lapse_rate", PROBABILITY),
+];
+
+/// `[behaviour]`: ranges wide enough for any published estimate and narrow
+/// enough that no value turns a probability, a share or a division into
+/// nonsense. docs/model.md gives each constant's meaning and source.
+pub const BEHAVIOUR: &[(&str, Limit)] = &[
+    ("report_base", PROBABILITY),
+    ("report_ses_gradient", MULTIPLIER),
+    ("platform_factor", MULTIPLIER),
+    ("platform_offline_factor", MULTIPLIER),
+    ("digital_access_base", PROBABILITY),
+    (
+        "digital_access_ses",
+        number(-1.0, 1.0, "a change in probability"),
+    ),
+    ("willingness_intercept", COEFFICIENT),
+    ("willingness_ses", COEFFICIENT),
+    ("willingness_efficacy", COEFFICIENT),
+    ("willingness_trust", COEFFICIENT),
+    ("willingness_shortfall", COEFFICIENT),
+    ("willingness_asked", COEFFICIENT),
+    ("willingness_burnout", COEFFICIENT),
+    ("join_rate", PROBABILITY),
+    ("volunteer_hours", number(0.0, 168.0, "hours per week")),
+    (
+        "hours_per_unit",
+        above(0.0, 1e4, "hours per unit of service"),
+    ),
+    ("initial_effort", SHARE),
+    ("deliberation_boost", SHARE),
+    (
+        "deliberation_group_reference",
+        above(0.0, 1e9, "a number of residents"),
+    ),
+    ("sanction_strength", SHARE),
+    ("quit_hazard", PROBABILITY),
+    ("burnout_quit_multiplier", MULTIPLIER),
+    ("disillusion", MULTIPLIER),
+    ("burnout_gain", SHARE),
+    ("burnout_recovery", SHARE),
+    ("performance_weight", number(0.0, 10.0, "a weight")),
+    ("disconfirmation_weight", number(0.0, 10.0, "a weight")),
+    ("expectation_adaptation", SHARE),
+    (
+        "satisfaction_threshold",
+        number(-1.0, 1.0, "a satisfaction level"),
+    ),
+    ("trust_gain", SHARE),
+    ("trust_loss", SHARE),
+    ("trust_reversion", SHARE),
+    ("trust_ses_slope", number(-1.0, 1.0, "a slope")),
+    ("voice_bonus", SHARE),
+    ("proactive_efficiency", SHARE),
+    ("leakage_base", SHARE),
+    ("audit_effect", SHARE),
+    ("community_monitoring", SHARE),
+    ("scale_economies", number(0.0, 1.0, "an elasticity")),
+    ("fundraising_per_resident", MONEY),
+    ("donations_per_resident", MONEY),
+    ("crowd_out_fundraising", MULTIPLIER),
+    ("crowd_out_donations", MULTIPLIER),
+    ("donor_response", MULTIPLIER),
+    ("duplication", SHARE),
+    ("innovation_rate", PROBABILITY),
+    ("innovation_gain", SHARE),
+    ("adoption_probability", PROBABILITY),
+    ("outreach_cost_share", SHARE),
+    ("shadow_wage", MONEY),
+];
+
+/// The limits of a section's keys, by section name (`domains` for each
+/// `[[domains]]` entry).
+pub fn of_section(section: &str) -> &'static [(&'static str, Limit)] {
+    match section {
+        "run" => RUN,
+        "city" => CITY,
+        "domains" => DOMAIN,
+        "behaviour" => BEHAVIOUR,
+        _ => &[],
+    }
+}
+
+/// The limit of `key` in `section`, if it is numeric.
+pub fn find(section: &str, key: &str) -> Option<Limit> {
+    of_section(section)
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, l)| *l)
+}
+
+fn show(x: f64) -> String {
+    if x >= 1e6 {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+impl Limit {
+    /// What a valid value looks like, in words: "a share from 0 to 1",
+    /// "a whole number of weeks from 1 to 100000".
+    pub fn expected(&self) -> String {
+        match *self {
+            Limit::Whole { min, max, what } => {
+                let of = if what.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of {what}")
+                };
+                format!("a whole number{of} from {min} to {max}")
+            }
+            Limit::Number {
+                min,
+                max,
+                above: true,
+                what,
+            } => format!("{what} above {} and at most {}", show(min), show(max)),
+            Limit::Number { min, max, what, .. } => {
+                format!("{what} from {} to {}", show(min), show(max))
+            }
+        }
+    }
+
+    /// Checks a value as written; on failure returns what was wrong, with
+    /// a fix where one is obvious (`100000.0` for a whole number).
+    pub fn check(&self, value: &Value) -> Result<(), String> {
+        let found = crate::governance::describe_value(value);
+        let wrong = |extra: &str| {
+            Err(format!(
+                "expected {}, found {found}{extra}",
+                self.expected()
+            ))
+        };
+        match (*self, value) {
+            (Limit::Whole { min, max, .. }, Value::Integer(n)) => {
+                if (min..=max).contains(n) {
+                    Ok(())
+                } else {
+                    wrong("")
+                }
+            }
+            (Limit::Whole { min, max, .. }, Value::Float(x)) => {
+                if x.fract() == 0.0 && *x >= min as f64 && *x <= max as f64 {
+                    wrong(&format!(": write {}", *x as i64))
+                } else {
+                    wrong("")
+                }
+            }
+            (
+                Limit::Number {
+                    min, max, above, ..
+                },
+                Value::Integer(_) | Value::Float(_),
+            ) => {
+                let x = value
+                    .as_float()
+                    .unwrap_or_else(|| value.as_integer().map_or(f64::NAN, |n| n as f64));
+                let low_ok = if above { x > min } else { x >= min };
+                if x.is_finite() && low_ok && x <= max {
+                    Ok(())
+                } else {
+                    wrong("")
+                }
+            }
+            (_, Value::String(s)) => wrong(&string_hint(s)),
+            _ => wrong(""),
+        }
+    }
+
+    /// A valid value that stands in for a refused one, so that the rest of
+    /// the section can still be read and checked.
+    pub fn placeholder(&self) -> Value {
+        match *self {
+            Limit::Whole { min, .. } => Value::Integer(min),
+            Limit::Number {
+                min,
+                max,
+                above: true,
+                ..
+            } => Value::Float((min + max) / 2.0),
+            Limit::Number { min, .. } => Value::Float(min),
+        }
+    }
+}
+
+/// A fix for a number written as text: `"50%"` is 0.5, `"100,000"` is 100000.
+fn string_hint(s: &str) -> String {
+    let t = s.trim();
+    if let Some(p) = t
+        .strip_suffix('%')
+        .and_then(|p| p.trim().parse::<f64>().ok())
+    {
+        return format!(
+            ": write {} without quotes (shares are fractions)",
+            p / 100.0
+        );
+    }
+    let digits: String = t.chars().filter(|c| *c != ',' && *c != '_').collect();
+    if t.contains(',') && digits.parse::<f64>().is_ok() {
+        return format!(": write {digits} without quotes or commas");
+    }
+    if t.parse::<f64>().is_ok() {
+        return format!(": write {t} without quotes");
+    }
+    String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_limit_accepts_its_placeholder() {
+        for section in ["run", "city", "domains", "behaviour"] {
+            for (key, limit) in of_section(section) {
+                assert_eq!(limit.check(&limit.placeholder()), Ok(()), "{section}.{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_nan_infinity_and_out_of_range_with_the_range() {
+        let p = find("behaviour", "quit_hazard").unwrap();
+        for bad in [f64::NAN, f64::INFINITY, -0.5, 2.0] {
+            let message = p.check(&Value::Float(bad)).unwrap_err();
+            assert!(message.contains("from 0 to 1"), "{message}");
+        }
+        assert_eq!(p.check(&Value::Integer(1)), Ok(()));
+        let divisor = find("behaviour", "hours_per_unit").unwrap();
+        assert!(divisor.check(&Value::Float(0.0)).is_err());
+    }
+
+    #[test]
+    fn whole_numbers_quote_the_value_and_suggest_a_fix() {
+        let r = find("city", "residents").unwrap();
+        let m = r.check(&Value::Float(1e5)).unwrap_err();
+        assert!(m.contains("write 100000"), "{m}");
+        let m = r.check(&Value::Integer(5_000_000_000)).unwrap_err();
+        assert!(
+            m.contains("found 5000000000") && m.contains("to 100000000"),
+            "{m}"
+        );
+        let m = find("city", "ses_mean")
+            .unwrap()
+            .check(&Value::String("50%".into()))
+            .unwrap_err();
+        assert!(m.contains("write 0.5"), "{m}");
+    }
+}
