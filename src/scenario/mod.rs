@@ -737,7 +737,7 @@ impl Checks<'_> {
                     self.fail(
                         &format!("{prefix}.at"),
                         format!(
-                            "expected the tick as a whole number of at least 0, found {}",
+                            "expected the week of the change as a whole number from 0 to the run's last week, found {}",
                             governance::describe_value(&other)
                         ),
                         None,

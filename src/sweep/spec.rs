@@ -307,8 +307,13 @@ impl Problems<'_> {
             // own limits later), so the count of whole numbers is exact.
             let distinct = (hi - lo) as u64 + 1;
             if levels > distinct {
+                let asked = if range.contains_key("levels") {
+                    format!("{levels} levels were asked")
+                } else {
+                    format!("the default is {levels} levels")
+                };
                 notes.push(format!(
-                    "note: factors.{key}: {levels} levels asked, but only {distinct} whole numbers lie from {lo} to {hi}; the grid uses each once"
+                    "note: factors.{key}: {asked}, but only {distinct} whole numbers lie from {lo} to {hi}; the grid uses each once"
                 ));
                 levels = distinct;
             }

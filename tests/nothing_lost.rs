@@ -1,0 +1,512 @@
+//! Nothing lost, nothing silently wrong: each test is one kind of fault
+//! found by trying coserve as a new user would (issue "Nothing lost").
+//! Every case exits with 2 and a message that names what the user wrote,
+//! and leaves every file of the user's in place.
+
+mod common;
+
+use common::coserve;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+const SMALL: [&str; 4] = ["--set", "city.residents=2000", "--set", "run.ticks=12"];
+
+fn baseline() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs coserve and asserts it refused (exit 2) with every word of `expect`.
+fn refused(args: &[&str], cwd: &Path, expect: &[&str]) -> String {
+    let out = coserve(args, cwd);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?} should fail: {err}");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    for word in expect {
+        assert!(err.contains(word), "{args:?}: `{word}` missing from: {err}");
+    }
+    err
+}
+
+fn ok(args: &[&str], cwd: &Path) -> Output {
+    let out = coserve(args, cwd);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    out
+}
+
+/// A study folder holding the user's scenario and notes.
+fn study(dir: &Path, name: &str) -> PathBuf {
+    let folder = dir.join(name);
+    fs::create_dir_all(&folder).unwrap();
+    fs::copy(baseline(), folder.join("my_city.toml")).unwrap();
+    fs::write(folder.join("notes.txt"), "my notes").unwrap();
+    folder
+}
+
+fn with(args: &[&str], extra: &[&str]) -> Vec<String> {
+    args.iter().chain(extra).map(|s| s.to_string()).collect()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn force_never_removes_what_a_command_reads_or_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    study(d, "study");
+    // run --out the folder holding the scenario.
+    let args = with(
+        &["run", "study/my_city.toml", "--out", "study", "--force"],
+        &SMALL,
+    );
+    refused(&strs(&args), d, &["study/my_city.toml", "reads"]);
+    // compare --out the folder holding the scenario.
+    study(d, "cmp");
+    let args = with(
+        &[
+            "compare",
+            "cmp/my_city.toml",
+            "--replicates",
+            "2",
+            "--out",
+            "cmp",
+            "--force",
+        ],
+        &SMALL,
+    );
+    refused(&strs(&args), d, &["cmp/my_city.toml"]);
+    // sweep --out the folder holding the sweep file.
+    fs::create_dir(d.join("sw")).unwrap();
+    fs::write(
+        d.join("sw/s.toml"),
+        "scenario = \"../study/my_city.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
+    )
+    .unwrap();
+    refused(
+        &["sweep", "sw/s.toml", "--out", "sw", "--force"],
+        d,
+        &["sw/s.toml"],
+    );
+    // --out . : the working folder, and a folder above it.
+    fs::copy(baseline(), d.join("here.toml")).unwrap();
+    let args = with(&["run", "here.toml", "--out", ".", "--force"], &SMALL);
+    refused(&strs(&args), d, &["working folder"]);
+    let args = with(&["run", "../here.toml", "--out", "..", "--force"], &SMALL);
+    refused(&strs(&args), &d.join("study"), &["working folder"]);
+    // A folder coserve did not make, or one with a file coserve did not write.
+    fs::create_dir(d.join("mine")).unwrap();
+    fs::write(d.join("mine/data.csv"), "x").unwrap();
+    let args = with(&["run", "here.toml", "--out", "mine", "--force"], &SMALL);
+    refused(&strs(&args), d, &["manifest.json", "did not"]);
+    let args = with(&["run", "here.toml", "--out", "r"], &SMALL);
+    ok(&strs(&args), d);
+    fs::write(d.join("r/analysis.ipynb"), "x").unwrap();
+    let args = with(&["run", "here.toml", "--out", "r", "--force"], &SMALL);
+    refused(&strs(&args), d, &["r/analysis.ipynb", "did not write"]);
+    // Another kind of result is not replaced by --force either.
+    let args = with(
+        &[
+            "compare",
+            "here.toml",
+            "--replicates",
+            "2",
+            "--out",
+            "r",
+            "--force",
+        ],
+        &SMALL,
+    );
+    refused(&strs(&args), d, &["holds a run"]);
+    for kept in [
+        "study/my_city.toml",
+        "study/notes.txt",
+        "cmp/my_city.toml",
+        "cmp/notes.txt",
+        "sw/s.toml",
+        "here.toml",
+        "mine/data.csv",
+        "r/analysis.ipynb",
+        "r/manifest.json",
+    ] {
+        assert!(d.join(kept).exists(), "{kept} was removed");
+    }
+    // What --force is for: replacing an earlier result of the same kind.
+    fs::remove_file(d.join("r/analysis.ipynb")).unwrap();
+    ok(&strs(&with(&["report", "r"], &[])), d);
+    let args = with(&["run", "here.toml", "--out", "r", "--force"], &SMALL);
+    ok(&strs(&args), d);
+    assert!(d.join("r/timeseries.csv").exists());
+    assert!(
+        !d.join("r/report").exists(),
+        "the old result is replaced whole"
+    );
+}
+
+#[test]
+fn merge_into_one_of_its_own_shards_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::copy(baseline(), d.join("b.toml")).unwrap();
+    fs::write(
+        d.join("s.toml"),
+        "scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
+    )
+    .unwrap();
+    ok(&["sweep", "s.toml", "--shard", "0/2", "--out", "a"], d);
+    ok(&["sweep", "s.toml", "--shard", "1/2", "--out", "b"], d);
+    refused(&["merge", "a", "b", "--out", "a", "--force"], d, &["a"]);
+    assert!(d.join("a/runs").is_dir());
+    ok(&["merge", "a", "b", "--out", "m"], d);
+    assert!(d.join("m/runs.csv").exists());
+}
+
+fn sweep_file(d: &Path, name: &str, body: &str) {
+    fs::copy(baseline(), d.join("b.toml")).unwrap();
+    fs::write(
+        d.join(name),
+        format!("scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n{body}"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn every_key_named_takes_effect_or_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[factors]\n\"run.seed\" = [101, 202, 303]\n",
+            &["factors.run.seed", "replicates"],
+        ),
+        (
+            "set = [\"run.seed=5\"]\n[factors]\n\"governance.pb_share\" = [0.0]\n",
+            &["run.seed=5", "cannot be fixed"],
+        ),
+        ("[factors]\n\"name\" = [\"a\", \"b\"]\n", &["factors.name"]),
+        (
+            "[factors]\n\"output.quintiles\" = [true, false]\n",
+            &["factors.output.quintiles"],
+        ),
+        (
+            "[factors]\n\"city.residents\" = [2000, 3000]\n",
+            &["factors.city.residents", "also fixed in `set`"],
+        ),
+    ];
+    for (i, (body, expect)) in cases.iter().enumerate() {
+        // The sweep file's own `set` comes first in these bodies when given.
+        let text = if body.starts_with("set") {
+            format!("scenario = \"b.toml\"\n{body}")
+        } else {
+            format!(
+                "scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n{body}"
+            )
+        };
+        fs::copy(baseline(), d.join("b.toml")).unwrap();
+        let name = format!("s{i}.toml");
+        fs::write(d.join(&name), text).unwrap();
+        refused(&["sweep", &name], d, expect);
+    }
+    let b = baseline();
+    let b = b.to_str().unwrap();
+    refused(
+        &["compare", b, "--set", "governance.preset=hybrid"],
+        d,
+        &["--regimes"],
+    );
+    refused(&["compare", b, "--set", "run.seed=4"], d, &["--seed"]);
+    refused(
+        &["compare", b, "--ticks", "10", "--set", "run.ticks=20"],
+        d,
+        &["--ticks"],
+    );
+    refused(
+        &["run", b, "--seed", "3", "--set", "run.seed=4"],
+        d,
+        &["--seed 3", "run.seed=4"],
+    );
+    refused(
+        &["run", b, "--set", "run.ticks=3", "--set", "run.ticks=4"],
+        d,
+        &["set twice", "run.ticks=3"],
+    );
+    refused(&["run", b, "--set", "extends=other.toml"], d, &["extends"]);
+}
+
+#[test]
+fn every_number_has_a_range_and_nan_or_infinity_is_refused_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = baseline();
+    let b = b.to_str().unwrap();
+    for (set, expect) in [
+        ("behaviour.join_rate=-0.5", "from 0 to 1"),
+        ("behaviour.quit_hazard=2.0", "from 0 to 1"),
+        ("behaviour.report_base=7", "from 0 to 1"),
+        ("behaviour.adoption_probability=1.5", "from 0 to 1"),
+        ("behaviour.volunteer_hours=-4", "from 0 to 168"),
+        ("behaviour.hours_per_unit=0", "above 0"),
+        ("behaviour.trust_gain=nan", "found nan"),
+        ("behaviour.shadow_wage=inf", "found inf"),
+        ("city.residents=4000000000", "to 100000000"),
+        ("run.ticks=5000000000", "from 1 to 100000"),
+    ] {
+        let key = set.split('=').next().unwrap();
+        refused(&["explain", b, "--set", set], dir.path(), &[key, expect]);
+    }
+    // The kind: every number of every section, as NaN and as infinity.
+    let mut keys: Vec<String> = Vec::new();
+    for section in ["run", "city", "behaviour"] {
+        for (key, _) in coserve::scenario::limits::of_section(section) {
+            keys.push(format!("{section}.{key}"));
+        }
+    }
+    for (key, _) in coserve::scenario::limits::DOMAIN {
+        keys.push(format!("domains.waste.{key}"));
+    }
+    for knob in coserve::governance::KNOBS {
+        if matches!(
+            knob.kind,
+            coserve::governance::KnobKind::Share | coserve::governance::KnobKind::NonNegative
+        ) {
+            keys.push(format!("governance.{}", knob.name));
+        }
+    }
+    for key in &keys {
+        for bad in ["nan", "inf", "-inf"] {
+            let err = coserve::Scenario::load(&baseline(), &[format!("{key}={bad}")])
+                .expect_err(&format!("{key}={bad} was accepted"));
+            assert!(err.to_string().contains(key.as_str()), "{key}={bad}: {err}");
+        }
+    }
+}
+
+#[test]
+fn every_shipped_default_lies_in_its_range_and_every_number_has_one() {
+    let s = coserve::Scenario::load(&baseline(), &[]).unwrap();
+    let value = serde_json::to_value(&s).unwrap();
+    let mut sections = vec![("run", &value["run"]), ("city", &value["city"])];
+    sections.push(("behaviour", &value["behaviour"]));
+    sections.push(("domains", &value["domains"][0]));
+    for (section, table) in sections {
+        for (key, v) in table.as_object().unwrap() {
+            if v.is_number() {
+                assert!(
+                    coserve::scenario::limits::find(section, key).is_some(),
+                    "{section}.{key} has no documented range"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn huge_sizes_are_refused_at_once_with_the_number_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3, levels = 100000000000 }\n",
+            &["levels", "100000000000", "1000000"],
+        ),
+        (
+            "design = \"random\"\nsamples = 1000000000000\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n",
+            &["samples", "1000000000000"],
+        ),
+        (
+            "[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3, levels = 400 }\n\"governance.outreach\" = { min = 0.0, max = 1.0, levels = 400 }\n\"governance.audit\" = { min = 0.0, max = 1.0, levels = 250 }\n",
+            &["factors", "40000000 runs", "400 x 400 x 250"],
+        ),
+        (
+            "design = \"saltelli\"\nsamples = 900000\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n",
+            &["samples", "2700000 runs"],
+        ),
+    ];
+    for (i, (body, expect)) in cases.iter().enumerate() {
+        let name = format!("huge{i}.toml");
+        sweep_file(d, &name, body);
+        refused(&["sweep", &name], d, expect);
+        assert!(!d.join(format!("outputs/huge{i}-sweep")).exists());
+    }
+    let b = baseline();
+    refused(
+        &["compare", b.to_str().unwrap(), "--replicates", "4294967295"],
+        d,
+        &["--replicates", "4294967295"],
+    );
+}
+
+#[test]
+fn integers_never_wrap_and_seeds_are_checked_before_any_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sweep_file(
+        d,
+        "reps.toml",
+        "replicates = 4294967296\n[factors]\n\"governance.pb_share\" = [0.0]\n",
+    );
+    refused(&["sweep", "reps.toml"], d, &["replicates", "4294967296"]);
+    sweep_file(
+        d,
+        "seed.toml",
+        "seed = 9223372036854775807\nreplicates = 2\n[factors]\n\"governance.pb_share\" = [0.0]\n",
+    );
+    let err = refused(&["sweep", "seed.toml"], d, &["seed.toml:3", "`seed`"]);
+    assert!(
+        !err.contains("--set"),
+        "blames an option never typed: {err}"
+    );
+    assert!(!d.join("outputs/seed-sweep").exists(), "no run may start");
+    let b = baseline();
+    let b = b.to_str().unwrap();
+    let err = refused(
+        &["run", b, "--seed", "18446744073709551615"],
+        d,
+        &["18446744073709551615", "9223372036854775807"],
+    );
+    assert!(!err.contains("--set"), "{err}");
+    refused(
+        &[
+            "compare",
+            b,
+            "--seed",
+            "9223372036854775807",
+            "--replicates",
+            "2",
+        ],
+        d,
+        &["--seed", "9223372036854775807"],
+    );
+}
+
+#[test]
+fn whole_number_factors_get_distinct_levels_and_lists_no_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sweep_file(
+        d,
+        "grid.toml",
+        "[factors]\n\"city.neighbourhoods\" = { min = 4, max = 6 }\n",
+    );
+    let out = ok(&["sweep", "grid.toml", "--out", "g"], d);
+    assert!(
+        stderr(&out).contains("only 3 whole numbers"),
+        "{}",
+        stderr(&out)
+    );
+    let mut reader = csv::Reader::from_path(d.join("g/runs.csv")).unwrap();
+    let levels: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[4].to_string())
+        .collect();
+    assert_eq!(levels, ["4", "5", "6"]);
+    // A float key over whole-number ends keeps its fractional levels.
+    sweep_file(
+        d,
+        "float.toml",
+        "[factors]\n\"city.need_gradient\" = { min = 0, max = 2 }\n",
+    );
+    ok(&["sweep", "float.toml", "--out", "f"], d);
+    let mut reader = csv::Reader::from_path(d.join("f/runs.csv")).unwrap();
+    let levels: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[4].to_string())
+        .collect();
+    assert_eq!(levels, ["0.0", "0.5", "1.0", "1.5", "2.0"]);
+    sweep_file(
+        d,
+        "dup.toml",
+        "[factors]\n\"governance.pb_share\" = [0.1, 0.2, 0.10]\n",
+    );
+    refused(&["sweep", "dup.toml"], d, &["listed twice"]);
+}
+
+#[test]
+fn messages_name_what_the_user_wrote_and_options_that_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::copy(baseline(), d.join("b.toml")).unwrap();
+    let mut args = vec!["run", "b.toml", "--out", "r"];
+    args.extend(SMALL);
+    ok(&args, d);
+    ok(&["report", "r"], d);
+    let err = refused(&["report", "r"], d, &["--force"]);
+    assert!(!err.contains("--out"), "report has no --out: {err}");
+    sweep_file(
+        d,
+        "sal.toml",
+        "design = \"saltelli\"\nsamples = 2\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n",
+    );
+    ok(&["sweep", "sal.toml", "--out", "sal"], d);
+    refused(&["sweep", "sal.toml", "--out", "sal"], d, &["--resume"]);
+    let _ = coserve(&["sensitivity", "sal"], d);
+    let err = refused(&["sensitivity", "sal"], d, &["--force"]);
+    assert!(!err.contains("--out"), "sensitivity has no --out: {err}");
+    let mut args = vec!["compare", "b.toml", "--replicates", "2", "--out", "c"];
+    args.extend(SMALL);
+    ok(&args, d);
+    refused(
+        &["sensitivity", "c"],
+        d,
+        &["holds a comparison", "not a sweep"],
+    );
+    let err = refused(
+        &["compare", "b.toml", "--regimes", "public,hybird"],
+        d,
+        &["--regimes", "\"hybird\"", "did you mean `hybrid`"],
+    );
+    assert!(!err.contains("--set"), "{err}");
+    for (line, expect) in [
+        ("[city]\nresidents = 100,000\n", "residents = 100000"),
+        ("[city]\nses_mean = 50%\n", "ses_mean = 0.5"),
+        ("[governance]\npreset = hybrid\n", "\"hybrid\""),
+        ("[city]\nresidents = 1e5\n", "write 100000"),
+    ] {
+        fs::write(d.join("typo.toml"), line).unwrap();
+        refused(&["validate", "typo.toml"], d, &["typo.toml:2", expect]);
+    }
+    refused(
+        &["explain", "b.toml", "--set", "outreach=0.5"],
+        d,
+        &["did you mean `governance.outreach`"],
+    );
+    refused(
+        &["explain", "b.toml", "--set", "city.residents=5"],
+        d,
+        &["one resident per neighbourhood", "16"],
+    );
+    refused(
+        &["explain", "b.toml", "--set", "city.residents=-5"],
+        d,
+        &["from 1 to", "-5"],
+    );
+}
+
+#[test]
+fn every_shipped_scenarios_run_hint_works_from_the_repository_root() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in fs::read_dir(root.join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        let hint = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# Run it:"))
+            .unwrap_or_else(|| panic!("{} has no run hint", path.display()));
+        let file = hint.split_whitespace().last().unwrap();
+        let out = coserve(&["validate", file], root);
+        assert!(
+            out.status.success(),
+            "{}: `{}` fails from the repository root: {}",
+            path.display(),
+            hint.trim(),
+            stderr(&out)
+        );
+    }
+}
