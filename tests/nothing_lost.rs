@@ -510,3 +510,17 @@ fn every_shipped_scenarios_run_hint_works_from_the_repository_root() {
         );
     }
 }
+
+#[test]
+fn docs_ranges_md_lists_every_range() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ranges.md");
+    let expected = coserve::scenario::limits::markdown();
+    if std::env::var_os("COSERVE_BLESS").is_some() {
+        fs::write(&path, &expected).unwrap();
+    }
+    assert_eq!(
+        fs::read_to_string(&path).unwrap_or_default(),
+        expected,
+        "docs/ranges.md is out of date: run `COSERVE_BLESS=1 cargo test --test nothing_lost docs_ranges`"
+    );
+}

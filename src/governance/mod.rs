@@ -86,13 +86,17 @@ impl KnobKind {
     pub fn expected(self) -> String {
         match self {
             KnobKind::Share => "a share between 0 and 1".into(),
-            KnobKind::NonNegative => "a number of at least 0".into(),
+            KnobKind::NonNegative => format!("a multiplier from 0 to {MAX_MULTIPLIER}"),
             KnobKind::Ticks => format!("a whole number of ticks from 0 to {MAX_LAG}"),
             KnobKind::Flag => "true or false".into(),
             KnobKind::Choice(names) => format!("one of {}", quoted_list(names)),
         }
     }
 }
+
+/// The largest `contract_price` or `budget_scale`: a hundredfold budget
+/// or price is far beyond any city's, and keeps every cost finite.
+pub const MAX_MULTIPLIER: f64 = 100.0;
 
 /// The longest processing lag a scenario may set, in ticks.
 pub const MAX_LAG: u32 = 52;
@@ -229,8 +233,11 @@ impl Knobs {
         match info.kind {
             KnobKind::Share | KnobKind::NonNegative => {
                 let x = as_number(value).ok_or_else(|| invalid(None))?;
-                let in_range =
-                    x.is_finite() && x >= 0.0 && (info.kind == KnobKind::NonNegative || x <= 1.0);
+                let max = match info.kind {
+                    KnobKind::Share => 1.0,
+                    _ => MAX_MULTIPLIER,
+                };
+                let in_range = x.is_finite() && x >= 0.0 && x <= max;
                 if !in_range {
                     return Err(invalid(None));
                 }

@@ -153,9 +153,10 @@ impl Destination<'_> {
                 .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
                 .filter(|m| m["coserve_version"].is_string());
             let Some(found) = found else {
-                return refuse(format!(
+                return refuse(
                     "it holds no manifest.json written by coserve, so coserve did not make it"
-                ));
+                        .into(),
+                );
             };
             // Run manifests before 0.1.1 had no kind.
             let found_kind = found["kind"].as_str().unwrap_or("run");

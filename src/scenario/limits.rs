@@ -191,6 +191,33 @@ pub fn find(section: &str, key: &str) -> Option<Limit> {
         .map(|(_, l)| *l)
 }
 
+/// docs/ranges.md: every numeric key of a scenario and its valid range,
+/// as a Markdown page (a test keeps the shipped file equal to this).
+pub fn markdown() -> String {
+    let mut page = String::from(
+        "# Valid ranges of scenario numbers\n\n\
+         Generated from `src/scenario/limits.rs`; `tests/nothing_lost.rs` checks that this \
+         page matches it. A value outside its range, NaN or infinity is refused with the \
+         file, line and key. Governance knobs are listed by `coserve presets` and in every \
+         scenario file: shares from 0 to 1, `lag` a whole number of weeks from 0 to 52, \
+         `contract_price` and `budget_scale` from 0 to 100.\n",
+    );
+    for (title, section, prefix) in [
+        ("[run]", "run", "run."),
+        ("[city]", "city", "city."),
+        ("[[domains]] (each)", "domains", "domains.<name>."),
+        ("[behaviour]", "behaviour", "behaviour."),
+    ] {
+        page.push_str(&format!(
+            "\n## {title}\n\n| key | valid values |\n|---|---|\n"
+        ));
+        for (key, limit) in of_section(section) {
+            page.push_str(&format!("| `{prefix}{key}` | {} |\n", limit.expected()));
+        }
+    }
+    page
+}
+
 fn show(x: f64) -> String {
     if x >= 1e6 {
         format!("{x:e}")
