@@ -5,6 +5,7 @@ use coserve::output::{self, RunOptions};
 use coserve::sweep::{self, CompareOptions};
 use coserve::{Scenario, governance, scenario};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -49,11 +50,11 @@ enum Command {
             default_value = "public,co_created,hybrid"
         )]
         regimes: Vec<String>,
-        /// Runs per regime, each with its own seed, shared across regimes.
-        #[arg(long, default_value_t = 30)]
+        /// Runs per regime, each with its own seed, shared across regimes (2 to 100000).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(2..=100_000))]
         replicates: u32,
-        /// Weeks per run (overrides run.ticks).
-        #[arg(long)]
+        /// Weeks per run, 1 to 100000 (overrides run.ticks).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         ticks: Option<u32>,
         /// Seed of the first replicate (overrides run.seed); replicate r uses seed + r.
         #[arg(long, value_parser = seed_parser())]
@@ -103,9 +104,9 @@ enum Command {
         /// Columns of runs.csv, comma-separated.
         #[arg(long, value_delimiter = ',')]
         metrics: Vec<String>,
-        /// Bootstrap resamples for the intervals.
-        #[arg(long, default_value_t = 500)]
-        resamples: usize,
+        /// Bootstrap resamples for the intervals, 2 to 100000.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+        resamples: u32,
         /// Replace an existing sobol.csv.
         #[arg(long)]
         force: bool,
@@ -137,7 +138,7 @@ enum Command {
         /// The preset to start from.
         #[arg(long, default_value = "public")]
         from: String,
-        /// Replace the file if it exists.
+        /// Replace the file if `coserve new` wrote it and it is unedited.
         #[arg(long)]
         force: bool,
     },
@@ -250,13 +251,25 @@ fn execute(command: Command) -> Outcome {
 
 /// The overrides a user typed, checked (no key twice), with `--seed N` as
 /// the `run.seed` it stands for, refusing a `--set run.seed` beside it.
-fn user_overrides(seed: Option<u64>, set: &mut Vec<String>) -> Result<(), String> {
+fn user_overrides(
+    seed: Option<u64>,
+    out: Option<&PathBuf>,
+    set: &mut Vec<String>,
+) -> Result<(), String> {
     scenario::check_distinct(set).map_err(|e| e.to_string())?;
+    let named = |key: &str| {
+        set.iter()
+            .find(|a| a.split('=').next().map(str::trim) == Some(key))
+            .cloned()
+    };
+    if let (Some(out), Some(arg)) = (out, named("output.dir")) {
+        return Err(format!(
+            "error: --out {} and --set {arg} both say where to write; keep one",
+            out.display()
+        ));
+    }
     let Some(seed) = seed else { return Ok(()) };
-    if let Some(arg) = set
-        .iter()
-        .find(|a| a.split('=').next().map(str::trim) == Some("run.seed"))
-    {
+    if let Some(arg) = named("run.seed") {
         return Err(format!(
             "error: --seed {seed} and --set {arg} both set the seed; keep one"
         ));
@@ -272,8 +285,14 @@ fn run(
     out: Option<PathBuf>,
     force: bool,
 ) -> Outcome {
-    user_overrides(seed, &mut set)?;
+    user_overrides(seed, out.as_ref(), &mut set)?;
     let loaded = Scenario::load(scenario, &set).map_err(|e| e.to_string())?;
+    if loaded.city.residents >= 1_000_000 {
+        eprintln!(
+            "building {} residents for {} weeks...",
+            loaded.city.residents, loaded.run.ticks
+        );
+    }
     let bar = progress_bar(u64::from(loaded.run.ticks), "weeks");
     let options = RunOptions {
         out,
@@ -305,7 +324,8 @@ fn run(
 
 fn compare(scenario: &Path, options: CompareOptions, out: Option<PathBuf>, force: bool) -> Outcome {
     // Check the options and the folder before running anything.
-    scenario::check_distinct(&options.overrides).map_err(|e| e.to_string())?;
+    let mut overrides = options.overrides.clone();
+    user_overrides(None, out.as_ref(), &mut overrides)?;
     options.check().map_err(|e| e.to_string())?;
     let base = Scenario::load(scenario, &options.overrides).map_err(|e| e.to_string())?;
     let dest = out.unwrap_or_else(|| base.output.dir.join(format!("{}-compare", base.name)));
@@ -318,6 +338,13 @@ fn compare(scenario: &Path, options: CompareOptions, out: Option<PathBuf>, force
     };
     destination.check().map_err(|e| format!("error: {e}"))?;
     let runs = options.regimes.len() as u64 * u64::from(options.replicates);
+    eprintln!(
+        "compare {}: {} regimes x {} replicates = {runs} runs of {} weeks",
+        base.name,
+        options.regimes.len(),
+        options.replicates,
+        options.ticks.unwrap_or(base.run.ticks)
+    );
     let bar = progress_bar(runs, "runs");
     let start = std::time::Instant::now();
     let comparison = sweep::compare(scenario, &options, &|done| bar.set_position(done as u64))
@@ -389,6 +416,12 @@ fn run_sweep(
         report.skipped,
         report.total
     );
+    if report.ran + report.skipped == 0 {
+        println!(
+            "note: this shard holds no run: the design has only {} runs",
+            report.total
+        );
+    }
     match report.runs_csv {
         Some(path) => println!("wrote {}", path.display()),
         None => println!(
@@ -398,7 +431,7 @@ fn run_sweep(
     Ok(ExitCode::SUCCESS)
 }
 
-fn sensitivity(dir: &Path, mut metrics: Vec<String>, resamples: usize, force: bool) -> Outcome {
+fn sensitivity(dir: &Path, mut metrics: Vec<String>, resamples: u32, force: bool) -> Outcome {
     if metrics.is_empty() {
         metrics = sweep::DEFAULT_METRICS
             .iter()
@@ -415,7 +448,15 @@ fn sensitivity(dir: &Path, mut metrics: Vec<String>, resamples: usize, force: bo
             }
         ));
     }
-    let rows = sweep::sensitivity(dir, &metrics, resamples).map_err(|e| e.to_string())?;
+    // --force replaces only a sobol.csv that `sensitivity` wrote.
+    let ours = |text: String| text.starts_with("metric,factor,first_order,");
+    if path.exists() && !fs::read_to_string(&path).is_ok_and(ours) {
+        return Err(format!(
+            "error: refusing to replace {}: coserve did not write it; move it first",
+            path.display()
+        ));
+    }
+    let rows = sweep::sensitivity(dir, &metrics, resamples as usize).map_err(|e| e.to_string())?;
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in &rows {
         w.serialize(r).map_err(|e| e.to_string())?;
@@ -470,8 +511,17 @@ fn new(name: &str, from: &str, force: bool) -> Outcome {
     });
     let stem = path
         .file_stem()
-        .map_or(name.to_string(), |s| s.to_string_lossy().into_owned());
-    let text = scenario::template(&stem, from, &path.display().to_string()).ok_or_else(|| {
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|_| !name.ends_with(['/', '\\']))
+        .unwrap_or_default();
+    if let Some(problem) = scenario::folder_name_problem(&stem) {
+        return Err(format!(
+            "error: `coserve new {name}`: the scenario's name {}; e.g. coserve new my_city",
+            problem.replacen("expected", "must be", 1)
+        ));
+    }
+    let shown = path.display().to_string();
+    let text = scenario::template(&stem, from, &shown).ok_or_else(|| {
         let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
         let hint = governance::nearest(from, names.iter().copied())
             .map(|s| format!("\n  help: did you mean `{s}`?"))
@@ -481,13 +531,22 @@ fn new(name: &str, from: &str, force: bool) -> Outcome {
             governance::quoted_list(&names)
         )
     })?;
-    output::write_new_file(
-        &path,
-        &text,
-        force,
-        "choose another name, or replace the file with --force",
-    )
-    .map_err(|e| format!("error: {e}"))?;
+    if force && path.exists() {
+        // --force replaces only a file `coserve new` wrote and nobody edited.
+        let unedited = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+            && fs::read_to_string(&path).is_ok_and(|old| {
+                governance::PRESETS
+                    .iter()
+                    .any(|p| scenario::template(&stem, p.name, &shown).as_deref() == Some(&old))
+            });
+        if !unedited {
+            return Err(format!(
+                "error: refusing to replace {shown}: it is not a file `coserve new` wrote, or it has been edited; --force replaces only an unedited one: choose another name, or move it first"
+            ));
+        }
+    }
+    output::write_new_file(&path, &text, force, "choose another name, or move it first")
+        .map_err(|e| format!("error: {e}"))?;
     println!(
         "wrote {} (preset {from}); run it with: coserve run {}",
         path.display(),

@@ -461,6 +461,10 @@ fn messages_name_what_the_user_wrote_and_options_that_exist() {
     );
     assert!(!err.contains("--set"), "{err}");
     for (line, expect) in [
+        (
+            "# a name that would write elsewhere\nname = \"../../x\"\n",
+            "folder name",
+        ),
         ("[city]\nresidents = 100,000\n", "residents = 100000"),
         ("[city]\nses_mean = 50%\n", "ses_mean = 0.5"),
         ("[governance]\npreset = hybrid\n", "\"hybrid\""),
@@ -523,4 +527,161 @@ fn docs_ranges_md_lists_every_range() {
         expected,
         "docs/ranges.md is out of date: run `COSERVE_BLESS=1 cargo test --test nothing_lost docs_ranges`"
     );
+}
+
+#[test]
+fn force_looks_inside_result_folders_and_at_single_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::copy(baseline(), d.join("b.toml")).unwrap();
+    let mut args = vec!["run", "b.toml", "--out", "r"];
+    args.extend(SMALL);
+    ok(&args, d);
+    ok(&["report", "r"], d);
+    // A file of the user's deep inside an earlier result.
+    fs::write(d.join("r/report/my_notes.txt"), "x").unwrap();
+    args.push("--force");
+    refused(&args, d, &["r/report/my_notes.txt"]);
+    refused(&["report", "r", "--force"], d, &["my_notes.txt"]);
+    assert!(d.join("r/report/my_notes.txt").exists());
+    // A report/ folder coserve did not make is not replaced either.
+    let mut args = vec!["run", "b.toml", "--out", "r2"];
+    args.extend(SMALL);
+    ok(&args, d);
+    fs::create_dir(d.join("r2/report")).unwrap();
+    let err = refused(&["report", "r2", "--force"], d, &["index.html"]);
+    assert!(!err.contains("--out"), "report has no --out: {err}");
+    // A sweep's runs/ holding a file of the user's.
+    sweep_file(
+        d,
+        "sal.toml",
+        "design = \"saltelli\"\nsamples = 2\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n",
+    );
+    ok(&["sweep", "sal.toml", "--out", "s"], d);
+    fs::write(d.join("s/runs/mine.txt"), "x").unwrap();
+    refused(
+        &["sweep", "sal.toml", "--out", "s", "--force"],
+        d,
+        &["s/runs/mine.txt"],
+    );
+    fs::remove_file(d.join("s/runs/mine.txt")).unwrap();
+    // sobol.csv of the user's, and bootstrap sizes that cannot work.
+    fs::write(d.join("s/sobol.csv"), "my data").unwrap();
+    refused(&["sensitivity", "s", "--force"], d, &["s/sobol.csv"]);
+    assert_eq!(
+        fs::read_to_string(d.join("s/sobol.csv")).unwrap(),
+        "my data"
+    );
+    refused(
+        &["sensitivity", "s", "--resamples", "0"],
+        d,
+        &["2..=100000"],
+    );
+    // `new --force` replaces only a file `new` wrote and nobody edited.
+    ok(&["new", "mine"], d);
+    ok(&["new", "mine", "--from", "hybrid", "--force"], d);
+    fs::write(
+        d.join("mine.toml"),
+        fs::read_to_string(d.join("mine.toml")).unwrap() + "# my edit\n",
+    )
+    .unwrap();
+    refused(&["new", "mine", "--force"], d, &["mine.toml", "edited"]);
+    assert!(
+        fs::read_to_string(d.join("mine.toml"))
+            .unwrap()
+            .contains("# my edit")
+    );
+    for bad in [".", "", "mine/"] {
+        refused(&["new", bad], d, &["folder name"]);
+    }
+    let err = refused(&["new", "nodir/sub/x"], d, &["nodir/sub/x.toml"]);
+    assert!(!err.contains("partial"), "names a temporary file: {err}");
+}
+
+#[test]
+fn more_keys_that_would_be_ignored_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[factors]\n\"governance.floor\" = [0.1, 0.2]\n\"governance.floor \" = [0.3, 0.4]\n",
+            &["spaces around it"],
+        ),
+        (
+            "design = \"random\"\nsamples = 4\n[factors]\n\"governance.floor\" = { min = 0.0, max = 0.5, levels = 3 }\n",
+            &["factors.governance.floor.levels", "random"],
+        ),
+        (
+            "samples = 4\n[factors]\n\"governance.floor\" = { min = 0.0, max = 0.5 }\n",
+            &["`samples`", "grid"],
+        ),
+        (
+            "[factors]\n\"governance.floor\" = { min = 0.5, max = 0.5000000000000001, levels = 4 }\n",
+            &["too narrow"],
+        ),
+    ];
+    for (i, (body, expect)) in cases.iter().enumerate() {
+        let name = format!("k{i}.toml");
+        sweep_file(d, &name, body);
+        refused(&["sweep", &name], d, expect);
+    }
+    let b = baseline();
+    let b = b.to_str().unwrap();
+    refused(
+        &["run", b, "--set", "run.ticks=20\nrun.ticks=30"],
+        d,
+        &["one line"],
+    );
+    refused(
+        &["compare", b, "--set", "output.neighbourhoods=false"],
+        d,
+        &["output.neighbourhoods"],
+    );
+    refused(
+        &["run", b, "--set", "output.dir=elsewhere", "--out", "here"],
+        d,
+        &["--out here", "output.dir=elsewhere"],
+    );
+}
+
+#[test]
+fn more_messages_say_what_was_written_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let b = baseline();
+    let b = b.to_str().unwrap();
+    let err = refused(
+        &["explain", b, "--set", "city.residents=18446744073709551616"],
+        d,
+        &["18446744073709551616", "9223372036854775807"],
+    );
+    assert!(!err.contains("quotes"), "no quotes were typed: {err}");
+    let err = refused(&["explain", b, "--set", "foo=1"], d, &["unknown key"]);
+    assert!(!err.contains("did you mean"), "a far-fetched guess: {err}");
+    refused(
+        &["explain", b, "--set", "interventions.0.at=5"],
+        d,
+        &["command line (--set interventions.0.at=5)"],
+    );
+    fs::write(d.join("big.toml"), "# x\n".repeat(300_000)).unwrap();
+    refused(&["validate", "big.toml"], d, &["big.toml", "too large"]);
+    fs::write(
+        d.join("huge.toml"),
+        "[city]\nresidents = 18446744073709551616\n",
+    )
+    .unwrap();
+    refused(
+        &["validate", "huge.toml"],
+        d,
+        &["huge.toml:2", "9223372036854775807"],
+    );
+    sweep_file(
+        d,
+        "s.toml",
+        "[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
+    );
+    refused(&["validate", "s.toml"], d, &["sweep file", "coserve sweep"]);
+    ok(&["sweep", "s.toml", "--out", "sw"], d);
+    ok(&["merge", "sw", "--out", "m"], d);
+    refused(&["merge", "m", "--out", "m2"], d, &["merged folder"]);
 }

@@ -9,66 +9,87 @@ use super::OutputError;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+/// One name coserve writes inside a result folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A file with exactly this name.
+    File(&'static str),
+    /// A folder with this name, holding only files whose names start and
+    /// end as given (`("run-", ".json")`).
+    Folder(&'static str, &'static [(&'static str, &'static str)]),
+    /// `report/`, as [`REPORT`] describes it.
+    Report,
+}
+
 /// What a result folder of one kind holds, so that `--force` knows what it
 /// may delete.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ResultKind {
     /// The manifest's `kind`; `None` for a folder without a manifest of its
-    /// own (a report inside a result folder).
+    /// own (a report inside a result folder, proved by its `index.html`).
     pub manifest_kind: Option<&'static str>,
-    /// The names coserve writes at the top of such a folder.
-    pub names: &'static [&'static str],
-    /// How a command of this kind is named in messages.
+    /// Everything coserve writes in such a folder.
+    pub entries: &'static [Entry],
+    /// How a result of this kind is named in messages.
     pub what: &'static str,
+    /// Whether the command can be told to write elsewhere (`--out`).
+    pub has_out: bool,
 }
 
 /// `coserve run`.
 pub const RUN: ResultKind = ResultKind {
     manifest_kind: Some("run"),
-    names: &[
-        "manifest.json",
-        "timeseries.csv",
-        "neighbourhoods.csv",
-        "quintiles.csv",
-        "events.csv",
-        "report",
+    entries: &[
+        Entry::File("manifest.json"),
+        Entry::File("timeseries.csv"),
+        Entry::File("neighbourhoods.csv"),
+        Entry::File("quintiles.csv"),
+        Entry::File("events.csv"),
+        Entry::Report,
     ],
     what: "a run",
+    has_out: true,
 };
 
 /// `coserve compare`.
 pub const COMPARE: ResultKind = ResultKind {
     manifest_kind: Some("compare"),
-    names: &[
-        "manifest.json",
-        "compare.csv",
-        "compare_timeseries.csv",
-        "report",
+    entries: &[
+        Entry::File("manifest.json"),
+        Entry::File("compare.csv"),
+        Entry::File("compare_timeseries.csv"),
+        Entry::Report,
     ],
     what: "a comparison",
+    has_out: true,
 };
 
 /// `coserve sweep` and `coserve merge`.
 pub const SWEEP: ResultKind = ResultKind {
     manifest_kind: Some("sweep"),
-    names: &[
-        "manifest.json",
-        "runs",
-        "runs.csv",
-        "runs.parquet",
-        "timeseries",
-        "timeseries.parquet",
-        "sobol.csv",
-        "report",
+    entries: &[
+        Entry::File("manifest.json"),
+        Entry::Folder("runs", &[("run-", ".json")]),
+        Entry::File("runs.csv"),
+        Entry::File("runs.parquet"),
+        Entry::Folder("timeseries", &[("run-", ".csv")]),
+        Entry::File("timeseries.parquet"),
+        Entry::File("sobol.csv"),
+        Entry::Report,
     ],
     what: "a sweep",
+    has_out: true,
 };
 
 /// `coserve report`: the `report/` folder inside a result.
 pub const REPORT: ResultKind = ResultKind {
     manifest_kind: None,
-    names: &["index.html", "charts"],
+    entries: &[
+        Entry::File("index.html"),
+        Entry::Folder("charts", &[("", ".png"), ("", ".svg")]),
+    ],
     what: "a report",
+    has_out: false,
 };
 
 /// A folder a command is about to write.
@@ -132,50 +153,53 @@ impl Destination<'_> {
     }
 
     /// With `--force`: the folder must hold an earlier coserve result of
-    /// this kind and nothing coserve did not write.
+    /// this kind and nothing coserve did not write, at any depth.
     fn check_replaceable(&self) -> Result<(), OutputError> {
+        let kind = self.kind;
         let refuse = |reason: String| {
+            let elsewhere = if kind.has_out {
+                ", or name another folder with --out"
+            } else {
+                ""
+            };
             Err(OutputError::Unsafe {
                 path: self.path.to_path_buf(),
                 reason: format!(
-                    "{reason}; --force replaces only an earlier result of {} and never deletes other files",
-                    self.kind.what
+                    "{reason}{elsewhere}; --force replaces only an earlier result of {} and never deletes other files",
+                    kind.what
                 ),
             })
         };
-        if !self.path.is_dir() {
-            return refuse("it is a file, not a result folder".into());
+        if !is_real_dir(self.path) {
+            return refuse("it is not a folder coserve made".into());
         }
-        if let Some(kind) = self.kind.manifest_kind {
-            let manifest = self.path.join("manifest.json");
-            let found = fs::read_to_string(&manifest)
-                .ok()
-                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-                .filter(|m| m["coserve_version"].is_string());
-            let Some(found) = found else {
-                return refuse(
-                    "it holds no manifest.json written by coserve, so coserve did not make it"
-                        .into(),
-                );
-            };
-            // Run manifests before 0.1.1 had no kind.
-            let found_kind = found["kind"].as_str().unwrap_or("run");
-            if found_kind != kind {
-                return refuse(format!(
-                    "it holds a {found_kind} result, not {}",
-                    self.kind.what
-                ));
+        match kind.manifest_kind {
+            Some(wanted) => {
+                let manifest = self.path.join("manifest.json");
+                let found = fs::read_to_string(&manifest)
+                    .ok()
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                    .filter(|m| m["coserve_version"].is_string());
+                let Some(found) = found else {
+                    return refuse(
+                        "it holds no manifest.json written by coserve, so coserve did not make it"
+                            .into(),
+                    );
+                };
+                // Run manifests of coserve 0.1.0 had no kind.
+                let found_kind = found["kind"].as_str().unwrap_or("run");
+                if found_kind != wanted {
+                    return refuse(format!("it holds a {found_kind} result, not {}", kind.what));
+                }
+            }
+            None => {
+                if !self.path.join("index.html").is_file() {
+                    return refuse("it holds no index.html, so coserve did not make it".into());
+                }
             }
         }
-        let entries = fs::read_dir(self.path).map_err(|source| OutputError::Io {
-            path: self.path.to_path_buf(),
-            source,
-        })?;
-        let mut foreign: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| !self.kind.names.contains(&name.as_str()) && !is_partial(name))
-            .collect();
+        let mut foreign = Vec::new();
+        foreign_files(self.path, kind.entries, &mut foreign);
         foreign.sort();
         if let Some(first) = foreign.first() {
             let more = match foreign.len() {
@@ -183,11 +207,60 @@ impl Destination<'_> {
                 n => format!(" (and {} more)", n - 1),
             };
             return refuse(format!(
-                "it holds {}{more}, which coserve did not write: move it out first, or name another folder",
-                self.path.join(first).display()
+                "it holds {}{more}, which coserve did not write: move it out first",
+                first.display()
             ));
         }
         Ok(())
+    }
+}
+
+/// A folder itself, not a symbolic link to one.
+fn is_real_dir(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+}
+
+/// Everything in `dir` that none of `entries` accounts for, at any depth.
+/// Symbolic links are never followed: one is always foreign.
+fn foreign_files(dir: &Path, entries: &[Entry], out: &mut Vec<PathBuf>) {
+    let Ok(items) = fs::read_dir(dir) else {
+        out.push(dir.to_path_buf());
+        return;
+    };
+    for item in items.filter_map(Result::ok) {
+        let path = item.path();
+        let name = item.file_name().to_string_lossy().into_owned();
+        let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if is_partial(&name) {
+            continue;
+        }
+        let known = entries.iter().any(|entry| match *entry {
+            Entry::File(n) => n == name && is_file,
+            Entry::Folder(n, patterns) => {
+                n == name && is_real_dir(&path) && {
+                    for file in fs::read_dir(&path).into_iter().flatten().flatten() {
+                        let inner = file.file_name().to_string_lossy().into_owned();
+                        let plain = fs::symlink_metadata(file.path()).is_ok_and(|m| m.is_file());
+                        let matches = patterns
+                            .iter()
+                            .any(|(start, end)| inner.starts_with(start) && inner.ends_with(end));
+                        if !(plain && (matches || is_partial(&inner))) {
+                            out.push(file.path());
+                        }
+                    }
+                    true
+                }
+            }
+            Entry::Report => {
+                name == "report" && is_real_dir(&path) && {
+                    foreign_files(&path, REPORT.entries, out);
+                    true
+                }
+            }
+        });
+        if !known {
+            out.push(path);
+        }
     }
 }
 

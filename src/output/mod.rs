@@ -6,7 +6,7 @@
 mod destination;
 pub mod parquet;
 
-pub use destination::{COMPARE, Destination, REPORT, RUN, ResultKind, SWEEP, resolve};
+pub use destination::{COMPARE, Destination, Entry, REPORT, RUN, ResultKind, SWEEP, resolve};
 
 use crate::engine::{Event, Simulation};
 use crate::metrics::TickRecord;
@@ -343,10 +343,16 @@ pub fn write_new_bytes(
         });
     }
     let tmp = path.with_extension(format!("partial-{}", std::process::id()));
-    let mut f = File::create(&tmp).map_err(io(&tmp))?;
-    f.write_all(bytes).map_err(io(&tmp))?;
-    f.sync_all().map_err(io(&tmp))?;
-    fs::rename(&tmp, path).map_err(io(path))
+    // Errors name the file the user asked for, not the temporary one.
+    let written = File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    });
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written.map_err(io(path))
 }
 
 /// manifest.json of a comparison.

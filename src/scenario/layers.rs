@@ -84,6 +84,32 @@ pub fn read_text(path: &Path, text: &str) -> Result<Layers, ScenarioError> {
     read_chain(path, Some(text), &mut Vec::new(), None)
 }
 
+/// The largest scenario or sweep file read: a fully commented one is about
+/// 10 kB, so anything near this is not a scenario.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a text file of at most [`MAX_FILE_BYTES`], without reading more
+/// than that from it (`/dev/zero` is refused, not read to exhaustion).
+fn read_small(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} kB, too large for a scenario",
+            MAX_FILE_BYTES / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::other(format!(
+            "it is not UTF-8 text (byte {} is not); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 fn whole_file(path: &Path) -> Location {
     Location {
         source: Source::File(path.to_path_buf()),
@@ -100,7 +126,7 @@ fn read_chain(
 ) -> Result<Layers, ScenarioError> {
     let text = match text {
         Some(t) => Ok(t.to_string()),
-        None => std::fs::read_to_string(path),
+        None => read_small(path),
     };
     let text = text.map_err(|e| {
         let (location, what) = match &referenced_at {
@@ -336,10 +362,38 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
             )
             .into());
         }
-        let value = toml::from_str::<Table>(&format!("v = {raw}"))
-            .ok()
-            .and_then(|mut t| t.remove("v"))
-            .unwrap_or_else(|| Value::String(raw.trim().to_string()));
+        if raw.contains(['\n', '\r']) {
+            return Err(fail(
+                key,
+                "expected one value on one line after `=`; give each key its own --set".into(),
+                None,
+            )
+            .into());
+        }
+        let value = match toml::from_str::<Table>(&format!("v = {raw}")) {
+            Ok(mut t) if t.len() == 1 => t.remove("v").expect("the one key"),
+            Ok(_) => {
+                return Err(fail(
+                    key,
+                    "expected one value after `=`; give each key its own --set".into(),
+                    None,
+                )
+                .into());
+            }
+            // A number TOML cannot hold is not text.
+            Err(_) if looks_numeric(raw.trim()) => {
+                return Err(fail(
+                    key,
+                    format!(
+                        "{} is not a number a scenario can hold: whole numbers go up to 9223372036854775807 and others must be finite",
+                        raw.trim()
+                    ),
+                    None,
+                )
+                .into());
+            }
+            Err(_) => Value::String(raw.trim().to_string()),
+        };
         let segments: Vec<&str> = key.split('.').collect();
         if segments.iter().any(|s| s.is_empty()) {
             return Err(fail(
@@ -395,6 +449,11 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
                     }
                 }
             }
+            // A section this override creates is located at the override.
+            let prefix = segments[..=i].join(".");
+            if !table.contains_key(segment) {
+                layers.locations.by_path.insert(prefix, here.clone());
+            }
             let entry = table
                 .entry(segment.to_string())
                 .or_insert_with(|| Value::Table(Table::new()));
@@ -414,6 +473,15 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
         layers.locations.by_path.insert(key.to_string(), here);
     }
     Ok(())
+}
+
+/// Whether `text` is written as a number (digits, a sign, a point, an
+/// exponent), even one too large for TOML.
+fn looks_numeric(text: &str) -> bool {
+    let t = text.trim_start_matches(['+', '-']);
+    t.starts_with(|c: char| c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-' | '_'))
 }
 
 /// What a student most likely meant by a line TOML cannot read: a share
@@ -438,6 +506,11 @@ fn grammar_hint(line: &str) -> Option<String> {
     }
     if value.starts_with('.') && number(value).is_some() {
         return Some(format!("write `{key} = 0{value}`"));
+    }
+    if looks_numeric(value) {
+        return Some(
+            "numbers in a scenario are whole numbers up to 9223372036854775807 or finite decimals up to about 1.8e308".into(),
+        );
     }
     if ["true", "false"].contains(&value.to_lowercase().as_str()) {
         return Some(format!(

@@ -359,6 +359,22 @@ pub fn is_whole_number_key(path: &str) -> bool {
     )
 }
 
+/// Why `name` cannot name an output folder (`outputs/<name>-seed1`), if it
+/// cannot: a name must not lead to another folder.
+pub fn folder_name_problem(name: &str) -> Option<String> {
+    let bad = name.trim().is_empty()
+        || name.starts_with('.')
+        || name
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | ':') || c.is_control());
+    bad.then(|| {
+        format!(
+            "expected a name that can be a folder name (no /, \\, : or leading dot), found \"{}\"",
+            name.escape_debug()
+        )
+    })
+}
+
 /// Most service domains a scenario may list.
 pub const MAX_DOMAINS: usize = 8;
 /// Most neighbourhoods a city may have.
@@ -417,14 +433,30 @@ impl Scenario {
             at,
             found: Vec::new(),
         };
+        if table.contains_key("factors") && table.contains_key("scenario") {
+            checks.fail(
+                "",
+                "this is a sweep file, not a scenario: run it with `coserve sweep`".into(),
+                None,
+            );
+            return Err(ScenarioError {
+                diagnostics: checks.found,
+            });
+        }
         for key in table.keys() {
             if !SECTIONS.contains(&key.as_str()) {
                 checks.unknown(key, key, SECTIONS);
             }
         }
-        let name = checks
-            .text(&mut table, "name")
-            .unwrap_or_else(|| default_name.to_string());
+        let name = match checks.text(&mut table, "name") {
+            Some(name) => {
+                if let Some(problem) = folder_name_problem(&name) {
+                    checks.fail("name", problem, None);
+                }
+                name
+            }
+            None => default_name.to_string(),
+        };
         let description = checks.text(&mut table, "description").unwrap_or_default();
         let run: RunSpec = checks.section(&mut table, "run").unwrap_or_default();
         let city: CitySpec = checks.section(&mut table, "city").unwrap_or_default();
@@ -891,7 +923,15 @@ fn key_elsewhere(key: &str) -> Option<String> {
         .chain(output)
         .chain([("governance.preset".to_string(), "preset")])
         .collect();
-    let last = nearest(key, candidates.iter().map(|(_, k)| *k))?;
+    // Exactly the key, or a misspelling of a key long enough that a
+    // near miss means something (not `foo` for `rho`).
+    let last = candidates
+        .iter()
+        .map(|(_, k)| *k)
+        .find(|k| *k == key)
+        .or_else(|| {
+            (key.len() >= 6).then(|| nearest(key, candidates.iter().map(|(_, k)| *k)))?
+        })?;
     candidates
         .iter()
         .find(|(_, k)| *k == last)

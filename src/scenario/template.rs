@@ -40,7 +40,8 @@ pub fn template(name: &str, preset_name: &str, path: &str) -> Option<String> {
     let _ = writeln!(w);
     let _ = writeln!(
         w,
-        "name = \"{name}\"{}# names the output folder",
+        "name = {}{}# names the output folder",
+        toml::Value::String(name.into()),
         pad(name.len() + 9, 28)
     );
     let _ = writeln!(w, "description = \"{}\"", preset.summary);

@@ -146,6 +146,9 @@ impl CompareOptions {
                 "governance.preset" => "the regimes come from --regimes",
                 "run.seed" => "use --seed for the first replicate's seed",
                 "run.ticks" if self.ticks.is_some() => "--ticks is given as well",
+                "output.neighbourhoods" | "output.quintiles" => {
+                    "a comparison writes compare.csv and compare_timeseries.csv, not each run's tables"
+                }
                 _ => continue,
             };
             return fail(format!(

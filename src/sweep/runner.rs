@@ -4,7 +4,7 @@
 //! different machines merge into exactly what one machine writes.
 
 use super::design;
-use super::spec::SweepSpec;
+use super::spec::{Factor, SweepSpec};
 use super::summary::{self, metric_names};
 use crate::output::{self, Destination, OutputError, Staging, parquet};
 use crate::scenario::{Scenario, ScenarioError};
@@ -71,6 +71,10 @@ pub struct SweepOptions {
     pub resume: bool,
     pub force: bool,
 }
+
+/// The most weekly rows `timeseries.parquet` is built from: the table is
+/// held in memory as text (about 1 kB a row).
+pub const MAX_PARQUET_WEEKS: u64 = 2_000_000;
 
 /// One finished run: what runs/run-NNNNNN.json holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -211,6 +215,21 @@ pub fn run_sweep(
             })
     })?;
     let base = file.with(&spec.set)?;
+    if o.parquet && spec.timeseries {
+        // The longest run: the base's, unless `run.ticks` is a factor.
+        let ticks_max = spec
+            .factors
+            .iter()
+            .find(|f| f.key == "run.ticks")
+            .and_then(Factor::largest)
+            .map_or(base.run.ticks, |t| t as u32);
+        let weeks = total as u64 * u64::from(ticks_max);
+        if weeks > MAX_PARQUET_WEEKS {
+            return Err(other(format!(
+                "timeseries = true with --format parquet: {total} runs x up to {ticks_max} weeks = {weeks} weekly rows, more than timeseries.parquet is built from in memory ({MAX_PARQUET_WEEKS}); use --format csv (each run's weeks go to timeseries/)"
+            )));
+        }
+    }
     let wanted = manifest(spec, &base, points.len());
     let manifest_path = o.out.join("manifest.json");
     if o.out.exists() {
@@ -348,8 +367,12 @@ pub fn run_sweep(
 pub fn read_records(dir: &Path) -> Result<Vec<RunRecord>, SweepError> {
     let mut records = Vec::new();
     let runs = dir.join("runs");
-    let entries =
-        fs::read_dir(&runs).map_err(|e| other(format!("cannot read {}: {e}", runs.display())))?;
+    let entries = fs::read_dir(&runs).map_err(|e| {
+        other(format!(
+            "cannot read {}: {e}; merge reads the folders `coserve sweep` wrote (a merged folder holds only runs.csv)",
+            runs.display()
+        ))
+    })?;
     for entry in entries {
         let path = entry.map_err(|e| other(e.to_string()))?.path();
         let name = path
@@ -443,16 +466,34 @@ fn timeseries_table(
     records: &[RunRecord],
     dirs: &[PathBuf],
 ) -> Result<(Vec<String>, Vec<Vec<String>>), SweepError> {
+    let files: Vec<(usize, PathBuf)> = records
+        .iter()
+        .filter_map(|r| {
+            dirs.iter()
+                .map(|d| d.join(format!("run-{:06}.csv", r.run)))
+                .find(|p| p.exists())
+                .map(|p| (r.run, p))
+        })
+        .collect();
+    // The table is built in memory: count its rows before reading any.
+    let mut weeks = 0u64;
+    for (_, path) in &files {
+        let bytes =
+            fs::read(path).map_err(|e| other(format!("cannot read {}: {e}", path.display())))?;
+        weeks += bytes
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            .saturating_sub(1) as u64;
+        if weeks > MAX_PARQUET_WEEKS {
+            return Err(other(format!(
+                "the weekly timeseries of this sweep have more than {MAX_PARQUET_WEEKS} rows, more than timeseries.parquet is built from in memory; read the per-run files in timeseries/ instead, or use --format csv"
+            )));
+        }
+    }
     let mut header = Vec::new();
     let mut rows = Vec::new();
-    for r in records {
-        let Some(path) = dirs
-            .iter()
-            .map(|d| d.join(format!("run-{:06}.csv", r.run)))
-            .find(|p| p.exists())
-        else {
-            continue;
-        };
+    for (run, path) in files {
         let mut reader = csv::Reader::from_path(&path)
             .map_err(|e| other(format!("cannot read {}: {e}", path.display())))?;
         if header.is_empty() {
@@ -467,7 +508,7 @@ fn timeseries_table(
         }
         for record in reader.records() {
             let record = record.map_err(|e| other(format!("{}: {e}", path.display())))?;
-            let mut row = vec![r.run.to_string()];
+            let mut row = vec![run.to_string()];
             row.extend(record.iter().map(str::to_owned));
             rows.push(row);
         }

@@ -46,9 +46,20 @@ pub fn sensitivity(
             manifest.sweep["design"]
         )));
     }
-    let n = manifest.sweep["samples"].as_u64().unwrap_or(0) as usize;
     let factors = manifest.factor_keys();
     let k = factors.len();
+    // A Saltelli design has samples x (factors + 2) points; anything else
+    // is a manifest edited by hand, not one to trust with an allocation.
+    let n = manifest.sweep["samples"]
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|&n| n.checked_mul(k + 2) == Some(manifest.points))
+        .ok_or_else(|| {
+            fail(format!(
+                "{}/manifest.json is damaged: its samples, factors and points do not agree",
+                dir.display()
+            ))
+        })?;
     let csv_path = dir.join("runs.csv");
     let mut reader = csv::Reader::from_path(&csv_path).map_err(|e| {
         fail(format!(

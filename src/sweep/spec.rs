@@ -1,9 +1,9 @@
 //! Sweep files: a base scenario, factors, a design, replicates.
 
 use crate::governance::{describe_value, nearest, quoted_list};
-use crate::scenario::is_whole_number_key;
 use crate::scenario::limits::MAX_SEED;
 use crate::scenario::{Diagnostic, Location, Scenario, ScenarioError, Source, layers};
+use crate::scenario::{folder_name_problem, is_whole_number_key};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use toml::Value;
@@ -62,6 +62,32 @@ impl Factor {
             }
             Levels::Range { min, max, .. } => Value::Float(min + u * (max - min)),
             Levels::Values(v) => v[((u * v.len() as f64) as usize).min(v.len() - 1)].clone(),
+        }
+    }
+
+    /// The lowest and highest level of a range, exactly as written (a
+    /// list's first and last value).
+    pub fn ends(&self) -> [Value; 2] {
+        match &self.levels {
+            Levels::Range {
+                min,
+                max,
+                integer: true,
+                ..
+            } => [Value::Integer(*min as i64), Value::Integer(*max as i64)],
+            Levels::Range { min, max, .. } => [Value::Float(*min), Value::Float(*max)],
+            Levels::Values(v) => [v[0].clone(), v[v.len() - 1].clone()],
+        }
+    }
+
+    /// The largest numeric level, if any level is a number.
+    pub fn largest(&self) -> Option<f64> {
+        match &self.levels {
+            Levels::Range { max, .. } => Some(*max),
+            Levels::Values(v) => v
+                .iter()
+                .filter_map(|x| x.as_float().or(x.as_integer().map(|n| n as f64)))
+                .reduce(f64::max),
         }
     }
 
@@ -195,7 +221,13 @@ impl Problems<'_> {
     }
 
     /// One factor's levels, or `None` (with the problem recorded).
-    fn levels(&mut self, key: &str, spec: &Value, notes: &mut Vec<String>) -> Option<Levels> {
+    fn levels(
+        &mut self,
+        key: &str,
+        spec: &Value,
+        design: Design,
+        notes: &mut Vec<String>,
+    ) -> Option<Levels> {
         let p = &format!("factors.{key}");
         let list = match spec {
             Value::Array(values) => Some(values),
@@ -287,6 +319,17 @@ impl Problems<'_> {
             );
             return None;
         }
+        if design != Design::Grid && range.contains_key("levels") {
+            self.fail(
+                &format!("{p}.levels"),
+                format!(
+                    "`levels` sets the size of a grid; the {} design draws `samples` points instead: remove it",
+                    DESIGNS[design as usize]
+                ),
+                None,
+            );
+            return None;
+        }
         let mut levels = match range.get("levels") {
             None => 5,
             Some(Value::Integer(n)) if (2..=MAX_RUNS as i64).contains(n) => *n as u64,
@@ -302,7 +345,7 @@ impl Problems<'_> {
                 return None;
             }
         };
-        if integer {
+        if integer && design == Design::Grid {
             // Both ends are whole numbers below 2^53 (checked by the key's
             // own limits later), so the count of whole numbers is exact.
             let distinct = (hi - lo) as u64 + 1;
@@ -318,12 +361,31 @@ impl Problems<'_> {
                 levels = distinct;
             }
         }
-        Some(Levels::Range {
+        let levels = Levels::Range {
             min: lo,
             max: hi,
             integer,
             levels: levels as usize,
-        })
+        };
+        if design == Design::Grid && !integer {
+            let grid = Factor {
+                key: key.into(),
+                levels: levels.clone(),
+            }
+            .grid();
+            if grid.windows(2).any(|w| w[0] == w[1]) {
+                self.fail(
+                    p,
+                    format!(
+                        "the range from {lo} to {hi} is too narrow for {} distinct levels: widen it or ask for fewer",
+                        grid.len()
+                    ),
+                    None,
+                );
+                return None;
+            }
+        }
+        Some(levels)
     }
 }
 
@@ -358,7 +420,12 @@ impl SweepSpec {
             }
         }
         let name = match t.get("name") {
-            Some(Value::String(s)) => s.clone(),
+            Some(Value::String(s)) => {
+                if let Some(problem) = folder_name_problem(s) {
+                    problems.fail("name", problem, None);
+                }
+                s.clone()
+            }
             Some(other) => {
                 problems.fail(
                     "name",
@@ -469,12 +536,27 @@ impl SweepSpec {
                 Design::Grid
             }
         };
+        if design == Design::Grid && t.contains_key("samples") {
+            problems.fail(
+                "samples",
+                "a grid's size comes from its factors' levels; `samples` is for the random, latin_hypercube and saltelli designs: remove it".into(),
+                None,
+            );
+        }
         let mut factors = Vec::new();
         let mut notes = Vec::new();
         match t.get("factors") {
             Some(Value::Table(table)) if !table.is_empty() => {
                 for (key, spec) in table {
                     let p = format!("factors.{key}");
+                    if key.trim() != key || key.is_empty() {
+                        problems.fail(
+                            &p,
+                            format!("\"{key}\" has spaces around it; write the dotted key alone, e.g. \"governance.pb_share\""),
+                            None,
+                        );
+                        continue;
+                    }
                     if let Some(why) = not_sweepable(key) {
                         problems.fail(&p, format!("`{key}` cannot be a factor: {why}"), None);
                         continue;
@@ -487,7 +569,7 @@ impl SweepSpec {
                         );
                         continue;
                     }
-                    let Some(levels) = problems.levels(key, spec, &mut notes) else {
+                    let Some(levels) = problems.levels(key, spec, design, &mut notes) else {
                         continue;
                     };
                     if design == Design::Saltelli && matches!(levels, Levels::Values(_)) {
@@ -636,7 +718,7 @@ impl SweepSpec {
         for f in &self.factors {
             let probes = match &f.levels {
                 Levels::Values(v) => v.clone(),
-                Levels::Range { .. } => vec![f.value_at(0.0), f.value_at(0.999_999)],
+                Levels::Range { .. } => f.ends().to_vec(),
             };
             for value in probes {
                 let mut set = self.set.clone();
