@@ -424,9 +424,16 @@ fn run_sweep(
     }
     match report.runs_csv {
         Some(path) => println!("wrote {}", path.display()),
-        None => println!(
-            "this folder holds part of the sweep: join the shards with `coserve merge DIR... --out DIR`"
-        ),
+        None => {
+            let parquet = if format == Format::Parquet {
+                " (with --format parquet there)"
+            } else {
+                ""
+            };
+            println!(
+                "this folder holds part of the sweep: join the shards with `coserve merge DIR... --out DIR`{parquet}"
+            )
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

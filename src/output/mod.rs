@@ -254,11 +254,16 @@ impl Staging {
         let name = path
             .file_name()
             .map_or("result".into(), |n| n.to_string_lossy().into_owned());
-        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(io(&dir))?;
-        }
-        fs::create_dir(&dir).map_err(io(&dir))?;
+        // A fresh name: whatever lies beside the destination is left alone.
+        let mut n = 0;
+        let dir = loop {
+            let dir = partial_name(parent, &name, n);
+            match fs::create_dir(&dir) {
+                Ok(()) => break dir,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+                Err(e) => return Err(io(&dir)(e)),
+            }
+        };
         Ok(Staging {
             dir,
             dest: path.to_path_buf(),
@@ -296,7 +301,9 @@ impl Staging {
                     remedy: self.remedy,
                 });
             }
-            let aside = self.dir.with_extension("old");
+            let mut aside = self.dir.clone().into_os_string();
+            aside.push(".old");
+            let aside = PathBuf::from(aside);
             fs::rename(&self.dest, &aside).map_err(io(&self.dest))?;
             old = Some(aside);
         }
@@ -315,6 +322,17 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// `.<name>.partial-<pid>[-<n>]` in `parent`: where coserve writes before
+/// renaming into place. `output::destination` knows the pattern.
+fn partial_name(parent: &Path, name: &str, n: u32) -> PathBuf {
+    let suffix = if n == 0 {
+        String::new()
+    } else {
+        format!("-{n}")
+    };
+    parent.join(format!(".{name}.partial-{}{suffix}", std::process::id()))
 }
 
 /// Writes `text` to `path` atomically (temporary file, then rename), refusing
@@ -342,9 +360,28 @@ pub fn write_new_bytes(
             remedy,
         });
     }
-    let tmp = path.with_extension(format!("partial-{}", std::process::id()));
-    // Errors name the file the user asked for, not the temporary one.
-    let written = File::create(&tmp).and_then(|mut f| {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or("file".into(), |n| n.to_string_lossy().into_owned());
+    // A fresh temporary name (create_new never truncates another file);
+    // errors name the file the user asked for, not the temporary one.
+    let mut n = 0;
+    let (tmp, created) = loop {
+        let tmp = partial_name(parent, &name, n);
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+            other => break (tmp, other),
+        }
+    };
+    let written = created.and_then(|mut f| {
         f.write_all(bytes)?;
         f.sync_all()?;
         fs::rename(&tmp, path)
@@ -407,4 +444,39 @@ pub fn write_comparison(
     let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
     fs::write(&path, json + "\n").map_err(io(&path))?;
     staging.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_never_clobber_what_lies_beside_the_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // What a temporary name would be, already taken by someone else.
+        let taken = partial_name(d, "r", 0);
+        fs::create_dir(&taken).unwrap();
+        fs::write(taken.join("keep.txt"), "mine").unwrap();
+        let file = partial_name(d, "f.csv", 0);
+        fs::write(&file, "mine too").unwrap();
+
+        let dest = d.join("r");
+        let staging = Staging::new(&Destination {
+            path: &dest,
+            force: false,
+            inputs: &[],
+            kind: RUN,
+            remedy: REMEDY_OUT,
+        })
+        .unwrap();
+        fs::write(staging.path("manifest.json"), "{}").unwrap();
+        staging.commit().unwrap();
+        write_new_file(&d.join("f.csv"), "a,b\n", false, REMEDY_OUT).unwrap();
+
+        assert_eq!(fs::read_to_string(taken.join("keep.txt")).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "mine too");
+        assert!(dest.join("manifest.json").exists());
+        assert_eq!(fs::read_to_string(d.join("f.csv")).unwrap(), "a,b\n");
+    }
 }
