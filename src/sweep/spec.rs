@@ -1,7 +1,7 @@
 //! Sweep files: a base scenario, factors, a design, replicates.
 
 use crate::governance::{describe_value, nearest, quoted_list};
-use crate::scenario::limits::MAX_SEED;
+use crate::scenario::limits::{self, Limit, MAX_SEED};
 use crate::scenario::{Diagnostic, Location, Scenario, ScenarioError, Source, layers};
 use crate::scenario::{folder_name_problem, is_whole_number_key};
 use serde::Serialize;
@@ -195,28 +195,19 @@ impl Problems<'_> {
         });
     }
 
-    /// A whole number from `min` to `max`, read as written (no wrapping).
-    fn whole(&mut self, t: &toml::Table, key: &str, default: i64, min: i64, max: i64) -> i64 {
+    /// A whole number of `what` from `min` to `max`, read as written (no
+    /// wrapping), checked as a scenario's numbers are.
+    fn whole(&mut self, t: &toml::Table, key: &str, default: i64, limit: Limit) -> i64 {
         match t.get(key) {
             None => default,
-            Some(Value::Integer(n)) if (min..=max).contains(n) => *n,
-            Some(other) => {
-                let fix = match other {
-                    Value::Float(x) if x.fract() == 0.0 && x.abs() < 9e15 => {
-                        format!(": write {}", *x as i64)
-                    }
-                    _ => String::new(),
-                };
-                self.fail(
-                    key,
-                    format!(
-                        "expected a whole number from {min} to {max}, found {}{fix}",
-                        describe_value(other)
-                    ),
-                    None,
-                );
-                default
-            }
+            Some(value) => match (limit.check(value), value) {
+                (Ok(()), Value::Integer(n)) => *n,
+                (Err(message), _) => {
+                    self.fail(key, message, None);
+                    default
+                }
+                (Ok(()), _) => unreachable!("a whole-number limit accepts integers only"),
+            },
         }
     }
 
@@ -492,9 +483,15 @@ impl SweepSpec {
                 );
             }
         }
-        let samples = problems.whole(t, "samples", 64, 1, MAX_RUNS as i64) as u64;
-        let replicates = problems.whole(t, "replicates", 1, 1, MAX_RUNS as i64) as u64;
-        let seed = problems.whole(t, "seed", 1, 0, MAX_SEED as i64) as u64;
+        let up_to = |what| Limit::Whole {
+            min: 1,
+            max: MAX_RUNS as i64,
+            what,
+        };
+        let samples = problems.whole(t, "samples", 64, up_to("samples")) as u64;
+        let replicates = problems.whole(t, "replicates", 1, up_to("replicates")) as u64;
+        let seed =
+            problems.whole(t, "seed", 1, limits::find("run", "seed").expect("a limit")) as u64;
         if seed
             .checked_add(replicates - 1)
             .is_none_or(|last| last > MAX_SEED)
