@@ -30,14 +30,19 @@
 //! assert!(err.to_string().contains("bad.toml:2:1: key `city.residents`"));
 //! ```
 
+// Layers, lowest first: text, rng, governance, scenario, metrics, model,
+// engine, output, sweep, report. A module uses only layers below it
+// (tests/layers.rs checks; ARCHITECTURE.md, "Layers", says why).
 pub mod engine;
 pub mod governance;
 pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod rng;
 pub mod scenario;
 pub mod sweep;
+pub mod text;
 
 pub use engine::Simulation;
 pub use scenario::Scenario;

@@ -351,7 +351,7 @@ fn compare(scenario: &Path, options: CompareOptions, out: Option<PathBuf>, force
         .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     let wall_s = start.elapsed().as_secs_f64();
-    let dir = output::write_comparison(&comparison, &destination, &options.overrides, wall_s)
+    let dir = sweep::write_comparison(&comparison, &destination, &options.overrides, wall_s)
         .map_err(|e| format!("error: {e}"))?;
     print!(
         "{}",
@@ -530,12 +530,12 @@ fn new(name: &str, from: &str, force: bool) -> Outcome {
     let shown = path.display().to_string();
     let text = scenario::template(&stem, from, &shown).ok_or_else(|| {
         let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
-        let hint = governance::nearest(from, names.iter().copied())
+        let hint = coserve::text::nearest(from, names.iter().copied())
             .map(|s| format!("\n  help: did you mean `{s}`?"))
             .unwrap_or_default();
         format!(
             "error: unknown preset \"{from}\"; expected one of {}{hint}",
-            governance::quoted_list(&names)
+            coserve::text::quoted_list(&names)
         )
     })?;
     if force && path.exists() {

@@ -12,12 +12,11 @@
 //! 6. organizations form and dissolve, and metrics are recorded.
 //!
 //! Residents are processed in fixed-size chunks whose tallies are added in
-//! chunk order, and every random number comes from [`rng::Stream`], so the
+//! chunk order, and every random number comes from [`crate::rng::Stream`], so the
 //! results do not depend on the number of threads.
 
 mod cohorts;
 pub mod passes;
-pub mod rng;
 
 pub use cohorts::MAX_AGE;
 
@@ -25,11 +24,11 @@ use crate::governance::Knobs;
 use crate::metrics::{self, CityRow, NeighbourhoodRow, QuintileRow, TickRecord, ratio};
 use crate::model::residents::PARTICIPATING;
 use crate::model::{self, City, CooperationType, DomainBudget, Inputs, PlanningView, Residents};
+use crate::rng::{Purpose, Stream};
 use crate::scenario::{Intervention, Scenario};
 use cohorts::Cohorts;
 use passes::{HoodView, NeedsContext, NeedsTally, ResponseContext, ResponseTally};
 use rayon::prelude::*;
-use rng::{Purpose, Stream};
 use serde::Serialize;
 
 /// Residents per chunk of the parallel passes. Fixed, so that the order in

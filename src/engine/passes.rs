@@ -3,10 +3,10 @@
 //! the update is synchronous; each returns a tally for its chunk, and the
 //! engine adds the tallies up in chunk order.
 
-use super::rng::{Purpose, Stream};
 use crate::governance::{Channel, DecisionRights, Knobs};
 use crate::model::residents::{DIGITAL, PARTICIPATING};
 use crate::model::{CooperationType, ResidentChunk, quintile};
+use crate::rng::{Purpose, Stream};
 use crate::scenario::Behaviour;
 
 /// What the needs pass reads.

@@ -1,7 +1,7 @@
 //! The city: neighbourhoods with their SES, need and social capital, laid out
 //! on a grid for drawing.
 
-use crate::engine::rng::{Purpose, Stream};
+use crate::rng::{Purpose, Stream};
 use crate::scenario::Scenario;
 use rand_distr::{Distribution, StandardNormal};
 

@@ -3,7 +3,7 @@
 //! state is 31 bytes.
 
 use super::city::City;
-use crate::engine::rng::{Purpose, Stream};
+use crate::rng::{Purpose, Stream};
 use crate::scenario::Scenario;
 use rand_distr::{Distribution, StandardNormal};
 

@@ -212,7 +212,8 @@ pub struct Table {
 }
 
 impl Table {
-    fn row<T: Serialize>(&mut self, row: &T) -> Result<(), OutputError> {
+    /// Writes one row; the first row also writes the header.
+    pub fn row<T: Serialize>(&mut self, row: &T) -> Result<(), OutputError> {
         self.writer
             .serialize(row)
             .map_err(|source| OutputError::Csv {
@@ -221,11 +222,13 @@ impl Table {
             })
     }
 
-    fn rows<T: Serialize>(&mut self, rows: &[T]) -> Result<(), OutputError> {
+    /// Writes every row of `rows`.
+    pub fn rows<T: Serialize>(&mut self, rows: &[T]) -> Result<(), OutputError> {
         rows.iter().try_for_each(|r| self.row(r))
     }
 
-    fn finish(mut self) -> Result<(), OutputError> {
+    /// Flushes the file; a table not finished may be incomplete.
+    pub fn finish(mut self) -> Result<(), OutputError> {
         self.writer.flush().map_err(io(&self.path))
     }
 }
@@ -390,60 +393,6 @@ pub fn write_new_bytes(
         let _ = fs::remove_file(&tmp);
     }
     written.map_err(io(path))
-}
-
-/// manifest.json of a comparison.
-#[derive(Debug, Serialize)]
-struct CompareManifest<'a> {
-    coserve_version: &'static str,
-    kind: &'static str,
-    scenario_name: &'a str,
-    scenario_files: Vec<String>,
-    overrides: &'a [String],
-    regimes: &'a [String],
-    reference: &'a str,
-    seeds: &'a [u64],
-    /// The reference regime's resolved scenario (seed of the first replicate).
-    scenario: &'a Scenario,
-    wall_s: f64,
-}
-
-/// Writes compare.csv and manifest.json of a comparison into `dest`,
-/// atomically, refusing to replace it unless `force`.
-pub fn write_comparison(
-    c: &crate::sweep::Comparison,
-    dest: &Destination,
-    overrides: &[String],
-    wall_s: f64,
-) -> Result<PathBuf, OutputError> {
-    let staging = Staging::new(dest)?;
-    let mut table = staging.csv("compare.csv")?;
-    table.rows(&c.rows())?;
-    table.finish()?;
-    let mut bands = staging.csv("compare_timeseries.csv")?;
-    bands.rows(&c.bands())?;
-    bands.finish()?;
-    let manifest = CompareManifest {
-        coserve_version: crate::VERSION,
-        kind: "compare",
-        scenario_name: &c.scenario.name,
-        scenario_files: c
-            .scenario
-            .files
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect(),
-        overrides,
-        regimes: &c.regimes,
-        reference: &c.regimes[0],
-        seeds: &c.seeds,
-        scenario: &c.scenario,
-        wall_s,
-    };
-    let path = staging.path("manifest.json");
-    let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
-    fs::write(&path, json + "\n").map_err(io(&path))?;
-    staging.commit()
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 
 pub mod charts;
 
+use crate::metrics::MAIN_METRICS;
 use crate::output::{self, Destination, Staging};
 use crate::scenario::{Scenario, explain};
-use crate::sweep::MAIN_METRICS;
 use charts::{Bar, Cell, Series};
 use std::fmt::Write;
 use std::fs;

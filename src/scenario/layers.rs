@@ -201,7 +201,7 @@ fn read_chain(
                 key: "extends".into(),
                 message: format!(
                     "expected the path of a scenario file, in quotes, found {}",
-                    crate::governance::describe_value(&other)
+                    crate::text::describe_value(&other)
                 ),
                 suggestion: None,
             }
@@ -435,7 +435,7 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
                     }
                     None => {
                         let suggestion =
-                            crate::governance::nearest(name, names.iter().map(String::as_str))
+                            crate::text::nearest(name, names.iter().map(String::as_str))
                                 .map(str::to_owned);
                         return Err(fail(
                             key,

@@ -254,7 +254,7 @@ impl Limit {
     /// Checks a value as written; on failure returns what was wrong, with
     /// a fix where one is obvious (`100000.0` for a whole number).
     pub fn check(&self, value: &Value) -> Result<(), String> {
-        let found = crate::governance::describe_value(value);
+        let found = crate::text::describe_value(value);
         let wrong = |extra: &str| {
             Err(format!(
                 "expected {}, found {found}{extra}",

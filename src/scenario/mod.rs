@@ -13,7 +13,8 @@ pub use explain::explain;
 pub use layers::{Locations, check_distinct};
 pub use template::template;
 
-use crate::governance::{self, KnobError, Knobs, nearest, quoted_list};
+use crate::governance::{self, KnobError, Knobs};
+use crate::text::{nearest, quoted_list};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -573,7 +574,7 @@ impl Checks<'_> {
                     key,
                     format!(
                         "expected text in quotes, found {}",
-                        governance::describe_value(&other)
+                        crate::text::describe_value(&other)
                     ),
                     None,
                 );
@@ -589,7 +590,7 @@ impl Checks<'_> {
                 key,
                 format!(
                     "expected a [{key}] section, found {}",
-                    governance::describe_value(&value)
+                    crate::text::describe_value(&value)
                 ),
                 None,
             );
@@ -662,7 +663,7 @@ impl Checks<'_> {
                     "governance",
                     format!(
                         "expected a [governance] section, found {}",
-                        governance::describe_value(&other)
+                        crate::text::describe_value(&other)
                     ),
                     None,
                 );
@@ -696,7 +697,7 @@ impl Checks<'_> {
             None => {
                 let found = match value {
                     Value::String(text) => format!("\"{text}\""),
-                    other => governance::describe_value(other),
+                    other => crate::text::describe_value(other),
                 };
                 self.fail(
                     path,
@@ -770,7 +771,7 @@ impl Checks<'_> {
                         &format!("{prefix}.at"),
                         format!(
                             "expected the week of the change as a whole number from 0 to the run's last week, found {}",
-                            governance::describe_value(&other)
+                            crate::text::describe_value(&other)
                         ),
                         None,
                     );
@@ -793,7 +794,7 @@ impl Checks<'_> {
                         &format!("{prefix}.label"),
                         format!(
                             "expected text in quotes, found {}",
-                            governance::describe_value(&other)
+                            crate::text::describe_value(&other)
                         ),
                         None,
                     );

@@ -5,11 +5,14 @@
 use super::stats::{self, PairedDifference};
 use super::summary::{self, Summary};
 use crate::governance;
+use crate::output::{Destination, OutputError, Staging};
 use crate::scenario::limits::{MAX_SEED, MAX_TICKS};
 use crate::scenario::{Scenario, ScenarioError};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::fs;
 use std::path::Path;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What to compare.
@@ -118,12 +121,12 @@ impl CompareOptions {
         // A regime may be named twice: against itself it must differ by 0.
         for r in &self.regimes {
             if governance::preset(r).is_none() {
-                let hint = governance::nearest(r, names.iter().copied())
+                let hint = crate::text::nearest(r, names.iter().copied())
                     .map(|s| format!("\n  help: did you mean `{s}`?"))
                     .unwrap_or_default();
                 return fail(format!(
                     "--regimes: unknown regime \"{r}\"; expected one of {}{hint}",
-                    governance::quoted_list(&names)
+                    crate::text::quoted_list(&names)
                 ));
             }
         }
@@ -340,4 +343,61 @@ impl Comparison {
         }
         out
     }
+}
+
+/// manifest.json of a comparison.
+#[derive(Debug, Serialize)]
+struct CompareManifest<'a> {
+    coserve_version: &'static str,
+    kind: &'static str,
+    scenario_name: &'a str,
+    scenario_files: Vec<String>,
+    overrides: &'a [String],
+    regimes: &'a [String],
+    reference: &'a str,
+    seeds: &'a [u64],
+    /// The reference regime's resolved scenario (seed of the first replicate).
+    scenario: &'a Scenario,
+    wall_s: f64,
+}
+
+/// Writes compare.csv and manifest.json of a comparison into `dest`,
+/// atomically, refusing to replace it unless `force`.
+pub fn write_comparison(
+    c: &Comparison,
+    dest: &Destination,
+    overrides: &[String],
+    wall_s: f64,
+) -> Result<PathBuf, OutputError> {
+    let staging = Staging::new(dest)?;
+    let mut table = staging.csv("compare.csv")?;
+    table.rows(&c.rows())?;
+    table.finish()?;
+    let mut bands = staging.csv("compare_timeseries.csv")?;
+    bands.rows(&c.bands())?;
+    bands.finish()?;
+    let manifest = CompareManifest {
+        coserve_version: crate::VERSION,
+        kind: "compare",
+        scenario_name: &c.scenario.name,
+        scenario_files: c
+            .scenario
+            .files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        overrides,
+        regimes: &c.regimes,
+        reference: &c.regimes[0],
+        seeds: &c.seeds,
+        scenario: &c.scenario,
+        wall_s,
+    };
+    let path = staging.path("manifest.json");
+    let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
+    fs::write(&path, json + "\n").map_err(|source| OutputError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    staging.commit()
 }

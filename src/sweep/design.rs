@@ -1,7 +1,7 @@
 //! Design points: where in the factor space each run goes.
 
 use super::spec::{Design, SweepSpec};
-use crate::engine::rng::{Purpose, Stream};
+use crate::rng::{Purpose, Stream};
 use toml::Value;
 
 /// Unit-cube coordinates of the design, one row per point (before mapping

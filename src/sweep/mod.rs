@@ -9,7 +9,9 @@ mod spec;
 pub mod stats;
 mod summary;
 
-pub use compare::{BandRow, CompareError, CompareOptions, CompareRow, Comparison, compare};
+pub use compare::{
+    BandRow, CompareError, CompareOptions, CompareRow, Comparison, compare, write_comparison,
+};
 pub use runner::{
     RunRecord, Shard, SweepError, SweepOptions, SweepReport, merge, read_records, run_sweep,
 };

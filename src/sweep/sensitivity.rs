@@ -80,7 +80,7 @@ pub fn sensitivity(
                 .map(String::as_str)
                 .filter(|h| h.ends_with("_mean") || h.ends_with("_end"))
                 .collect();
-            let hint = crate::governance::nearest(name, metrics.iter().copied())
+            let hint = crate::text::nearest(name, metrics.iter().copied())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             fail(format!("runs.csv has no column `{name}`{hint}"))

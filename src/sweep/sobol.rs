@@ -2,7 +2,7 @@
 //! Comput. Phys. Commun. 181:259): first-order indices by Saltelli's
 //! estimator, total indices by Jansen's, with bootstrap intervals.
 
-use crate::engine::rng::{Purpose, Stream};
+use crate::rng::{Purpose, Stream};
 
 /// One factor's indices with 95% bootstrap intervals.
 #[derive(Clone, Copy, Debug, PartialEq)]

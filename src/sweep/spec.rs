@@ -1,9 +1,9 @@
 //! Sweep files: a base scenario, factors, a design, replicates.
 
-use crate::governance::{describe_value, nearest, quoted_list};
 use crate::scenario::limits::{self, Limit, MAX_SEED};
 use crate::scenario::{Diagnostic, Location, Scenario, ScenarioError, Source, layers};
 use crate::scenario::{folder_name_problem, is_whole_number_key};
+use crate::text::{describe_value, nearest, quoted_list};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use toml::Value;

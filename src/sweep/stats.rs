@@ -76,7 +76,7 @@ pub fn paired_difference(a: &[f64], b: &[f64]) -> PairedDifference {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::{Purpose, Stream};
+    use crate::rng::{Purpose, Stream};
     use rand_distr::{Distribution, StandardNormal};
 
     #[test]

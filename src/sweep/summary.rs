@@ -5,37 +5,7 @@ use crate::Simulation;
 use crate::metrics::CityRow;
 use crate::scenario::Scenario;
 
-/// The metrics reports and comparisons follow week by week.
-pub const MAIN_METRICS: &[&str] = &[
-    "coverage",
-    "hidden_need_share",
-    "wait_p50",
-    "access_gap",
-    "trust",
-    "participation_rate",
-];
-
-/// The numeric columns of timeseries.csv (all but `tick`), in file order.
-pub fn metric_names() -> Vec<String> {
-    let row = serde_json::to_value(CityRow::default()).expect("rows serialize");
-    row.as_object()
-        .expect("a row is an object")
-        .keys()
-        .filter(|k| *k != "tick")
-        .cloned()
-        .collect()
-}
-
-pub fn metric_values(row: &CityRow) -> Vec<f64> {
-    let value = serde_json::to_value(row).expect("rows serialize");
-    value
-        .as_object()
-        .expect("a row is an object")
-        .iter()
-        .filter(|(k, _)| *k != "tick")
-        .map(|(_, v)| v.as_f64().unwrap_or(f64::NAN))
-        .collect()
-}
+pub use crate::metrics::{MAIN_METRICS, metric_names, metric_values};
 
 /// A run's metrics at its last tick and averaged over its ticks (undefined
 /// ticks left out of the average), in the order of [`metric_names`].

@@ -3,10 +3,10 @@
 //! for a tick.
 
 use crate::workshop::{SIDE_NAMES, Side, Workshop};
-use coserve::engine::rng::{Purpose, Stream};
 use coserve::governance::Knobs;
 use coserve::metrics::{CityRow, NeighbourhoodRow};
 use coserve::model::residents::PARTICIPATING;
+use coserve::rng::{Purpose, Stream};
 
 /// Residents drawn per side: enough to see a pattern, few enough to draw fast.
 pub const DOTS_PER_SIDE: usize = 3000;
