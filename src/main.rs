@@ -1,13 +1,15 @@
 //! The `coserve` command line: parses arguments, calls the library, prints.
+//! Each subcommand is one `Args` struct and one short function; what to
+//! check and where to write is the library's business.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use coserve::output::{self, RunOptions};
+use coserve::scenario::{self, NewScenario};
 use coserve::sweep::{self, CompareOptions};
-use coserve::{Scenario, governance, scenario};
+use coserve::{Scenario, governance};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::fs;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -24,129 +26,38 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and write its results.
-    Run {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
-        /// Seed of the random numbers (overrides run.seed), 0 to 9223372036854775807.
-        #[arg(long, value_parser = seed_parser())]
-        seed: Option<u64>,
-        /// Override any key by dotted path, e.g. --set governance.pb_share=0.2
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-        /// Output folder (default: <output.dir>/<name>-seed<seed>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Replace the output folder if it exists.
-        #[arg(long)]
-        force: bool,
-    },
+    Run(RunArgs),
     /// Compare regimes on the same city and random numbers, with 95% CIs.
-    Compare {
-        scenario: PathBuf,
-        /// Presets to compare, comma-separated; the first is the reference.
-        #[arg(
-            long,
-            value_delimiter = ',',
-            default_value = "public,co_created,hybrid"
-        )]
-        regimes: Vec<String>,
-        /// Runs per regime, each with its own seed, shared across regimes (2 to 100000).
-        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(2..=100_000))]
-        replicates: u32,
-        /// Weeks per run, 1 to 100000 (overrides run.ticks).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-        ticks: Option<u32>,
-        /// Seed of the first replicate (overrides run.seed); replicate r uses seed + r.
-        #[arg(long, value_parser = seed_parser())]
-        seed: Option<u64>,
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-        /// Output folder (default: <output.dir>/<name>-compare).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        #[arg(long)]
-        force: bool,
-    },
+    Compare(CompareArgs),
     /// Run a sweep file: a design of factors over a base scenario.
-    Sweep {
-        sweep: PathBuf,
-        /// Run only shard I of N (runs whose id modulo N is I), e.g. 0/8.
-        #[arg(long)]
-        shard: Option<sweep::Shard>,
-        /// Continue an interrupted sweep in its folder, skipping finished runs.
-        #[arg(long)]
-        resume: bool,
-        /// Output folder (default: <output.dir>/<name>-sweep[-shardIofN]).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Start over, deleting the folder's earlier results.
-        #[arg(long, conflicts_with = "resume")]
-        force: bool,
-        /// `parquet` also writes runs.parquet (and timeseries.parquet).
-        #[arg(long, value_enum, default_value = "csv")]
-        format: Format,
-    },
+    Sweep(SweepArgs),
     /// Join sweep folders (shards) into one runs.csv.
-    Merge {
-        #[arg(required = true)]
-        dirs: Vec<PathBuf>,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long)]
-        force: bool,
-        /// `parquet` also writes runs.parquet (and timeseries.parquet).
-        #[arg(long, value_enum, default_value = "csv")]
-        format: Format,
-    },
+    Merge(MergeArgs),
     /// Sobol indices with bootstrap intervals from a finished saltelli sweep.
-    Sensitivity {
-        dir: PathBuf,
-        /// Columns of runs.csv, comma-separated.
-        #[arg(long, value_delimiter = ',')]
-        metrics: Vec<String>,
-        /// Bootstrap resamples for the intervals, 2 to 100000.
-        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(2..=100_000))]
-        resamples: u32,
-        /// Replace an existing sobol.csv.
-        #[arg(long)]
-        force: bool,
-    },
+    Sensitivity(SensitivityArgs),
     /// Charts and a readable HTML page for a run, a comparison or a sweep.
-    Report {
-        dir: PathBuf,
-        /// Replace an existing report.
-        #[arg(long)]
-        force: bool,
-    },
+    Report(ReportArgs),
     /// Check scenario files and report every error.
-    Validate {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    Validate(ValidateArgs),
     /// List the governance presets.
     Presets,
     /// Describe a scenario in plain language.
-    Explain {
-        scenario: PathBuf,
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-    },
+    Explain(ExplainArgs),
     /// Write a fully commented scenario to edit, starting from a preset.
-    New {
-        /// Name of the scenario; writes NAME.toml unless NAME ends in .toml.
-        name: String,
-        /// The preset to start from.
-        #[arg(long, default_value = "public")]
-        from: String,
-        /// Replace the file if `coserve new` wrote it and it is unedited.
-        #[arg(long)]
-        force: bool,
-    },
+    New(NewArgs),
+}
+
+/// `--set` overrides, shared by the commands that load a scenario.
+#[derive(Args)]
+struct Overrides {
+    /// Override any key by dotted path, e.g. --set governance.pb_share=0.2
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 /// Seeds a scenario can hold: TOML integers are signed 64-bit.
 fn seed_parser() -> clap::builder::RangedU64ValueParser<u64> {
-    clap::value_parser!(u64).range(0..=coserve::scenario::limits::MAX_SEED)
+    clap::value_parser!(u64).range(0..=scenario::limits::MAX_SEED)
 }
 
 /// Table formats for sweeps: CSV always, Parquet as well when asked.
@@ -156,137 +67,178 @@ enum Format {
     Parquet,
 }
 
+#[derive(Args)]
+struct RunArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// Seed of the random numbers (overrides run.seed), 0 to 9223372036854775807.
+    #[arg(long, value_parser = seed_parser())]
+    seed: Option<u64>,
+    #[command(flatten)]
+    overrides: Overrides,
+    /// Output folder (default: <output.dir>/<name>-seed<seed>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an earlier result of a run in that folder.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    scenario: PathBuf,
+    /// Presets to compare, comma-separated; the first is the reference.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "public,co_created,hybrid"
+    )]
+    regimes: Vec<String>,
+    /// Runs per regime, each with its own seed, shared across regimes (2 to 100000).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    replicates: u32,
+    /// Weeks per run, 1 to 100000 (overrides run.ticks).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    ticks: Option<u32>,
+    /// Seed of the first replicate (overrides run.seed); replicate r uses seed + r.
+    #[arg(long, value_parser = seed_parser())]
+    seed: Option<u64>,
+    #[command(flatten)]
+    overrides: Overrides,
+    /// Output folder (default: <output.dir>/<name>-compare).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an earlier comparison in that folder.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    sweep: PathBuf,
+    /// Run only shard I of N (runs whose id modulo N is I), e.g. 0/8.
+    #[arg(long)]
+    shard: Option<sweep::Shard>,
+    /// Continue an interrupted sweep in its folder, skipping finished runs.
+    #[arg(long)]
+    resume: bool,
+    /// Output folder (default: <output.dir>/<name>-sweep[-shardIofN]).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Start over, replacing an earlier result of this sweep.
+    #[arg(long, conflicts_with = "resume")]
+    force: bool,
+    /// `parquet` also writes runs.parquet (and timeseries.parquet).
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    #[arg(long)]
+    out: PathBuf,
+    /// Replace an earlier merged sweep in that folder.
+    #[arg(long)]
+    force: bool,
+    /// `parquet` also writes runs.parquet (and timeseries.parquet).
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+}
+
+#[derive(Args)]
+struct SensitivityArgs {
+    dir: PathBuf,
+    /// Columns of runs.csv, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    metrics: Vec<String>,
+    /// Bootstrap resamples for the intervals, 2 to 100000.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    resamples: u32,
+    /// Replace a sobol.csv that sensitivity wrote before.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    dir: PathBuf,
+    /// Replace an earlier report.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    scenario: PathBuf,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+#[derive(Args)]
+struct NewArgs {
+    /// Name of the scenario; writes NAME.toml unless NAME ends in .toml.
+    name: String,
+    /// The preset to start from.
+    #[arg(long, default_value = "public")]
+    from: String,
+    /// Replace the file if `coserve new` wrote it and it is unedited.
+    #[arg(long)]
+    force: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match execute(cli.command) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(2)
-        }
-    }
+    let outcome = match cli.command {
+        Command::Run(a) => run(a),
+        Command::Compare(a) => compare(a),
+        Command::Sweep(a) => run_sweep(a),
+        Command::Merge(a) => merge(a),
+        Command::Sensitivity(a) => sensitivity(a),
+        Command::Report(a) => report(a),
+        Command::Validate(a) => Ok(validate(a)),
+        Command::Presets => presets(),
+        Command::Explain(a) => explain(a),
+        Command::New(a) => new(a),
+    };
+    outcome.unwrap_or_else(|message| {
+        print_error(&message);
+        ExitCode::from(2)
+    })
 }
 
 /// What a command returns: its exit code, or the message to print before
 /// exiting with 2.
 type Outcome = Result<ExitCode, String>;
 
-fn execute(command: Command) -> Outcome {
-    match command {
-        Command::Run {
-            scenario,
-            seed,
-            set,
-            out,
-            force,
-        } => run(&scenario, seed, set, out, force),
-        Command::Compare {
-            scenario,
-            regimes,
-            replicates,
-            ticks,
-            seed,
-            set,
-            out,
-            force,
-        } => compare(
-            &scenario,
-            CompareOptions {
-                regimes,
-                replicates,
-                ticks,
-                seed,
-                overrides: set,
-            },
-            out,
-            force,
-        ),
-        Command::Sweep {
-            sweep,
-            shard,
-            resume,
-            out,
-            force,
-            format,
-        } => run_sweep(&sweep, shard, resume, out, force, format),
-        Command::Merge {
-            dirs,
-            out,
-            force,
-            format,
-        } => {
-            let path = sweep::merge(&dirs, &out, force, format == Format::Parquet)
-                .map_err(|e| e.to_string())?;
-            println!("wrote {}", path.display());
-            Ok(ExitCode::SUCCESS)
+/// Turns any library error into the message [`print_error`] prints.
+fn says(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Prints a message from the library as errors: the one place `error:` is
+/// written, before every line that is not a continuation (`  help: ...`).
+fn print_error(message: &str) {
+    for line in message.lines() {
+        if line.starts_with(char::is_whitespace) || line.is_empty() {
+            eprintln!("{line}");
+        } else {
+            eprintln!("error: {line}");
         }
-        Command::Sensitivity {
-            dir,
-            metrics,
-            resamples,
-            force,
-        } => sensitivity(&dir, metrics, resamples, force),
-        Command::Report { dir, force } => {
-            let page = coserve::report::report(&dir, force).map_err(|e| format!("error: {e}"))?;
-            println!("wrote {}", page.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Validate { files } => Ok(validate(&files)),
-        Command::Presets => {
-            for p in governance::PRESETS {
-                println!("{:<24} {}", p.name, p.summary);
-                println!("{:<24} seed terms: {}", "", p.terms);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Explain { scenario, set } => {
-            scenario::check_distinct(&set).map_err(|e| e.to_string())?;
-            let loaded = Scenario::load(&scenario, &set).map_err(|e| e.to_string())?;
-            print!("{}", scenario::explain(&loaded));
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::New { name, from, force } => new(&name, &from, force),
     }
 }
 
-/// The overrides a user typed, checked (no key twice), with `--seed N` as
-/// the `run.seed` it stands for, refusing a `--set run.seed` beside it.
-fn user_overrides(
-    seed: Option<u64>,
-    out: Option<&PathBuf>,
-    set: &mut Vec<String>,
-) -> Result<(), String> {
-    scenario::check_distinct(set).map_err(|e| e.to_string())?;
-    let named = |key: &str| {
-        set.iter()
-            .find(|a| a.split('=').next().map(str::trim) == Some(key))
-            .cloned()
-    };
-    if let (Some(out), Some(arg)) = (out, named("output.dir")) {
-        return Err(format!(
-            "error: --out {} and --set {arg} both say where to write; keep one",
-            out.display()
-        ));
-    }
-    let Some(seed) = seed else { return Ok(()) };
-    if let Some(arg) = named("run.seed") {
-        return Err(format!(
-            "error: --seed {seed} and --set {arg} both set the seed; keep one"
-        ));
-    }
-    set.push(format!("run.seed={seed}"));
-    Ok(())
-}
-
-fn run(
-    scenario: &Path,
-    seed: Option<u64>,
-    mut set: Vec<String>,
-    out: Option<PathBuf>,
-    force: bool,
-) -> Outcome {
-    user_overrides(seed, out.as_ref(), &mut set)?;
-    let loaded = Scenario::load(scenario, &set).map_err(|e| e.to_string())?;
+/// `coserve run`: one scenario to the end, its tables in one folder.
+fn run(a: RunArgs) -> Outcome {
+    let set = scenario::command_line(&a.overrides.set, a.seed, a.out.as_deref()).map_err(says)?;
+    let loaded = Scenario::load(&a.scenario, &set).map_err(says)?;
     if loaded.city.residents >= 1_000_000 {
         eprintln!(
             "building {} residents for {} weeks...",
@@ -295,12 +247,12 @@ fn run(
     }
     let bar = progress_bar(u64::from(loaded.run.ticks), "weeks");
     let options = RunOptions {
-        out,
-        force,
+        out: a.out,
+        force: a.force,
         overrides: set,
     };
-    let summary = output::run_to_dir(loaded, &options, |t| bar.set_position(u64::from(t)))
-        .map_err(|e| format!("error: {e}"))?;
+    let summary =
+        output::run_to_dir(loaded, &options, |t| bar.set_position(u64::from(t))).map_err(says)?;
     bar.finish_and_clear();
     let c = &summary.last.city;
     println!("wrote {}", summary.dir.display());
@@ -322,21 +274,29 @@ fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-fn compare(scenario: &Path, options: CompareOptions, out: Option<PathBuf>, force: bool) -> Outcome {
-    // Check the options and the folder before running anything.
-    let mut overrides = options.overrides.clone();
-    user_overrides(None, out.as_ref(), &mut overrides)?;
-    options.check().map_err(|e| e.to_string())?;
-    let base = Scenario::load(scenario, &options.overrides).map_err(|e| e.to_string())?;
-    let dest = out.unwrap_or_else(|| base.output.dir.join(format!("{}-compare", base.name)));
+/// `coserve compare`: every regime on common random numbers, with paired
+/// differences. Options and the folder are checked before anything runs.
+fn compare(a: CompareArgs) -> Outcome {
+    let overrides =
+        scenario::command_line(&a.overrides.set, None, a.out.as_deref()).map_err(says)?;
+    let options = CompareOptions {
+        regimes: a.regimes,
+        replicates: a.replicates,
+        ticks: a.ticks,
+        seed: a.seed,
+        overrides,
+    };
+    options.check().map_err(says)?;
+    let base = Scenario::load(&a.scenario, &options.overrides).map_err(says)?;
+    let dest = a.out.unwrap_or_else(|| sweep::comparison_dir(&base));
     let destination = output::Destination {
         path: &dest,
-        force,
+        force: a.force,
         inputs: &base.files,
         kind: output::COMPARE,
         remedy: output::REMEDY_OUT,
     };
-    destination.check().map_err(|e| format!("error: {e}"))?;
+    destination.check().map_err(says)?;
     let runs = options.regimes.len() as u64 * u64::from(options.replicates);
     eprintln!(
         "compare {}: {} regimes x {} replicates = {runs} runs of {} weeks",
@@ -347,45 +307,25 @@ fn compare(scenario: &Path, options: CompareOptions, out: Option<PathBuf>, force
     );
     let bar = progress_bar(runs, "runs");
     let start = std::time::Instant::now();
-    let comparison = sweep::compare(scenario, &options, &|done| bar.set_position(done as u64))
-        .map_err(|e| e.to_string())?;
+    let comparison = sweep::compare(&a.scenario, &options, &|done| bar.set_position(done as u64))
+        .map_err(says)?;
     bar.finish_and_clear();
     let wall_s = start.elapsed().as_secs_f64();
     let dir = sweep::write_comparison(&comparison, &destination, &options.overrides, wall_s)
-        .map_err(|e| format!("error: {e}"))?;
-    print!(
-        "{}",
-        comparison.table(&[
-            "coverage",
-            "hidden_need_share",
-            "wait_p50",
-            "access_gap",
-            "gini_service",
-            "satisfaction",
-            "trust",
-            "participation_rate",
-            "public_cost_per_unit",
-        ])
-    );
+        .map_err(says)?;
+    print!("{}", comparison.table(sweep::TABLE_METRICS));
     println!("\nwrote {} ({runs} runs in {wall_s:.1} s)", dir.display());
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_sweep(
-    file: &Path,
-    shard: Option<sweep::Shard>,
-    resume: bool,
-    out: Option<PathBuf>,
-    force: bool,
-    format: Format,
-) -> Outcome {
-    let spec = sweep::SweepSpec::load(file).map_err(|e| e.to_string())?;
+/// `coserve sweep`: a design of runs, resumable and shardable.
+fn run_sweep(a: SweepArgs) -> Outcome {
+    let spec = sweep::SweepSpec::load(&a.sweep).map_err(says)?;
     for note in &spec.notes {
         eprintln!("{note}");
     }
-    let base = Scenario::load(&spec.scenario_path, &spec.set).map_err(|e| e.to_string())?;
-    let suffix = shard.map_or(String::new(), |s| format!("-shard{}of{}", s.index, s.count));
-    let out = out.unwrap_or_else(|| base.output.dir.join(format!("{}-sweep{suffix}", spec.name)));
+    let base = Scenario::load(&spec.scenario_path, &spec.set).map_err(says)?;
+    let out = a.out.unwrap_or_else(|| spec.default_dir(&base, a.shard));
     eprintln!(
         "sweep {}: {} design points x {} replicates = {} runs",
         spec.name,
@@ -395,10 +335,10 @@ fn run_sweep(
     );
     let options = sweep::SweepOptions {
         out,
-        parquet: format == Format::Parquet,
-        shard,
-        resume,
-        force,
+        parquet: a.format == Format::Parquet,
+        shard: a.shard,
+        resume: a.resume,
+        force: a.force,
     };
     let bar = progress_bar(0, "runs");
     let start = std::time::Instant::now();
@@ -406,7 +346,7 @@ fn run_sweep(
         bar.set_length(todo as u64);
         bar.set_position(done as u64);
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(says)?;
     bar.finish_and_clear();
     let wall_s = start.elapsed().as_secs_f64();
     println!(
@@ -425,7 +365,7 @@ fn run_sweep(
     match report.runs_csv {
         Some(path) => println!("wrote {}", path.display()),
         None => {
-            let parquet = if format == Format::Parquet {
+            let parquet = if options.parquet {
                 " (with --format parquet there)"
             } else {
                 ""
@@ -438,39 +378,26 @@ fn run_sweep(
     Ok(ExitCode::SUCCESS)
 }
 
-fn sensitivity(dir: &Path, mut metrics: Vec<String>, resamples: u32, force: bool) -> Outcome {
-    if metrics.is_empty() {
-        metrics = sweep::DEFAULT_METRICS
+/// `coserve merge`: shards joined into what one machine writes.
+fn merge(a: MergeArgs) -> Outcome {
+    let path = sweep::merge(&a.dirs, &a.out, a.force, a.format == Format::Parquet).map_err(says)?;
+    println!("wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `coserve sensitivity`: Sobol indices of a saltelli sweep, printed and
+/// written to sobol.csv.
+fn sensitivity(a: SensitivityArgs) -> Outcome {
+    let metrics = if a.metrics.is_empty() {
+        sweep::DEFAULT_METRICS
             .iter()
             .map(|m| m.to_string())
-            .collect();
-    }
-    let path = dir.join("sobol.csv");
-    if path.exists() && !force {
-        return Err(format!(
-            "error: {}",
-            output::OutputError::Exists {
-                path,
-                remedy: "replace it with --force"
-            }
-        ));
-    }
-    // --force replaces only a sobol.csv that `sensitivity` wrote.
-    let ours = |text: String| text.starts_with("metric,factor,first_order,");
-    if path.exists() && !fs::read_to_string(&path).is_ok_and(ours) {
-        return Err(format!(
-            "error: refusing to replace {}: coserve did not write it; move it first",
-            path.display()
-        ));
-    }
-    let rows = sweep::sensitivity(dir, &metrics, resamples as usize).map_err(|e| e.to_string())?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in &rows {
-        w.serialize(r).map_err(|e| e.to_string())?;
-    }
-    let bytes = w.into_inner().map_err(|e| e.to_string())?;
-    output::write_new_bytes(&path, &bytes, force, "replace it with --force")
-        .map_err(|e| format!("error: {e}"))?;
+            .collect()
+    } else {
+        a.metrics
+    };
+    let rows = sweep::sensitivity(&a.dir, &metrics, a.resamples as usize).map_err(says)?;
+    let path = sweep::write_sobol(&a.dir, &rows, a.force).map_err(says)?;
     println!(
         "{:<28} {:<28} {:>22} {:>22}",
         "metric", "factor", "first order [95% CI]", "total [95% CI]"
@@ -492,13 +419,21 @@ fn sensitivity(dir: &Path, mut metrics: Vec<String>, resamples: u32, force: bool
     Ok(ExitCode::SUCCESS)
 }
 
-fn validate(files: &[PathBuf]) -> ExitCode {
+/// `coserve report`: charts and one HTML page for a result folder.
+fn report(a: ReportArgs) -> Outcome {
+    let page = coserve::report::report(&a.dir, a.force).map_err(says)?;
+    println!("wrote {}", page.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `coserve validate`: every error of every file; exit 2 if any.
+fn validate(a: ValidateArgs) -> ExitCode {
     let mut failed = false;
-    for file in files {
+    for file in &a.files {
         match Scenario::load(file, &[]) {
             Ok(_) => println!("OK {}", file.display()),
             Err(e) => {
-                eprintln!("{e}");
+                print_error(&e.to_string());
                 failed = true;
             }
         }
@@ -510,54 +445,44 @@ fn validate(files: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn new(name: &str, from: &str, force: bool) -> Outcome {
-    let path = PathBuf::from(if name.ends_with(".toml") {
-        name.to_string()
-    } else {
-        format!("{name}.toml")
-    });
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|_| !name.ends_with(['/', '\\']))
-        .unwrap_or_default();
-    if let Some(problem) = scenario::folder_name_problem(&stem) {
+/// `coserve presets`: the eight regimes, one line each.
+fn presets() -> Outcome {
+    for p in governance::PRESETS {
+        println!("{:<24} {}", p.name, p.summary);
+        println!("{:<24} seed terms: {}", "", p.terms);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `coserve explain`: a scenario in plain language.
+fn explain(a: ExplainArgs) -> Outcome {
+    let set = scenario::command_line(&a.overrides.set, None, None).map_err(says)?;
+    let loaded = Scenario::load(&a.scenario, &set).map_err(says)?;
+    print!("{}", scenario::explain(&loaded));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `coserve new`: a fully commented scenario file from a preset.
+fn new(a: NewArgs) -> Outcome {
+    let file = NewScenario::new(&a.name, &a.from)?;
+    if a.force && file.path.exists() && !file.may_replace() {
         return Err(format!(
-            "error: `coserve new {name}`: the scenario's name {}; e.g. coserve new my_city",
-            problem.replacen("expected", "must be", 1)
+            "refusing to replace {}: it is not a file `coserve new` wrote, or it has been edited; --force replaces only an unedited one: choose another name, or move it first",
+            file.path.display()
         ));
     }
-    let shown = path.display().to_string();
-    let text = scenario::template(&stem, from, &shown).ok_or_else(|| {
-        let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
-        let hint = coserve::text::nearest(from, names.iter().copied())
-            .map(|s| format!("\n  help: did you mean `{s}`?"))
-            .unwrap_or_default();
-        format!(
-            "error: unknown preset \"{from}\"; expected one of {}{hint}",
-            coserve::text::quoted_list(&names)
-        )
-    })?;
-    if force && path.exists() {
-        // --force replaces only a file `coserve new` wrote and nobody edited.
-        let unedited = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
-            && fs::read_to_string(&path).is_ok_and(|old| {
-                governance::PRESETS
-                    .iter()
-                    .any(|p| scenario::template(&stem, p.name, &shown).as_deref() == Some(&old))
-            });
-        if !unedited {
-            return Err(format!(
-                "error: refusing to replace {shown}: it is not a file `coserve new` wrote, or it has been edited; --force replaces only an unedited one: choose another name, or move it first"
-            ));
-        }
-    }
-    output::write_new_file(&path, &text, force, "choose another name, or move it first")
-        .map_err(|e| format!("error: {e}"))?;
+    output::write_new_file(
+        &file.path,
+        &file.text,
+        a.force,
+        "choose another name, or move it first",
+    )
+    .map_err(says)?;
     println!(
-        "wrote {} (preset {from}); run it with: coserve run {}",
-        path.display(),
-        path.display()
+        "wrote {} (preset {}); run it with: coserve run {}",
+        file.path.display(),
+        a.from,
+        file.path.display()
     );
     Ok(ExitCode::SUCCESS)
 }

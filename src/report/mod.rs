@@ -5,7 +5,7 @@
 pub mod charts;
 
 use crate::metrics::MAIN_METRICS;
-use crate::output::{self, Destination, Staging};
+use crate::output::{self, Destination, OutputError, Staging};
 use crate::scenario::{Scenario, explain};
 use charts::{Bar, Cell, Series};
 use std::fmt::Write;
@@ -78,9 +78,27 @@ fn words(metric: &str) -> String {
     metric.replace('_', " ")
 }
 
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The destination was refused or could not be written.
+    #[error("{0}")]
+    Output(#[from] OutputError),
+    /// The result folder could not be read or drawn: what, and where.
+    #[error("{0}")]
+    Read(String),
+}
+
+impl From<String> for ReportError {
+    fn from(message: String) -> Self {
+        ReportError::Read(message)
+    }
+}
+
 /// Writes the report of the run, comparison or sweep in `dir` into
 /// `dir/report/`, refusing to replace an earlier report unless `force`.
-pub fn report(dir: &Path, force: bool) -> Result<PathBuf, String> {
+/// Returns the path of `index.html`.
+pub fn report(dir: &Path, force: bool) -> Result<PathBuf, ReportError> {
     let manifest_text = fs::read_to_string(dir.join("manifest.json")).map_err(|e| {
         format!(
             "{} is not a coserve result folder (no manifest.json: {e})",
@@ -96,17 +114,17 @@ pub fn report(dir: &Path, force: bool) -> Result<PathBuf, String> {
         inputs: &[dir.join("manifest.json")],
         kind: output::REPORT,
         remedy: "replace it with --force",
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     let charts_dir = staging.path("charts");
-    fs::create_dir_all(&charts_dir).map_err(|e| e.to_string())?;
+    fs::create_dir_all(&charts_dir).map_err(|e| format!("{}: {e}", charts_dir.display()))?;
     let page = match manifest["kind"].as_str() {
         Some("compare") => compare_page(dir, &manifest, &charts_dir)?,
         Some("sweep") => sweep_page(dir, &manifest, &charts_dir)?,
         _ => run_page(dir, &manifest, &charts_dir)?,
     };
-    fs::write(staging.path("index.html"), html(&page)).map_err(|e| e.to_string())?;
-    staging.commit().map_err(|e| e.to_string())?;
+    let index = staging.path("index.html");
+    fs::write(&index, html(&page)).map_err(|e| format!("{}: {e}", index.display()))?;
+    staging.commit()?;
     Ok(dest.join("index.html"))
 }
 

@@ -58,9 +58,11 @@ pub struct Diagnostic {
     pub suggestion: Option<String>,
 }
 
+/// One line per problem, without an `error:` prefix: the front end adds it
+/// (the command line to each line that does not start with a space).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}: ", self.location)?;
+        write!(f, "{}: ", self.location)?;
         if !self.key.is_empty() {
             write!(f, "key `{}`: ", self.key)?;
         }

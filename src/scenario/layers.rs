@@ -528,27 +528,60 @@ fn grammar_hint(line: &str) -> Option<String> {
     None
 }
 
-/// Refuses `--set` arguments that name one key twice: only the last would
-/// take effect, silently. Applying overrides in order is the library's
-/// rule (later layers win); this check is for what a user typed.
-pub fn check_distinct(overrides: &[String]) -> Result<(), ScenarioError> {
+/// The overrides a user typed on the command line, checked: no key named
+/// twice (only the last would take effect, silently), no `--set
+/// output.dir` beside `--out`, no `--set run.seed` beside `--seed`; with
+/// `--seed N` added as the `run.seed=N` it stands for. Applying overrides
+/// in order stays the library's rule for programs (later layers win); this
+/// is for what a person typed.
+pub fn command_line(
+    set: &[String],
+    seed: Option<u64>,
+    out: Option<&Path>,
+) -> Result<Vec<String>, ScenarioError> {
     let key = |arg: &str| arg.split('=').next().unwrap_or_default().trim().to_string();
-    for (i, arg) in overrides.iter().enumerate() {
-        if let Some(first) = overrides[..i].iter().find(|a| key(a) == key(arg)) {
-            return Err(Diagnostic {
-                location: Location {
-                    source: Source::CommandLine(arg.clone()),
-                    line: 0,
-                    column: 0,
-                },
-                key: key(arg),
-                message: format!(
+    let refuse = |arg: &String, message: String| -> Result<Vec<String>, ScenarioError> {
+        Err(Diagnostic {
+            location: Location {
+                source: Source::CommandLine(arg.clone()),
+                line: 0,
+                column: 0,
+            },
+            key: key(arg),
+            message,
+            suggestion: None,
+        }
+        .into())
+    };
+    for (i, arg) in set.iter().enumerate() {
+        if let Some(first) = set[..i].iter().find(|a| key(a) == key(arg)) {
+            return refuse(
+                arg,
+                format!(
                     "set twice (also by --set {first}); only one value can take effect: keep one"
                 ),
-                suggestion: None,
+            );
+        }
+        match (key(arg).as_str(), out, seed) {
+            ("output.dir", Some(out), _) => {
+                return refuse(
+                    arg,
+                    format!(
+                        "--out {} says where to write as well; keep one",
+                        out.display()
+                    ),
+                );
             }
-            .into());
+            ("run.seed", _, Some(seed)) => {
+                return refuse(
+                    arg,
+                    format!("--seed {seed} sets the seed as well; keep one"),
+                );
+            }
+            _ => {}
         }
     }
-    Ok(())
+    let mut all = set.to_vec();
+    all.extend(seed.map(|s| format!("run.seed={s}")));
+    Ok(all)
 }

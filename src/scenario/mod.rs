@@ -10,8 +10,8 @@ mod template;
 
 pub use error::{Diagnostic, Location, ScenarioError, Source};
 pub use explain::explain;
-pub use layers::{Locations, check_distinct};
-pub use template::template;
+pub use layers::{Locations, command_line};
+pub use template::{NewScenario, template};
 
 use crate::governance::{self, KnobError, Knobs};
 use crate::text::{nearest, quoted_list};

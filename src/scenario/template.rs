@@ -4,7 +4,71 @@
 
 use super::{Behaviour, CitySpec, OutputSpec, RunSpec, default_domains};
 use crate::governance::{self, KNOBS, Knobs};
+use crate::text::{nearest, quoted_list};
 use std::fmt::Write;
+use std::path::PathBuf;
+
+/// What `coserve new NAME --from PRESET` writes: the file, its text, and
+/// the name inside it.
+#[derive(Clone, Debug)]
+pub struct NewScenario {
+    /// `NAME.toml`, or `NAME` when it already ends in `.toml`.
+    pub path: PathBuf,
+    /// The scenario's `name`: the file's stem.
+    pub name: String,
+    pub text: String,
+}
+
+impl NewScenario {
+    /// The file `coserve new name --from preset` writes, or why not: a name
+    /// that cannot name a file and an output folder, or an unknown preset.
+    pub fn new(name: &str, preset: &str) -> Result<NewScenario, String> {
+        let path = PathBuf::from(if name.ends_with(".toml") {
+            name.to_string()
+        } else {
+            format!("{name}.toml")
+        });
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|_| !name.ends_with(['/', '\\']))
+            .unwrap_or_default();
+        if let Some(problem) = super::folder_name_problem(&stem) {
+            return Err(format!(
+                "`coserve new {name}`: the scenario's name {}; e.g. coserve new my_city",
+                problem.replacen("expected", "must be", 1)
+            ));
+        }
+        let shown = path.display().to_string();
+        let text = template(&stem, preset, &shown).ok_or_else(|| {
+            let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
+            let hint = nearest(preset, names.iter().copied())
+                .map(|s| format!("\n  help: did you mean `{s}`?"))
+                .unwrap_or_default();
+            format!(
+                "unknown preset \"{preset}\"; expected one of {}{hint}",
+                quoted_list(&names)
+            )
+        })?;
+        Ok(NewScenario {
+            path,
+            name: stem,
+            text,
+        })
+    }
+
+    /// Whether the file already at `path` may be replaced (`--force`): only
+    /// if `coserve new` wrote it, from any preset, and nobody edited it.
+    pub fn may_replace(&self) -> bool {
+        let shown = self.path.display().to_string();
+        std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.is_file())
+            && std::fs::read_to_string(&self.path).is_ok_and(|old| {
+                governance::PRESETS
+                    .iter()
+                    .any(|p| template(&self.name, p.name, &shown).as_deref() == Some(&old))
+            })
+    }
+}
 
 /// The scenario `name` under `preset`, with every key and a comment on each;
 /// `path` is where the file is written, as the commands in its header

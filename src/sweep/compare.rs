@@ -89,6 +89,25 @@ fn regime_scenario(
     Scenario::load(path, &set)
 }
 
+/// The metrics `coserve compare` prints, averaged over the run: coverage,
+/// equity, experience and cost. compare.csv holds every metric.
+pub const TABLE_METRICS: &[&str] = &[
+    "coverage",
+    "hidden_need_share",
+    "wait_p50",
+    "access_gap",
+    "gini_service",
+    "satisfaction",
+    "trust",
+    "participation_rate",
+    "public_cost_per_unit",
+];
+
+/// Where a comparison of `base` goes unless told otherwise.
+pub fn comparison_dir(base: &Scenario) -> PathBuf {
+    base.output.dir.join(format!("{}-compare", base.name))
+}
+
 /// The most replicates a comparison may ask for.
 pub const MAX_REPLICATES: u32 = 100_000;
 /// The most weeks a comparison may simulate in all (regimes x replicates x
@@ -101,7 +120,7 @@ pub const MAX_COMPARE_WEEKS: u64 = 20_000_000;
 pub enum CompareError {
     #[error("{0}")]
     Scenario(#[from] ScenarioError),
-    #[error("error: {0}")]
+    #[error("{0}")]
     Options(String),
 }
 

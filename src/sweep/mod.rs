@@ -10,11 +10,12 @@ pub mod stats;
 mod summary;
 
 pub use compare::{
-    BandRow, CompareError, CompareOptions, CompareRow, Comparison, compare, write_comparison,
+    BandRow, CompareError, CompareOptions, CompareRow, Comparison, TABLE_METRICS, compare,
+    comparison_dir, write_comparison,
 };
 pub use runner::{
     RunRecord, Shard, SweepError, SweepOptions, SweepReport, merge, read_records, run_sweep,
 };
-pub use sensitivity::{DEFAULT_METRICS, SensitivityRow, sensitivity};
+pub use sensitivity::{DEFAULT_METRICS, SensitivityRow, sensitivity, write_sobol};
 pub use spec::{Design, Factor, Levels, SweepSpec};
 pub use summary::{MAIN_METRICS, Summary, metric_names, metric_values, summarise, summarise_with};

@@ -20,9 +20,9 @@ use toml::Value;
 pub enum SweepError {
     #[error("{0}")]
     Scenario(#[from] ScenarioError),
-    #[error("error: {0}")]
+    #[error("{0}")]
     Output(#[from] OutputError),
-    #[error("error: {0}")]
+    #[error("{0}")]
     Other(String),
 }
 

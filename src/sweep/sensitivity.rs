@@ -3,7 +3,7 @@
 use super::runner::{SweepError, SweepManifest};
 use super::sobol::{Indices, sobol_indices};
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One line of sobol.csv.
 #[derive(Clone, Debug, Serialize)]
@@ -145,4 +145,29 @@ pub fn sensitivity(
         }
     }
     Ok(rows)
+}
+
+/// Writes `rows` as `dir/sobol.csv`, atomically. An existing sobol.csv is
+/// replaced only with `force`, and only if `sensitivity` wrote it.
+pub fn write_sobol(
+    dir: &Path,
+    rows: &[SensitivityRow],
+    force: bool,
+) -> Result<PathBuf, SweepError> {
+    const REMEDY: &str = "replace it with --force";
+    let path = dir.join("sobol.csv");
+    let ours = |text: String| text.starts_with("metric,factor,first_order,");
+    if force && path.exists() && !std::fs::read_to_string(&path).is_ok_and(ours) {
+        return Err(fail(format!(
+            "refusing to replace {}: coserve did not write it; move it first",
+            path.display()
+        )));
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r).map_err(|e| fail(e.to_string()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| fail(e.to_string()))?;
+    crate::output::write_new_bytes(&path, &bytes, force, REMEDY)?;
+    Ok(path)
 }

@@ -617,6 +617,13 @@ impl SweepSpec {
         })
     }
 
+    /// Where the sweep (or one shard of it) goes unless told otherwise:
+    /// `<output.dir>/<name>-sweep[-shardIofN]`, `output.dir` from `base`.
+    pub fn default_dir(&self, base: &Scenario, shard: Option<super::Shard>) -> PathBuf {
+        let suffix = shard.map_or(String::new(), |s| format!("-shard{}of{}", s.index, s.count));
+        base.output.dir.join(format!("{}-sweep{suffix}", self.name))
+    }
+
     /// The number of design points, or `None` if it overflows.
     pub fn point_count(&self) -> Option<u64> {
         let k = self.factors.len() as u64;
