@@ -339,3 +339,44 @@ fn bad_sweep_files_get_clear_errors() {
         assert!(!dir.path().join("never").exists());
     }
 }
+
+#[test]
+fn a_sweep_records_what_it_read_and_will_not_resume_on_an_edited_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir(d.join("sc")).unwrap();
+    fs::copy(baseline(), d.join("sc/base.toml")).unwrap();
+    fs::write(
+        d.join("s.toml"),
+        "scenario = \"sc/base.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
+    )
+    .unwrap();
+    let out = coserve(&["sweep", "s.toml", "--shard", "0/2", "--out", "a"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("a/manifest.json")).unwrap()).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["s.toml", "sc/base.toml"]);
+    use sha2::Digest;
+    let expected: String = sha2::Sha256::digest(fs::read(d.join("sc/base.toml")).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(files[1]["sha256"], expected.as_str());
+    // Edited between the start and the resume: refused, naming the file.
+    let edited = fs::read_to_string(d.join("sc/base.toml")).unwrap() + "# edited\n";
+    fs::write(d.join("sc/base.toml"), edited).unwrap();
+    let out = coserve(
+        &[
+            "sweep", "s.toml", "--shard", "0/2", "--out", "a", "--resume",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("sc/base.toml") && err.contains("changed"),
+        "{err}"
+    );
+}

@@ -63,6 +63,8 @@ pub struct Layers {
     pub locations: Locations,
     /// The files read, the named file first, then what it extends.
     pub files: Vec<PathBuf>,
+    /// The SHA-256 of each file's text as read, in the order of `files`.
+    pub sha256: Vec<String>,
 }
 
 /// The path under which a `[[domains]]` element is known.
@@ -82,6 +84,16 @@ pub fn read(path: &Path) -> Result<Layers, ScenarioError> {
 /// exist; an `extends` in it is resolved beside `path`).
 pub fn read_text(path: &Path, text: &str) -> Result<Layers, ScenarioError> {
     read_chain(path, Some(text), &mut Vec::new(), None)
+}
+
+/// The SHA-256 of `bytes` in lower-case hexadecimal (FIPS 180-4), as
+/// `sha256sum` prints it.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The largest scenario or sweep file read: a fully commented one is about
@@ -184,6 +196,7 @@ fn read_chain(
     record_locations("", spanned.get_ref(), path, &text, &mut locations.by_path);
 
     let mut files = vec![path.to_path_buf()];
+    let mut sha256 = vec![hex_sha256(text.as_bytes())];
     let parent = match table.remove("extends") {
         None => None,
         Some(Value::String(name)) => {
@@ -215,15 +228,18 @@ fn read_chain(
             table,
             locations,
             files,
+            sha256,
         },
         Some(mut base) => {
             merge_into(&mut base.table, table, "", &mut base.locations);
             base.locations.overlay(locations);
             files.append(&mut base.files);
+            sha256.append(&mut base.sha256);
             Layers {
                 table: base.table,
                 locations: base.locations,
                 files,
+                sha256,
             }
         }
     })

@@ -343,6 +343,11 @@ impl ScenarioFile {
     pub fn files(&self) -> &[PathBuf] {
         &self.layers.files
     }
+
+    /// The SHA-256 of each file's text as read, in the order of [`files`](Self::files).
+    pub fn sha256(&self) -> &[String] {
+        &self.layers.sha256
+    }
 }
 
 /// Whether the scenario key at dotted `path` holds a whole number (ticks,

@@ -14,7 +14,8 @@ pub use compare::{
     comparison_dir, write_comparison,
 };
 pub use runner::{
-    RunRecord, Shard, SweepError, SweepOptions, SweepReport, merge, read_records, run_sweep,
+    FileHash, RunRecord, Shard, SweepError, SweepManifest, SweepOptions, SweepReport, merge,
+    read_records, run_sweep,
 };
 pub use sensitivity::{DEFAULT_METRICS, SensitivityRow, sensitivity, write_sobol};
 pub use spec::{Design, Factor, Levels, SweepSpec};

@@ -7,7 +7,7 @@ use super::design;
 use super::spec::{Factor, SweepSpec};
 use super::summary::{self, metric_names};
 use crate::output::{self, Destination, OutputError, Staging, parquet};
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::{Scenario, ScenarioError, ScenarioFile};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -100,6 +100,19 @@ pub struct SweepManifest {
     pub points: usize,
     pub runs: usize,
     pub metrics: Vec<String>,
+    /// Every file the sweep read, with the SHA-256 of its text: the sweep
+    /// file, then the base scenario and what it extends. Paths are as
+    /// reached from the sweep file's folder, so shards started from
+    /// different folders agree.
+    #[serde(default)]
+    pub files: Vec<FileHash>,
+}
+
+/// A file a result was made from, and the SHA-256 of its text then.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileHash {
+    pub path: String,
+    pub sha256: String,
 }
 
 impl SweepManifest {
@@ -171,8 +184,34 @@ fn cell(v: &Value) -> String {
     }
 }
 
-fn manifest(spec: &SweepSpec, base: &Scenario, points: usize) -> SweepManifest {
+fn manifest(
+    spec: &SweepSpec,
+    file: &ScenarioFile,
+    base: &Scenario,
+    points: usize,
+) -> SweepManifest {
+    let folder = spec.file.parent().unwrap_or(Path::new(""));
+    let shown = |p: &Path| {
+        p.strip_prefix(folder)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let mut files = vec![FileHash {
+        path: shown(&spec.file),
+        sha256: spec.file_sha256.clone(),
+    }];
+    files.extend(
+        file.files()
+            .iter()
+            .zip(file.sha256())
+            .map(|(p, sha256)| FileHash {
+                path: shown(p),
+                sha256: sha256.clone(),
+            }),
+    );
     SweepManifest {
+        files,
         coserve_version: crate::VERSION.into(),
         kind: "sweep".into(),
         sweep: serde_json::to_value(spec).expect("the sweep serializes"),
@@ -230,7 +269,7 @@ pub fn run_sweep(
             )));
         }
     }
-    let wanted = manifest(spec, &base, points.len());
+    let wanted = manifest(spec, &file, &base, points.len());
     let manifest_path = o.out.join("manifest.json");
     if o.out.exists() {
         if o.resume {
@@ -243,6 +282,18 @@ pub fn run_sweep(
                         o.out.display()
                     ))
                 })?;
+            if let Some(changed) = wanted.files.iter().find(|f| {
+                found
+                    .files
+                    .iter()
+                    .any(|g| g.path == f.path && g.sha256 != f.sha256)
+            }) {
+                return Err(other(format!(
+                    "{} was started from another version of {}: the file has changed since, so resuming would mix two scenarios in one sweep; start over with --force, or restore the file",
+                    o.out.display(),
+                    changed.path
+                )));
+            }
             if found != wanted {
                 return Err(other(format!(
                     "{} holds a different sweep (or another coserve version); use another --out",

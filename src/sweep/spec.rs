@@ -125,6 +125,9 @@ pub struct SweepSpec {
     /// The sweep file itself.
     #[serde(skip)]
     pub file: PathBuf,
+    /// The SHA-256 of the sweep file's text as read.
+    #[serde(skip)]
+    pub file_sha256: String,
     /// The base scenario, as given (relative to the sweep file).
     pub scenario: PathBuf,
     #[serde(skip)]
@@ -593,6 +596,7 @@ impl SweepSpec {
             let spec = SweepSpec {
                 name,
                 file: path.to_path_buf(),
+                file_sha256: read.sha256[0].clone(),
                 scenario,
                 scenario_path,
                 set,
