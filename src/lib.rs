@@ -30,6 +30,8 @@
 //! assert!(err.to_string().contains("bad.toml:2:1: key `city.residents`"));
 //! ```
 
+#![warn(missing_docs)]
+
 // Layers, lowest first: text, rng, governance, scenario, metrics, model,
 // engine, output, sweep, report. A module uses only layers below it
 // (tests/layers.rs checks; ARCHITECTURE.md, "Layers", says why).

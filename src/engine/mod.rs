@@ -38,7 +38,9 @@ pub const CHUNK: usize = 16_384;
 /// A knob changed during the run; one or more rows of events.csv.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
+    /// The tick at whose start the knobs changed.
     pub tick: u32,
+    /// The intervention's label, or a description of its changes.
     pub label: String,
     /// Every knob that changed.
     pub changes: Vec<KnobChange>,
@@ -47,8 +49,11 @@ pub struct Event {
 /// One knob's value before and after an event, as TOML values.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KnobChange {
+    /// The knob's name in `[governance]`.
     pub knob: String,
+    /// Its value before the event.
     pub before: String,
+    /// Its value after the event.
     pub after: String,
 }
 
@@ -142,14 +147,17 @@ impl Simulation {
         sim
     }
 
+    /// The scenario being run.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
 
+    /// The city drawn for this run.
     pub fn city(&self) -> &City {
         &self.city
     }
 
+    /// Every resident's current state.
     pub fn residents(&self) -> &Residents {
         &self.residents
     }

@@ -11,26 +11,37 @@ use crate::scenario::Behaviour;
 
 /// What the needs pass reads.
 pub struct NeedsContext<'a> {
+    /// The run's seed.
     pub seed: u64,
+    /// The tick being run.
     pub tick: u32,
+    /// Number of service domains.
     pub domains: usize,
+    /// The knobs in force.
     pub knobs: &'a Knobs,
+    /// The behavioural constants.
     pub behaviour: &'a Behaviour,
+    /// SES values that split residents into five equal groups.
     pub quintile_cuts: [f32; 4],
     /// Needs per resident per tick, per (neighbourhood, domain).
     pub lambda: &'a [f64],
+    /// `exp(-lambda)` per (neighbourhood, domain), for the Poisson draws.
     pub exp_neg_lambda: &'a [f64],
 }
 
 /// New needs per (neighbourhood, domain), and needs arisen per quintile.
 #[derive(Clone, Debug)]
 pub struct NeedsTally {
+    /// New reported needs per (neighbourhood, domain), at `n * domains + d`.
     pub new_reported: Vec<u64>,
+    /// New hidden (unreported) needs per (neighbourhood, domain).
     pub new_hidden: Vec<u64>,
+    /// Needs arisen per SES quintile, poorest first.
     pub arisen_by_quintile: [u64; 5],
 }
 
 impl NeedsTally {
+    /// An empty tally for `cells` (neighbourhood, domain) pairs.
     pub fn new(cells: usize) -> Self {
         NeedsTally {
             new_reported: vec![0; cells],
@@ -39,6 +50,7 @@ impl NeedsTally {
         }
     }
 
+    /// Adds another chunk's tally to this one.
     pub fn add(&mut self, o: &NeedsTally) {
         add_slices(&mut self.new_reported, &o.new_reported);
         add_slices(&mut self.new_hidden, &o.new_hidden);
@@ -107,53 +119,82 @@ pub struct HoodView {
 
 /// What the response pass reads.
 pub struct ResponseContext<'a> {
+    /// The run's seed.
     pub seed: u64,
+    /// The tick being run.
     pub tick: u32,
+    /// Number of service domains.
     pub domains: usize,
+    /// The knobs in force.
     pub knobs: &'a Knobs,
+    /// The behavioural constants.
     pub behaviour: &'a Behaviour,
+    /// SES values that split residents into five equal groups.
     pub quintile_cuts: [f32; 4],
+    /// The city's initial trust, base of each resident's trust anchor.
     pub trust_initial: f64,
     /// Share of reported and of hidden open needs served, per (neighbourhood, domain).
     pub serve_reported: &'a [f64],
+    /// Share of hidden open needs served, per (neighbourhood, domain).
     pub serve_hidden: &'a [f64],
     /// Per domain.
     pub lapse_rate: &'a [f64],
+    /// Last tick's view of each neighbourhood, by index.
     pub hoods: &'a [HoodView],
 }
 
 /// Needs per (neighbourhood, domain) through the response pass.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct CellTally {
+    /// Reported needs open before service this tick.
     pub open_reported: u64,
+    /// Hidden needs open before service this tick.
     pub open_hidden: u64,
+    /// Reported needs served this tick.
     pub served_reported: u64,
+    /// Hidden needs served this tick.
     pub served_hidden: u64,
+    /// Reported needs that lapsed unserved this tick.
     pub lapsed_reported: u64,
+    /// Hidden needs that lapsed unserved this tick.
     pub lapsed_hidden: u64,
 }
 
 /// Residents of a neighbourhood or a quintile after the response pass.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct GroupTally {
+    /// Residents counted.
     pub residents: u64,
+    /// Their open needs before service this tick.
     pub open: u64,
+    /// Their needs served this tick.
     pub served: u64,
+    /// Their needs that lapsed unserved this tick.
     pub lapsed: u64,
+    /// Their hidden needs still open at the end of the tick.
     pub hidden_end: u64,
+    /// All their needs still open at the end of the tick.
     pub pending_end: u64,
+    /// Residents volunteering this tick.
     pub participants: u64,
     /// Volunteers from the bottom two SES fifths.
     pub participants_low_ses: u64,
+    /// Hours volunteers gave this tick.
     pub volunteer_hours: f64,
+    /// Sum of volunteers' effort shares (divide by `participants` for the mean).
     pub effort: f64,
+    /// Sum of residents' satisfaction this tick.
     pub satisfaction: f64,
+    /// Sum of residents' trust after this tick's update.
     pub trust: f64,
+    /// Sum of volunteers' trust after this tick's update.
     pub trust_participants: f64,
+    /// Volunteers with burnout above 0.5.
     pub burnt_out: u64,
 }
 
 impl GroupTally {
+    /// Adds another group's tally to this one.
     pub fn add(&mut self, o: &GroupTally) {
         self.residents += o.residents;
         self.open += o.open;
@@ -172,14 +213,20 @@ impl GroupTally {
     }
 }
 
+/// What the response pass found in a chunk of residents: needs per
+/// (neighbourhood, domain) and residents per neighbourhood and SES quintile.
 #[derive(Clone, Debug)]
 pub struct ResponseTally {
+    /// Per (neighbourhood, domain), at `n * domains + d`.
     pub cells: Vec<CellTally>,
+    /// Per neighbourhood, by index.
     pub hoods: Vec<GroupTally>,
+    /// Per SES quintile, poorest first.
     pub quintiles: [GroupTally; 5],
 }
 
 impl ResponseTally {
+    /// An empty tally for `hoods` neighbourhoods and `domains` domains.
     pub fn new(hoods: usize, domains: usize) -> Self {
         ResponseTally {
             cells: vec![CellTally::default(); hoods * domains],
@@ -188,6 +235,7 @@ impl ResponseTally {
         }
     }
 
+    /// Adds another chunk's tally to this one.
     pub fn add(&mut self, o: &ResponseTally) {
         for (a, b) in self.cells.iter_mut().zip(&o.cells) {
             a.open_reported += b.open_reported;
@@ -293,8 +341,6 @@ pub fn updated_trust(
         .clamp(0.0, 1.0)
 }
 
-/// Phases 3 to 5 of MODEL.md for each resident: needs served or lapsed,
-/// participation and effort, burnout and retention, satisfaction and trust.
 /// How much say residents have: 0 when the agency decides, 1 shared, 2
 /// residents decide. Voice raises participants' trust (OECD); losing it
 /// drives volunteers away.
@@ -306,6 +352,8 @@ pub fn voice_level(rights: DecisionRights) -> f64 {
     }
 }
 
+/// Phases 3 to 5 for each resident of a chunk: needs served or lapsed,
+/// participation and effort, burnout, satisfaction and trust.
 pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> ResponseTally {
     let b = ctx.behaviour;
     let k = ctx.knobs;

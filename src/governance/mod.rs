@@ -53,32 +53,70 @@ pub enum Channel {
 /// Every governance knob, resolved. Shares are fractions in [0, 1].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Knobs {
+    /// Who decides how the budget is allocated; sets residents' say (0, 1, 2),
+    /// which raises being asked, volunteers' trust bonus and innovation autonomy.
     pub decision_rights: DecisionRights,
+    /// The rule by which the agency spreads its delivery capacity across
+    /// neighbourhoods at each re-plan.
     pub allocation: Allocation,
+    /// Share of agency capacity spread per capita before the allocation rule,
+    /// so every neighbourhood gets a minimum; 0-1.
     pub floor: f64,
+    /// Share of the budget granted to community organizations, in proportion
+    /// to their number per neighbourhood; 0-1.
     pub org_funding_share: f64,
+    /// Share of the budget allocated by participatory budgeting
+    /// (`need_index * (population share + vote share) / 2`); 0-1.
     pub pb_share: f64,
+    /// Share of the budget given per capita as block grants to neighbourhood
+    /// councils; 0-1.
     pub devolved_share: f64,
+    /// How residents report needs: counter, platform or deliberative.
     pub channel: Channel,
+    /// Effort to ask and equip low-SES residents (`asked += outreach (1 - SES)`);
+    /// costs `outreach * outreach_cost_share` of the budget; 0-1.
     pub outreach: f64,
+    /// Probability that agency spending is audited: cuts leakage by
+    /// `audit_effect * audit`, and is the share of leakage detected; 0-1.
     pub audit: f64,
+    /// Strength of peer sanctions among volunteers; times `sanction_strength`
+    /// it pulls effort toward full effort; 0-1.
     pub peer_sanctions: f64,
+    /// Share of sanctions aimed at contributors instead of free riders
+    /// (Herrmann et al. 2008); 0-1.
     pub antisocial_share: f64,
+    /// 0: the agency delivers itself; above 0: delivery is bought from
+    /// organizations at this multiple of the unit cost; 0 to [`MAX_MULTIPLIER`].
     pub contract_price: f64,
+    /// Share of contract spending used to monitor contracted organizations;
+    /// 0-1.
     pub monitoring_cost: f64,
+    /// How far organizations coordinate: cuts the duplicated share of
+    /// volunteer input to `duplication * (1 - coordination)`; 0-1.
     pub coordination: f64,
+    /// Weeks before the agency acts on a reported need, and before it may
+    /// adopt an innovation; 0 to [`MAX_LAG`].
     pub lag: u32,
+    /// Whether residents volunteer at all; without it no volunteer hours,
+    /// organizations' own money or new organizations enter production.
     pub volunteer_input: bool,
+    /// Multiplier on every domain's budget (0.7 = a 30% cut); 0 to
+    /// [`MAX_MULTIPLIER`].
     pub budget_scale: f64,
 }
 
 /// What kind of value a knob takes, for parsing and for messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KnobKind {
+    /// A share from 0 to 1.
     Share,
+    /// A multiplier from 0 to [`MAX_MULTIPLIER`].
     NonNegative,
+    /// A whole number of ticks (weeks) from 0 to [`MAX_LAG`].
     Ticks,
+    /// `true` or `false`.
     Flag,
+    /// One of the listed names.
     Choice(&'static [&'static str]),
 }
 
@@ -108,8 +146,11 @@ const CHANNELS: &[&str] = &["counter", "platform", "deliberative"];
 
 /// One knob: its TOML name, its kind and what it means.
 pub struct KnobInfo {
+    /// The knob's key in `[governance]` and in interventions.
     pub name: &'static str,
+    /// What values it takes.
     pub kind: KnobKind,
+    /// One line on what it does, written next to it in scenario files.
     pub meaning: &'static str,
 }
 
@@ -211,11 +252,17 @@ pub fn knob_info(name: &str) -> Option<&'static KnobInfo> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum KnobError {
     /// No knob has this name; `suggestion` is the nearest one.
-    Unknown { suggestion: Option<&'static str> },
+    Unknown {
+        /// The nearest knob name, if one is close.
+        suggestion: Option<&'static str>,
+    },
     /// The value has the wrong type or is out of range.
     Invalid {
+        /// What a valid value looks like, in words.
         expected: String,
+        /// The value as written.
         found: String,
+        /// The nearest valid choice, for a misspelt name.
         suggestion: Option<&'static str>,
     },
 }

@@ -5,6 +5,7 @@ use super::{Allocation, Channel, DecisionRights, Knobs};
 /// A named regime: its knob values and what it means in the seed document's
 /// terms.
 pub struct Preset {
+    /// The name used in `preset = "..."` and listed by `coserve presets`.
     pub name: &'static str,
     /// One line for `coserve presets`.
     pub summary: &'static str,

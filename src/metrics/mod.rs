@@ -11,6 +11,7 @@ use serde::Serialize;
 /// The city as a whole in one tick; one row of timeseries.csv.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CityRow {
+    /// The week, counted from 0.
     pub tick: u32,
     /// Needs that arose this tick.
     pub needs_arisen: u64,
@@ -28,6 +29,8 @@ pub struct CityRow {
     pub lapsed: u64,
     /// Median and 90th percentile wait of the needs served this tick, in ticks.
     pub wait_p50: f64,
+    /// 90th percentile wait of the needs served this tick, in ticks (weeks);
+    /// NaN when none were served.
     pub wait_p90: f64,
     /// Gini of per-capita service across neighbourhoods (population-weighted).
     pub gini_service: f64,
@@ -39,15 +42,24 @@ pub struct CityRow {
     /// Concentration index of public spending per resident across
     /// neighbourhoods ranked by SES: below 0, money goes to poorer areas.
     pub investment_concentration: f64,
+    /// Mean satisfaction, `w1 perf + w2 (perf - expectation)` (Van Ryzin
+    /// 2004); not bounded to 0-1 (about -0.5 to 1.5 with the defaults).
     pub satisfaction: f64,
+    /// Mean trust in local government, 0-1.
     pub trust: f64,
     /// Trust of the top SES quintile minus the bottom.
     pub trust_gap_ses: f64,
+    /// Mean trust of residents volunteering this tick, 0-1; NaN when none do.
     pub trust_participants: f64,
+    /// Mean trust of residents not volunteering this tick, 0-1; NaN when
+    /// all do.
     pub trust_non_participants: f64,
+    /// Share of residents volunteering this tick, 0-1.
     pub participation_rate: f64,
     /// Participation of the top SES quintile over the bottom.
     pub participation_ratio: f64,
+    /// Hours volunteers gave this tick, city total (effort share times
+    /// `volunteer_hours`, summed).
     pub volunteer_hours: f64,
     /// Share of volunteers with burnout above one half.
     pub burnout_share: f64,
@@ -56,20 +68,29 @@ pub struct CityRow {
     /// Share of the volunteers at the start of the last budget cycle still
     /// volunteering at its end; NaN during the first cycle.
     pub volunteer_retention: f64,
+    /// Community organizations alive at the end of the tick.
     pub organizations: u64,
+    /// Organizations founded this tick.
     pub organizations_founded: u64,
+    /// Organizations dissolved this tick.
     pub organizations_dissolved: u64,
     /// Better practices found by organizations, and adopted by the agency,
     /// since the start.
     pub innovations_found: u64,
+    /// Innovations the agency has adopted since the start.
     pub innovations_adopted: u64,
     /// Organizations' money this tick: public grants, their own
     /// fundraising, private donations.
     pub org_grants: f64,
+    /// Organizations' own fundraising this tick, after crowd-out, all
+    /// neighbourhoods (money per week).
     pub org_fundraising: f64,
+    /// Private donations to organizations this tick, after crowd-out and
+    /// donor response, all neighbourhoods (money per week).
     pub org_donations: f64,
     /// Public money spent this tick, all domains.
     pub public_spend: f64,
+    /// Public money spent per need served this tick; NaN when none was served.
     pub public_cost_per_unit: f64,
     /// Public money plus volunteer hours at the shadow wage, per unit served.
     pub total_cost_per_unit: f64,
@@ -84,51 +105,88 @@ pub struct CityRow {
 /// One neighbourhood in one tick; one row of neighbourhoods.csv.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NeighbourhoodRow {
+    /// The week, counted from 0.
     pub tick: u32,
+    /// The neighbourhood's index, from 0.
     pub neighbourhood: usize,
+    /// Grid column on the map, from 0.
     pub column: u32,
+    /// Grid row on the map, from 0.
     pub row: u32,
+    /// Residents living in the neighbourhood.
     pub residents: u32,
+    /// The neighbourhood's mean SES as drawn, 0.05-0.95.
     pub ses_mean: f64,
+    /// Needs that arose here this tick, all domains.
     pub needs_arisen: u64,
+    /// Needs served here this tick, reported and hidden.
     pub served: u64,
+    /// Of the needs closed here this tick, the share served rather than
+    /// lapsed, 0-1; NaN when none closed.
     pub coverage: f64,
+    /// Share of open needs at the end of the tick that nobody reported, 0-1;
+    /// NaN when none are open.
     pub hidden_need_share: f64,
+    /// Open needs at the end of the tick.
     pub backlog: u64,
     /// Open needs per resident at the end of the tick.
     pub unmet_need_per_capita: f64,
+    /// Needs served this tick per resident.
     pub service_per_capita: f64,
+    /// Mean satisfaction of its residents (see [`CityRow::satisfaction`]).
     pub satisfaction: f64,
+    /// Mean trust of its residents, 0-1.
     pub trust: f64,
+    /// Share of its residents volunteering this tick, 0-1.
     pub participation_rate: f64,
+    /// Hours its resident volunteers gave this tick.
     pub volunteer_hours: f64,
+    /// Community organizations alive here at the end of the tick.
     pub organizations: u64,
     /// Public money spent in the neighbourhood this tick.
     pub public_spend: f64,
+    /// Median wait of the needs served here this tick, in ticks (weeks);
+    /// NaN when none were served.
     pub wait_p50: f64,
 }
 
 /// One SES quintile (1 = poorest fifth) in one tick; one row of quintiles.csv.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct QuintileRow {
+    /// The week, counted from 0.
     pub tick: u32,
+    /// The SES fifth, 1 (poorest) to 5 (richest).
     pub quintile: usize,
+    /// Residents in this fifth.
     pub residents: u64,
+    /// Needs that arose to its residents this tick, all domains.
     pub needs_arisen: u64,
+    /// Needs of its residents served this tick.
     pub served: u64,
+    /// Of its residents' needs closed this tick, the share served rather than
+    /// lapsed, 0-1; NaN when none closed.
     pub coverage: f64,
+    /// Share of its residents' open needs at the end of the tick that nobody
+    /// reported, 0-1; NaN when none are open.
     pub hidden_need_share: f64,
+    /// Needs served this tick per resident.
     pub service_per_capita: f64,
+    /// Mean satisfaction of its residents (see [`CityRow::satisfaction`]).
     pub satisfaction: f64,
+    /// Mean trust of its residents, 0-1.
     pub trust: f64,
+    /// Share of its residents volunteering this tick, 0-1.
     pub participation_rate: f64,
 }
 
 /// Everything measured in one tick.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TickRecord {
+    /// The city as a whole.
     pub city: CityRow,
+    /// One row per neighbourhood, in index order.
     pub neighbourhoods: Vec<NeighbourhoodRow>,
+    /// Five rows, one per SES fifth, poorest first.
     pub quintiles: Vec<QuintileRow>,
 }
 

@@ -7,10 +7,16 @@ use crate::scenario::{Behaviour, DomainSpec};
 /// One domain's budget for one tick, split by destination.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DomainBudget {
+    /// The whole budget, `budget_per_resident * residents * budget_scale`
+    /// (money per week).
     pub total: f64,
+    /// Spent on outreach: `outreach * outreach_cost_share * total`.
     pub outreach: f64,
+    /// Granted to community organizations: `org_funding_share * total`.
     pub grants: f64,
+    /// Allocated by participatory budgeting: `pb_share * total`, before leakage.
     pub participatory: f64,
+    /// Block grants to neighbourhood councils, per capita: `devolved_share * total`.
     pub devolved: f64,
     /// Spent on the agency's own delivery or on contracts.
     pub delivery: f64,
@@ -77,7 +83,10 @@ impl DomainBudget {
 /// What the agency knows of one neighbourhood when it plans.
 #[derive(Clone, Copy, Debug)]
 pub struct PlanningView {
+    /// Residents of the neighbourhood.
     pub population: f64,
+    /// `1 + need_gradient * (1 - ses_mean)`: the agency knows where need is
+    /// higher.
     pub need_index: f64,
     /// Needs reported in this domain during the last budget cycle.
     pub reported_last_cycle: f64,

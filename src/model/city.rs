@@ -9,13 +9,18 @@ use rand_distr::{Distribution, StandardNormal};
 /// from `first_resident` for `population` residents.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Neighbourhood {
+    /// Position in [`City::neighbourhoods`], from 0.
     pub index: usize,
+    /// Residents living here.
     pub population: u32,
+    /// Index of its first resident in [`Residents`](super::Residents).
     pub first_resident: u32,
     /// Mean socio-economic status in [0, 1].
     pub ses_mean: f64,
     /// `1 + need_gradient * (1 - ses_mean)`: how much more need than at SES 1.
     pub need_index: f64,
+    /// Initial networks and civic habits, 0-1:
+    /// `clamp(social_capital + 0.5 (ses_mean - city mean) + 0.05 z, 0, 1)`.
     pub social_capital: f64,
     /// Grid position (column, row) for maps.
     pub grid: (u32, u32),
@@ -24,6 +29,7 @@ pub struct Neighbourhood {
 /// The neighbourhoods of a city.
 #[derive(Clone, Debug, PartialEq)]
 pub struct City {
+    /// Every neighbourhood, in index order.
     pub neighbourhoods: Vec<Neighbourhood>,
     /// Grid columns of the map.
     pub columns: u32,
@@ -66,6 +72,7 @@ impl City {
         }
     }
 
+    /// Residents of the whole city.
     pub fn residents(&self) -> u64 {
         self.neighbourhoods
             .iter()

@@ -10,16 +10,21 @@ use crate::scenario::Behaviour;
 /// donations.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct OwnFunds {
+    /// Organizations' own fundraising after crowd-out, never below 0.
     pub fundraising: f64,
+    /// Private donations after crowd-out and donor response, never below 0.
     pub donations: f64,
 }
 
 impl OwnFunds {
+    /// Fundraising plus donations.
     pub fn total(&self) -> f64 {
         self.fundraising + self.donations
     }
 }
 
+/// Own money of the organizations of a neighbourhood of `population`
+/// residents with `social_capital` (0-1), given their `grant` this tick.
 pub fn own_funds(population: f64, social_capital: f64, grant: f64, b: &Behaviour) -> OwnFunds {
     let fundraising = b.fundraising_per_resident * population * social_capital;
     let donations = b.donations_per_resident * population * social_capital;

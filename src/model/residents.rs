@@ -32,6 +32,7 @@ impl CooperationType {
         }
     }
 
+    /// The type held in the low two bits of a resident's [`Residents::traits`].
     pub fn from_bits(bits: u8) -> Self {
         match bits & TYPE_MASK {
             0 => CooperationType::Conditional,
@@ -44,7 +45,9 @@ impl CooperationType {
 
 /// Bits of [`Residents::traits`].
 pub const TYPE_MASK: u8 = 0b0011;
+/// The resident has digital access (can use the platform channel).
 pub const DIGITAL: u8 = 0b0100;
+/// The resident volunteers.
 pub const PARTICIPATING: u8 = 0b1000;
 /// Volunteering at the last retention count.
 pub const MARKED: u8 = 0b1_0000;
@@ -53,12 +56,19 @@ pub const MARKED: u8 = 0b1_0000;
 /// hold one count per resident per domain (`resident * domains + domain`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Residents {
+    /// Service domains: `reported` and `hidden` hold this many counts per resident.
     pub domains: usize,
+    /// Index of each resident's neighbourhood.
     pub neighbourhood: Vec<u16>,
+    /// Socio-economic status, 0-1.
     pub ses: Vec<f32>,
+    /// Trust in local government, 0-1.
     pub trust: Vec<f32>,
+    /// Service performance the resident expects (initially 0.6).
     pub expectation: Vec<f32>,
+    /// Self-efficacy, 0-1 (initially `0.2 + 0.5 SES`).
     pub efficacy: Vec<f32>,
+    /// Volunteering burnout, 0-1.
     pub burnout: Vec<f32>,
     /// Cooperation type (bits 0-1), digital access, participating, marked.
     pub traits: Vec<u8>,
@@ -72,14 +82,23 @@ pub struct Residents {
 pub struct ResidentChunk<'a> {
     /// Index of the chunk's first resident.
     pub first: usize,
+    /// The chunk's part of [`Residents::neighbourhood`].
     pub neighbourhood: &'a [u16],
+    /// The chunk's part of [`Residents::ses`].
     pub ses: &'a [f32],
+    /// The chunk's part of [`Residents::trust`].
     pub trust: &'a mut [f32],
+    /// The chunk's part of [`Residents::expectation`].
     pub expectation: &'a mut [f32],
+    /// The chunk's part of [`Residents::efficacy`].
     pub efficacy: &'a mut [f32],
+    /// The chunk's part of [`Residents::burnout`].
     pub burnout: &'a mut [f32],
+    /// The chunk's part of [`Residents::traits`].
     pub traits: &'a mut [u8],
+    /// The chunk's part of [`Residents::reported`].
     pub reported: &'a mut [u8],
+    /// The chunk's part of [`Residents::hidden`].
     pub hidden: &'a mut [u8],
 }
 
@@ -120,10 +139,12 @@ impl Residents {
         r
     }
 
+    /// Number of residents.
     pub fn len(&self) -> usize {
         self.ses.len()
     }
 
+    /// Whether there are no residents.
     pub fn is_empty(&self) -> bool {
         self.ses.is_empty()
     }

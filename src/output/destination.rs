@@ -95,11 +95,13 @@ pub const REPORT: ResultKind = ResultKind {
 /// A folder a command is about to write.
 #[derive(Clone, Debug)]
 pub struct Destination<'a> {
+    /// The folder to write.
     pub path: &'a Path,
     /// Replace an earlier result of the same kind.
     pub force: bool,
     /// Every file or folder the command reads.
     pub inputs: &'a [PathBuf],
+    /// What such a folder holds, so `force` knows what it may replace.
     pub kind: ResultKind,
     /// What to suggest when the folder exists and `force` is not given,
     /// naming only options the command has.

@@ -23,17 +23,36 @@ pub enum OutputError {
     /// The destination exists and `--force` was not given; `remedy` names
     /// what the command can do instead.
     #[error("{path} already exists: {remedy}")]
-    Exists { path: PathBuf, remedy: &'static str },
+    Exists {
+        /// The destination.
+        path: PathBuf,
+        /// What to do instead, naming only options the command has.
+        remedy: &'static str,
+    },
     /// Writing there could lose a file coserve did not write.
     #[error("refusing to write to {path}: {reason}")]
-    Unsafe { path: PathBuf, reason: String },
+    Unsafe {
+        /// The destination.
+        path: PathBuf,
+        /// What would be lost, and what to do.
+        reason: String,
+    },
+    /// The file system refused.
     #[error("cannot write {path}: {source}")]
     Io {
+        /// The file or folder the user asked for.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
+    /// A CSV table could not be written.
     #[error("cannot write {path}: {source}")]
-    Csv { path: PathBuf, source: csv::Error },
+    Csv {
+        /// The table's file.
+        path: PathBuf,
+        /// What the CSV writer said.
+        source: csv::Error,
+    },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -61,36 +80,51 @@ pub struct RunOptions {
 /// between two runs of the same scenario and seed.
 #[derive(Clone, Debug, Serialize)]
 pub struct Timing {
+    /// Seconds the run took, start to end, outputs included.
     pub wall_s: f64,
+    /// Residents times weeks simulated, per second of `wall_s`.
     pub resident_ticks_per_s: f64,
+    /// Threads in rayon's pool (`RAYON_NUM_THREADS`); results do not depend on it.
     pub threads: usize,
 }
 
 /// manifest.json: everything needed to know what produced a result.
 #[derive(Debug, Serialize)]
 pub struct Manifest<'a> {
+    /// The coserve version that wrote the folder.
     pub coserve_version: &'static str,
     /// `run`: what kind of result the folder holds.
     pub kind: &'static str,
+    /// The scenario's `name`.
     pub scenario_name: &'a str,
+    /// The seed of every random number in the run.
     pub seed: u64,
     /// The scenario files read: the named file first, then what it extends.
     pub scenario_files: Vec<String>,
+    /// The `--set key=value` arguments, in the order given.
     pub overrides: &'a [String],
     /// The fully resolved scenario after `extends`, presets and overrides.
     pub scenario: &'a Scenario,
+    /// Every knob change an intervention made, with its week.
     pub interventions_applied: &'a [Event],
+    /// Residents simulated.
     pub residents: u64,
+    /// Bytes of hot state per resident (31 with four domains).
     pub resident_state_bytes: usize,
+    /// The files in the folder.
     pub files: Vec<&'static str>,
+    /// How long the run took: the only part that differs between two runs.
     pub timing: Timing,
 }
 
 /// What a finished run reports.
 #[derive(Clone, Debug)]
 pub struct RunSummary {
+    /// The result folder.
     pub dir: PathBuf,
+    /// The metrics of the last week.
     pub last: TickRecord,
+    /// How long the run took.
     pub timing: Timing,
 }
 
@@ -276,10 +310,12 @@ impl Staging {
         })
     }
 
+    /// The path of `file` inside the temporary folder.
     pub fn path(&self, file: &str) -> PathBuf {
         self.dir.join(file)
     }
 
+    /// A CSV table `file` in the temporary folder, to fill row by row.
     pub fn csv(&self, file: &str) -> Result<Table, OutputError> {
         let path = self.path(file);
         let f = File::create(&path).map_err(io(&path))?;

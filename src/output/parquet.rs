@@ -12,8 +12,11 @@ use std::sync::Arc;
 /// One column's values.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Values {
+    /// Whole numbers (64-bit).
     Int(Vec<i64>),
+    /// Numbers (64-bit floating point; NaN where undefined).
     Float(Vec<f64>),
+    /// Text (UTF-8).
     Text(Vec<String>),
 }
 

@@ -56,23 +56,33 @@ pub fn viridis(t: f64) -> RGBColor {
 
 /// A line over x, with an optional band (low, high) around it.
 pub struct Series {
+    /// The line's name in the legend.
     pub name: String,
+    /// `(x, y)` points, in x order.
     pub points: Vec<(f64, f64)>,
+    /// `(x, low, high)`: a shaded band around the line, if any.
     pub band: Option<Vec<(f64, f64, f64)>>,
 }
 
 /// A bar with an optional interval.
 pub struct Bar {
+    /// The bar's label on the x axis.
     pub label: String,
+    /// Which colour group the bar belongs to (0-based).
     pub group: usize,
+    /// The bar's height.
     pub value: f64,
+    /// `(low, high)`: an error bar, if any.
     pub interval: Option<(f64, f64)>,
 }
 
 /// One neighbourhood on the map.
 pub struct Cell {
+    /// The cell's column, from the left (0-based).
     pub column: u32,
+    /// The cell's row, from the top (0-based).
     pub row: u32,
+    /// The value the cell's colour shows.
     pub value: f64,
 }
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 /// Where a value came from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
+    /// A scenario file, by its path as given.
     File(PathBuf),
     /// A `--set key=value` given on the command line.
     CommandLine(String),
@@ -17,13 +18,16 @@ pub enum Source {
 /// A place in a scenario file or on the command line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Location {
+    /// The file or command-line argument the value came from.
     pub source: Source,
     /// 1-based; 0 when the source has no lines.
     pub line: usize,
+    /// 1-based, in characters; 0 when the source has no lines.
     pub column: usize,
 }
 
 impl Location {
+    /// The line and column of byte `offset` in `text`, the contents of `file`.
     pub fn in_file(file: &std::path::Path, text: &str, offset: usize) -> Self {
         let before = &text[..offset.min(text.len())];
         let line = before.matches('\n').count() + 1;
@@ -49,6 +53,7 @@ impl fmt::Display for Location {
 /// One problem found in a scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
+    /// Where the offending value was written.
     pub location: Location,
     /// Dotted path of the key, e.g. `governance.pb_share`; empty for the whole file.
     pub key: String,
@@ -77,6 +82,7 @@ impl fmt::Display for Diagnostic {
 /// Every problem found in a scenario, in the order of the file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioError {
+    /// The problems found; at least one.
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -14,16 +14,23 @@ use toml::Value;
 pub enum Limit {
     /// A whole number from `min` to `max`, both included.
     Whole {
+        /// Smallest valid value.
         min: i64,
+        /// Largest valid value.
         max: i64,
+        /// What the number counts, for messages ("weeks"); empty for a bare number.
         what: &'static str,
     },
     /// A finite number from `min` to `max`; `min` itself excluded when
     /// `above` (divisors, costs that must be positive).
     Number {
+        /// Smallest valid value; itself refused when `above`.
         min: f64,
+        /// Largest valid value.
         max: f64,
+        /// Whether `min` itself is refused (the value must be above it).
         above: bool,
+        /// What the number is, for messages ("a share", "hours per week").
         what: &'static str,
     },
 }

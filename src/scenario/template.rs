@@ -16,6 +16,7 @@ pub struct NewScenario {
     pub path: PathBuf,
     /// The scenario's `name`: the file's stem.
     pub name: String,
+    /// The file's text: every key with its value and a comment on its meaning.
     pub text: String,
 }
 

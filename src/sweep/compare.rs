@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct CompareOptions {
     /// Preset names; the first is the reference for differences.
     pub regimes: Vec<String>,
+    /// Runs per regime, 2 to [`MAX_REPLICATES`]; replicate r uses seed + r in every regime.
     pub replicates: u32,
     /// Overrides `run.ticks` when given.
     pub ticks: Option<u32>,
@@ -32,9 +33,13 @@ pub struct CompareOptions {
 /// Every run of a comparison, by regime and replicate.
 #[derive(Clone, Debug)]
 pub struct Comparison {
+    /// The reference regime's scenario, resolved (seed of the first replicate).
     pub scenario: Scenario,
+    /// The regimes compared; the first is the reference.
     pub regimes: Vec<String>,
+    /// The seed of each replicate, shared by every regime.
     pub seeds: Vec<u64>,
+    /// Every metric's name, in the order of [`Summary`]'s values.
     pub metrics: Vec<String>,
     /// `runs[regime][replicate]`.
     pub runs: Vec<Vec<Summary>>,
@@ -47,27 +52,40 @@ pub struct Comparison {
 /// regime, averaged over replicates, with the range across them.
 #[derive(Clone, Debug, Serialize)]
 pub struct BandRow {
+    /// The week.
     pub tick: usize,
+    /// The regime.
     pub regime: String,
+    /// The metric (one of [`summary::MAIN_METRICS`]).
     pub metric: &'static str,
+    /// Mean over replicates.
     pub mean: f64,
+    /// Lowest value over replicates.
     pub low: f64,
+    /// Highest value over replicates.
     pub high: f64,
 }
 
 /// One line of compare.csv.
 #[derive(Clone, Debug, Serialize)]
 pub struct CompareRow {
+    /// The metric (a column of timeseries.csv).
     pub metric: String,
     /// `end` (last tick) or `mean` (averaged over the run).
     pub statistic: &'static str,
+    /// The regime.
     pub regime: String,
+    /// Mean over replicates.
     pub mean: f64,
+    /// Standard deviation over replicates (n - 1).
     pub sd: f64,
     /// This regime minus the reference, replicate by replicate.
     pub diff: f64,
+    /// Lower end of the 95% t interval of the paired difference.
     pub diff_ci_low: f64,
+    /// Upper end of the 95% t interval of the paired difference.
     pub diff_ci_high: f64,
+    /// Replicates (pairs).
     pub n: usize,
 }
 
@@ -119,8 +137,10 @@ pub const MAX_COMPARE_WEEKS: u64 = 20_000_000;
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
     #[error("{0}")]
+    /// A regime's scenario is not valid.
     Scenario(#[from] ScenarioError),
     #[error("{0}")]
+    /// The options cannot make a comparison: what, and the fix.
     Options(String),
 }
 

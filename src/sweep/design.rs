@@ -67,7 +67,9 @@ pub enum Points<'a> {
     Grid(Vec<Vec<Value>>),
     /// Unit-cube coordinates mapped through each factor's range.
     Unit {
+        /// The sweep, for its factors' ranges.
         spec: &'a SweepSpec,
+        /// One row of unit-cube coordinates per point, one column per factor.
         unit: Vec<Vec<f64>>,
     },
 }
@@ -114,7 +116,7 @@ impl Points<'_> {
 }
 
 /// The design points of `spec`, in design order. The spec's size was
-/// checked against [`super::spec::MAX_RUNS`] when it was loaded.
+/// checked against [`MAX_RUNS`](super::MAX_RUNS) when it was loaded.
 pub fn points(spec: &SweepSpec) -> Points<'_> {
     match unit_points(spec) {
         Some(unit) => Points::Unit { spec, unit },

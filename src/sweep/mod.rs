@@ -10,13 +10,13 @@ pub mod stats;
 mod summary;
 
 pub use compare::{
-    BandRow, CompareError, CompareOptions, CompareRow, Comparison, TABLE_METRICS, compare,
-    comparison_dir, write_comparison,
+    BandRow, CompareError, CompareOptions, CompareRow, Comparison, MAX_COMPARE_WEEKS,
+    MAX_REPLICATES, TABLE_METRICS, compare, comparison_dir, write_comparison,
 };
 pub use runner::{
     FileHash, RunRecord, Shard, SweepError, SweepManifest, SweepOptions, SweepReport, merge,
     read_records, run_sweep,
 };
 pub use sensitivity::{DEFAULT_METRICS, SensitivityRow, sensitivity, write_sobol};
-pub use spec::{Design, Factor, Levels, SweepSpec};
+pub use spec::{Design, Factor, Levels, MAX_RUNS, SweepSpec};
 pub use summary::{MAIN_METRICS, Summary, metric_names, metric_values, summarise, summarise_with};

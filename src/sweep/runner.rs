@@ -19,10 +19,13 @@ use toml::Value;
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     #[error("{0}")]
+    /// A scenario or sweep file is not valid.
     Scenario(#[from] ScenarioError),
     #[error("{0}")]
+    /// The destination was refused or could not be written.
     Output(#[from] OutputError),
     #[error("{0}")]
+    /// Anything else, in words: what, where, and the fix.
     Other(String),
 }
 
@@ -41,7 +44,9 @@ fn other(message: impl Into<String>) -> SweepError {
 /// is `index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
+    /// This shard's number, from 0 to `count - 1`.
     pub index: usize,
+    /// How many shards the sweep is split into (at least 1).
     pub count: usize,
 }
 
@@ -64,11 +69,15 @@ impl std::str::FromStr for Shard {
 /// How to run a sweep.
 #[derive(Clone, Debug)]
 pub struct SweepOptions {
+    /// The sweep's folder.
     pub out: PathBuf,
     /// Also write runs.parquet (and timeseries.parquet when asked for timeseries).
     pub parquet: bool,
+    /// Run only this shard of the runs.
     pub shard: Option<Shard>,
+    /// Continue in `out`, skipping finished runs.
     pub resume: bool,
+    /// Replace an earlier result of this sweep in `out`.
     pub force: bool,
 }
 
@@ -79,26 +88,39 @@ pub const MAX_PARQUET_WEEKS: u64 = 2_000_000;
 /// One finished run: what runs/run-NNNNNN.json holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
+    /// The run's id: `point * replicates + replicate`.
     pub run: usize,
+    /// The design point (0-based, design order).
     pub point: usize,
+    /// The replicate (0-based); its seed is the sweep's seed plus this.
     pub replicate: u32,
+    /// The run's seed.
     pub seed: u64,
+    /// The factors' values as runs.csv writes them, in factor order.
     pub factors: Vec<String>,
+    /// Every metric at the last week, in the order of the manifest's `metrics` (`None`: undefined).
     pub end: Vec<Option<f64>>,
+    /// Every metric averaged over the run, in the same order.
     pub mean: Vec<Option<f64>>,
 }
 
 /// manifest.json of a sweep: the same for every shard of it.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 pub struct SweepManifest {
+    /// The coserve version that wrote the sweep.
     pub coserve_version: String,
+    /// Always `sweep`.
     pub kind: String,
+    /// The sweep file as read and checked.
     pub sweep: serde_json::Value,
     /// The base scenario, resolved with the sweep's fixed overrides, before
     /// any factor.
     pub base_scenario: serde_json::Value,
+    /// Design points.
     pub points: usize,
+    /// Runs: points times replicates.
     pub runs: usize,
+    /// The metrics of runs.csv, in column order.
     pub metrics: Vec<String>,
     /// Every file the sweep read, with the SHA-256 of its text: the sweep
     /// file, then the base scenario and what it extends. Paths are as
@@ -111,7 +133,9 @@ pub struct SweepManifest {
 /// A file a result was made from, and the SHA-256 of its text then.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FileHash {
+    /// The path as reached from the sweep file's folder.
     pub path: String,
+    /// The SHA-256 of the file's text, in hexadecimal.
     pub sha256: String,
 }
 
@@ -165,8 +189,11 @@ impl SweepManifest {
 /// What a sweep did.
 #[derive(Clone, Debug)]
 pub struct SweepReport {
+    /// Runs this call finished.
     pub ran: usize,
+    /// Runs of this shard already done before (resume).
     pub skipped: usize,
+    /// Runs in the whole design.
     pub total: usize,
     /// Set when the folder holds every run and runs.csv was written.
     pub runs_csv: Option<PathBuf>,

@@ -10,12 +10,19 @@ use std::path::{Path, PathBuf};
 pub struct SensitivityRow {
     /// A column of runs.csv, e.g. `coverage_mean`.
     pub metric: String,
+    /// The factor (a scenario key).
     pub factor: String,
+    /// First-order Sobol index S1: the share of the metric's variance due to this factor alone.
     pub first_order: f64,
+    /// Lower end of S1's 95% bootstrap interval.
     pub first_order_low: f64,
+    /// Upper end of S1's 95% bootstrap interval.
     pub first_order_high: f64,
+    /// Total-order Sobol index ST: the share due to this factor with all its interactions.
     pub total: f64,
+    /// Lower end of ST's 95% bootstrap interval.
     pub total_low: f64,
+    /// Upper end of ST's 95% bootstrap interval.
     pub total_high: f64,
 }
 

@@ -7,11 +7,17 @@ use crate::rng::{Purpose, Stream};
 /// One factor's indices with 95% bootstrap intervals.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Indices {
+    /// First-order index S1 (Saltelli et al. 2010 estimator).
     pub first: f64,
+    /// Lower end of S1's 95% bootstrap interval.
     pub first_low: f64,
+    /// Upper end of S1's 95% bootstrap interval.
     pub first_high: f64,
+    /// Total-order index ST (Jansen 1999 estimator).
     pub total: f64,
+    /// Lower end of ST's 95% bootstrap interval.
     pub total_low: f64,
+    /// Upper end of ST's 95% bootstrap interval.
     pub total_high: f64,
 }
 

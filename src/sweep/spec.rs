@@ -31,9 +31,13 @@ pub enum Levels {
     /// A range; `integer` when the key holds a whole number (then the grid
     /// levels are distinct whole numbers).
     Range {
+        /// The lowest level.
         min: f64,
+        /// The highest level (above `min`).
         max: f64,
+        /// Whether the key holds a whole number.
         integer: bool,
+        /// Grid levels, evenly spaced from `min` to `max` (grid designs only).
         levels: usize,
     },
     /// A list of values.
@@ -43,7 +47,9 @@ pub enum Levels {
 /// One factor: a scenario key by dotted path, and its levels.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Factor {
+    /// The scenario key, by dotted path (`governance.pb_share`).
     pub key: String,
+    /// What it ranges over.
     pub levels: Levels,
 }
 
@@ -121,6 +127,7 @@ impl Factor {
 /// A sweep file, checked.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SweepSpec {
+    /// The sweep's name: names its folder (`<name>-sweep`).
     pub name: String,
     /// The sweep file itself.
     #[serde(skip)]
@@ -131,10 +138,13 @@ pub struct SweepSpec {
     /// The base scenario, as given (relative to the sweep file).
     pub scenario: PathBuf,
     #[serde(skip)]
+    /// The base scenario's path, resolved against the sweep file's folder.
     pub scenario_path: PathBuf,
     /// Overrides applied to every run before the factors.
     pub set: Vec<String>,
+    /// The factors, in the order of runs.csv's columns.
     pub factors: Vec<Factor>,
+    /// How design points are chosen.
     pub design: Design,
     /// Points for random and Latin hypercube designs; base samples for Saltelli.
     pub samples: usize,

@@ -46,12 +46,17 @@ pub fn t_975(df: usize) -> f64 {
 /// Pairs where either value is undefined are left out; `n` counts the rest.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PairedDifference {
+    /// Mean of the differences.
     pub mean: f64,
+    /// Lower end of the 95% t interval.
     pub low: f64,
+    /// Upper end of the 95% t interval.
     pub high: f64,
+    /// Pairs (NaN pairs left out).
     pub n: usize,
 }
 
+/// The mean of `a - b` pair by pair, with its 95% t interval. `a` and `b` have one value per replicate, in the same order.
 pub fn paired_difference(a: &[f64], b: &[f64]) -> PairedDifference {
     let d: Vec<f64> = a
         .iter()

@@ -11,7 +11,9 @@ pub use crate::metrics::{MAIN_METRICS, metric_names, metric_values};
 /// ticks left out of the average), in the order of [`metric_names`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
+    /// Every metric at the last week, in the order of [`metric_names`] (NaN: undefined).
     pub end: Vec<f64>,
+    /// Every metric averaged over the weeks where it is defined.
     pub mean: Vec<f64>,
 }
 
