@@ -39,7 +39,7 @@ const fn whole(min: i64, max: i64, what: &'static str) -> Limit {
     Limit::Whole { min, max, what }
 }
 
-const fn number(min: f64, max: f64, what: &'static str) -> Limit {
+pub(crate) const fn number(min: f64, max: f64, what: &'static str) -> Limit {
     Limit::Number {
         min,
         max,
@@ -48,7 +48,7 @@ const fn number(min: f64, max: f64, what: &'static str) -> Limit {
     }
 }
 
-const fn above(min: f64, max: f64, what: &'static str) -> Limit {
+pub(crate) const fn above(min: f64, max: f64, what: &'static str) -> Limit {
     Limit::Number {
         min,
         max,
@@ -57,14 +57,14 @@ const fn above(min: f64, max: f64, what: &'static str) -> Limit {
     }
 }
 
-const SHARE: Limit = number(0.0, 1.0, "a share");
-const PROBABILITY: Limit = number(0.0, 1.0, "a probability per week");
+pub(crate) const SHARE: Limit = number(0.0, 1.0, "a share");
+pub(crate) const PROBABILITY: Limit = number(0.0, 1.0, "a probability per week");
 /// Logistic-regression coefficients (log-odds per unit of the predictor).
-const COEFFICIENT: Limit = number(-50.0, 50.0, "a log-odds coefficient");
+pub(crate) const COEFFICIENT: Limit = number(-50.0, 50.0, "a log-odds coefficient");
 /// Multipliers on a rate or a weight.
-const MULTIPLIER: Limit = number(0.0, 100.0, "a multiplier");
+pub(crate) const MULTIPLIER: Limit = number(0.0, 100.0, "a multiplier");
 /// Money per resident, per hour or per need.
-const MONEY: Limit = number(0.0, 1e6, "an amount of money");
+pub(crate) const MONEY: Limit = number(0.0, 1e6, "an amount of money");
 
 /// The most residents a city may have: 100 million residents take about
 /// 3.1 GB of resident state (31 bytes each with four domains).
@@ -110,92 +110,27 @@ pub const DOMAIN: &[(&str, Limit)] = &[
     ("lapse_rate", PROBABILITY),
 ];
 
-/// `[behaviour]`: ranges wide enough for any published estimate and narrow
-/// enough that no value turns a probability, a share or a division into
-/// nonsense. docs/model.md gives each constant's meaning and source.
-pub const BEHAVIOUR: &[(&str, Limit)] = &[
-    ("report_base", PROBABILITY),
-    ("report_ses_gradient", MULTIPLIER),
-    ("platform_factor", MULTIPLIER),
-    ("platform_offline_factor", MULTIPLIER),
-    ("digital_access_base", PROBABILITY),
-    (
-        "digital_access_ses",
-        number(-1.0, 1.0, "a change in probability"),
-    ),
-    ("willingness_intercept", COEFFICIENT),
-    ("willingness_ses", COEFFICIENT),
-    ("willingness_efficacy", COEFFICIENT),
-    ("willingness_trust", COEFFICIENT),
-    ("willingness_shortfall", COEFFICIENT),
-    ("willingness_asked", COEFFICIENT),
-    ("willingness_burnout", COEFFICIENT),
-    ("join_rate", PROBABILITY),
-    ("volunteer_hours", number(0.0, 168.0, "hours per week")),
-    (
-        "hours_per_unit",
-        above(0.0, 1e4, "hours per unit of service"),
-    ),
-    ("initial_effort", SHARE),
-    ("deliberation_boost", SHARE),
-    (
-        "deliberation_group_reference",
-        above(0.0, 1e9, "a number of residents"),
-    ),
-    ("sanction_strength", SHARE),
-    ("quit_hazard", PROBABILITY),
-    ("burnout_quit_multiplier", MULTIPLIER),
-    ("disillusion", MULTIPLIER),
-    ("burnout_gain", SHARE),
-    ("burnout_recovery", SHARE),
-    ("performance_weight", number(0.0, 10.0, "a weight")),
-    ("disconfirmation_weight", number(0.0, 10.0, "a weight")),
-    ("expectation_adaptation", SHARE),
-    (
-        "satisfaction_threshold",
-        number(-1.0, 1.0, "a satisfaction level"),
-    ),
-    ("trust_gain", SHARE),
-    ("trust_loss", SHARE),
-    ("trust_reversion", SHARE),
-    ("trust_ses_slope", number(-1.0, 1.0, "a slope")),
-    ("voice_bonus", SHARE),
-    ("proactive_efficiency", SHARE),
-    ("leakage_base", SHARE),
-    ("audit_effect", SHARE),
-    ("community_monitoring", SHARE),
-    ("scale_economies", number(0.0, 1.0, "an elasticity")),
-    ("fundraising_per_resident", MONEY),
-    ("donations_per_resident", MONEY),
-    ("crowd_out_fundraising", MULTIPLIER),
-    ("crowd_out_donations", MULTIPLIER),
-    ("donor_response", MULTIPLIER),
-    ("duplication", SHARE),
-    ("innovation_rate", PROBABILITY),
-    ("innovation_gain", SHARE),
-    ("adoption_probability", PROBABILITY),
-    ("outreach_cost_share", SHARE),
-    ("shadow_wage", MONEY),
-];
-
 /// The limits of a section's keys, by section name (`domains` for each
-/// `[[domains]]` entry).
-pub fn of_section(section: &str) -> &'static [(&'static str, Limit)] {
+/// `[[domains]]` entry), in file order.
+pub fn of_section(section: &str) -> Vec<(&'static str, Limit)> {
     match section {
-        "run" => RUN,
-        "city" => CITY,
-        "domains" => DOMAIN,
-        "behaviour" => BEHAVIOUR,
-        _ => &[],
+        "run" => RUN.to_vec(),
+        "city" => CITY.to_vec(),
+        "domains" => DOMAIN.to_vec(),
+        "behaviour" => super::behaviour::KEYS
+            .iter()
+            .map(|k| (k.name, k.limit))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
 /// The limit of `key` in `section`, if it is numeric.
 pub fn find(section: &str, key: &str) -> Option<Limit> {
     of_section(section)
-        .iter()
+        .into_iter()
         .find(|(k, _)| *k == key)
-        .map(|(_, l)| *l)
+        .map(|(_, l)| l)
 }
 
 /// docs/ranges.md: every numeric key of a scenario and its valid range,

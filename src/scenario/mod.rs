@@ -1,6 +1,7 @@
 //! Scenarios: the TOML schema, loading with `extends` and `--set`, and
 //! validation with errors that name file, line, key and what was expected.
 
+pub mod behaviour;
 mod error;
 mod explain;
 pub(crate) mod layers;
@@ -8,6 +9,7 @@ pub mod limits;
 mod resolved;
 mod template;
 
+pub use behaviour::Behaviour;
 pub use error::{Diagnostic, Location, ScenarioError, Source};
 pub use explain::explain;
 pub use layers::{Locations, command_line};
@@ -183,213 +185,6 @@ impl Default for OutputSpec {
             dir: PathBuf::from("outputs"),
             neighbourhoods: true,
             quintiles: true,
-        }
-    }
-}
-
-/// `[behaviour]`: the behavioural constants of the model, each with its
-/// published source in docs/model.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Behaviour {
-    /// Chance that a new need is reported at SES 0 on the counter channel;
-    /// probability 0-1 per need (Clark et al. 2013; 311 studies).
-    pub report_base: f64,
-    /// SES gradient of reporting: at SES 1 residents report `1 + this` times
-    /// as often as at SES 0; multiplier 0-100 (Clark et al. 2013).
-    pub report_ses_gradient: f64,
-    /// Reporting multiplier on the `platform` channel for residents with
-    /// digital access; multiplier 0-100.
-    pub platform_factor: f64,
-    /// Reporting multiplier on the `platform` channel for residents without
-    /// digital access; multiplier 0-100.
-    pub platform_offline_factor: f64,
-    /// Chance that a resident at SES 0 has digital access; probability 0-1.
-    pub digital_access_base: f64,
-    /// Change in the chance of digital access per unit of SES (at SES 1:
-    /// `digital_access_base + this`); -1 to 1.
-    pub digital_access_ses: f64,
-    /// `b0`, intercept of the willingness-to-volunteer logistic; log-odds,
-    /// -50 to 50.
-    pub willingness_intercept: f64,
-    /// `b_ses`: log-odds of willingness per unit of SES (higher SES takes part
-    /// more; Jakobsen 2013); -50 to 50.
-    pub willingness_ses: f64,
-    /// `b_eff`: log-odds of willingness per unit of self-efficacy; -50 to 50.
-    pub willingness_efficacy: f64,
-    /// `b_trust`: log-odds of willingness per unit of trust; -50 to 50.
-    pub willingness_trust: f64,
-    /// `b_short`: log-odds of willingness per unit of local service shortfall
-    /// (`1 - service level`; Parrado et al. 2013); -50 to 50.
-    pub willingness_shortfall: f64,
-    /// `b_ask`: log-odds of willingness per unit of being asked
-    /// (`outreach (1 - SES)` plus 0.15 shared, 0.3 residents decide; Jakobsen 2013); -50 to 50.
-    pub willingness_asked: f64,
-    /// `b_burn`: log-odds of willingness lost per unit of burnout; -50 to 50.
-    pub willingness_burnout: f64,
-    /// Weekly chance that a fully willing resident starts volunteering (the
-    /// chance is `join_rate * willingness`); probability 0-1.
-    pub join_rate: f64,
-    /// Hours a volunteer gives in a week at full effort; 0-168.
-    pub volunteer_hours: f64,
-    /// Volunteer hours that make one unit of service (one need served);
-    /// above 0.
-    pub hours_per_unit: f64,
-    /// What volunteers expect others to give at the start, as a share of
-    /// `volunteer_hours`, 0-1 (Fehr & Gächter 2000: 40-60%).
-    pub initial_effort: f64,
-    /// Largest relative rise in the effort volunteers expect of others under
-    /// the `deliberative` channel; share 0-1 (Balliet 2010).
-    pub deliberation_boost: f64,
-    /// Volunteers in a neighbourhood at which `deliberation_boost` has its
-    /// full effect (larger groups gain more; Balliet 2010); above 0.
-    pub deliberation_group_reference: f64,
-    /// Pull of peer sanctions toward full effort at `peer_sanctions = 1`;
-    /// share 0-1 (Fehr & Gächter 2000; Herrmann et al. 2008).
-    pub sanction_strength: f64,
-    /// Weekly chance that a volunteer quits, at no burnout and no lost say;
-    /// probability 0-1 (0.0082 is 35% a year; CNCS 2009).
-    pub quit_hazard: f64,
-    /// Full burnout multiplies the quit hazard by `1 + this`; multiplier 0-100.
-    pub burnout_quit_multiplier: f64,
-    /// Each lost step of say (residents -> shared -> agency) multiplies the
-    /// quit hazard by `1 + this`; multiplier 0-100.
-    pub disillusion: f64,
-    /// Weekly burnout a volunteer gains at full effort (times the effort
-    /// share); share 0-1.
-    pub burnout_gain: f64,
-    /// Weekly burnout relief of volunteers per unit of service level (visible
-    /// results; Ansell & Gash 2008); others recover 4x this. Share 0-1.
-    pub burnout_recovery: f64,
-    /// `w1`: satisfaction per unit of performance (expectancy
-    /// disconfirmation, Van Ryzin 2004); weight 0-10.
-    pub performance_weight: f64,
-    /// `w2`: satisfaction per unit of performance above expectation (Van
-    /// Ryzin 2004); weight 0-10.
-    pub disconfirmation_weight: f64,
-    /// Weekly share of the gap between performance and expectation that
-    /// expectation closes; share 0-1.
-    pub expectation_adaptation: f64,
-    /// `S*`: satisfaction above it builds trust, below it erodes it; -1 to 1,
-    /// calibrated so `public` holds mean trust near the OECD 0.45 (OECD 2021, 2023).
-    pub satisfaction_threshold: f64,
-    /// Weekly trust gained per unit of satisfaction above `S*`; share 0-1
-    /// (Slovic 1993).
-    pub trust_gain: f64,
-    /// Weekly trust lost per unit of satisfaction below `S*`, larger than
-    /// `trust_gain`; share 0-1 (Slovic 1993).
-    pub trust_loss: f64,
-    /// Weekly pull of trust back toward its SES anchor, as a share of the
-    /// gap; 0-1.
-    pub trust_reversion: f64,
-    /// Change in initial and anchor trust per unit of SES above 0.5; -1 to 1.
-    pub trust_ses_slope: f64,
-    /// Weekly trust gain of volunteers per step of say (x1 shared, x2
-    /// residents decide); share 0-1 (OECD 2021).
-    pub voice_bonus: f64,
-    /// Hidden needs the agency finds per unit of spare capacity, without
-    /// local knowledge; share 0-1.
-    pub proactive_efficiency: f64,
-    /// Share of delivery and participatory money lost to leakage with no
-    /// audits or monitoring; 0-1 (Olken 2007).
-    pub leakage_base: f64,
-    /// Share of leakage that certain audit (`audit = 1`) removes; 0-1
-    /// (Olken 2007).
-    pub audit_effect: f64,
-    /// Share of leakage that full resident participation deters; 0-1
-    /// (Olken 2007: small).
-    pub community_monitoring: f64,
-    /// Elasticity of unit cost with city size: costs scale as
-    /// `(residents / 100,000)^-this`; 0-1.
-    pub scale_economies: f64,
-    /// Organizations' own fundraising, money per resident per week at full
-    /// social capital, before crowd-out; 0 to 1e6.
-    pub fundraising_per_resident: f64,
-    /// Private donations to organizations, money per resident per week at
-    /// full social capital, before crowd-out; 0 to 1e6.
-    pub donations_per_resident: f64,
-    /// Fundraising lost per unit of grant; multiplier 0-100 (0.141,
-    /// Andreoni & Payne 2011).
-    pub crowd_out_fundraising: f64,
-    /// Private donations lost per unit of grant; multiplier 0-100 (0.757,
-    /// Andreoni & Payne 2011).
-    pub crowd_out_donations: f64,
-    /// New donations drawn per unit of grant; multiplier 0-100 (0.041,
-    /// Andreoni & Payne 2011).
-    pub donor_response: f64,
-    /// Share of volunteer input lost to duplicated effort when organizations
-    /// do not coordinate (scaled by `1 - coordination`); 0-1.
-    pub duplication: f64,
-    /// Weekly chance that a neighbourhood's organizations find a better
-    /// practice, at full diversity and autonomy; probability 0-1.
-    pub innovation_rate: f64,
-    /// Productivity gained per innovation (at most 10 count): locally when
-    /// found, city-wide when the agency adopts it; share 0-1.
-    pub innovation_gain: f64,
-    /// Chance that the agency adopts an innovation at the first budget
-    /// cycle after its `lag`, else it is dropped; probability 0-1.
-    pub adoption_probability: f64,
-    /// Share of a domain's budget that full outreach (`outreach = 1`) costs;
-    /// 0-1.
-    pub outreach_cost_share: f64,
-    /// Money value of one volunteer hour, for the total cost per unit served;
-    /// 0 to 1e6.
-    pub shadow_wage: f64,
-}
-
-impl Default for Behaviour {
-    fn default() -> Self {
-        Behaviour {
-            report_base: 0.25,
-            report_ses_gradient: 2.0,
-            platform_factor: 1.6,
-            platform_offline_factor: 0.6,
-            digital_access_base: 0.5,
-            digital_access_ses: 0.45,
-            willingness_intercept: -4.0,
-            willingness_ses: 1.6,
-            willingness_efficacy: 1.0,
-            willingness_trust: 1.0,
-            willingness_shortfall: 1.0,
-            willingness_asked: 2.0,
-            willingness_burnout: 2.0,
-            join_rate: 0.01,
-            volunteer_hours: 4.0,
-            hours_per_unit: 3.0,
-            initial_effort: 0.6,
-            deliberation_boost: 0.3,
-            deliberation_group_reference: 50.0,
-            sanction_strength: 0.3,
-            quit_hazard: 0.0082,
-            burnout_quit_multiplier: 3.0,
-            disillusion: 3.0,
-            burnout_gain: 0.02,
-            burnout_recovery: 0.015,
-            performance_weight: 1.0,
-            disconfirmation_weight: 0.5,
-            expectation_adaptation: 0.05,
-            satisfaction_threshold: 0.28,
-            trust_gain: 0.01,
-            trust_loss: 0.03,
-            trust_reversion: 0.02,
-            trust_ses_slope: 0.1,
-            voice_bonus: 0.002,
-            proactive_efficiency: 0.3,
-            leakage_base: 0.25,
-            audit_effect: 0.33,
-            community_monitoring: 0.1,
-            scale_economies: 0.05,
-            fundraising_per_resident: 0.05,
-            donations_per_resident: 0.3,
-            crowd_out_fundraising: 0.141,
-            crowd_out_donations: 0.757,
-            donor_response: 0.041,
-            duplication: 0.25,
-            innovation_rate: 0.01,
-            innovation_gain: 0.02,
-            adoption_probability: 0.5,
-            outreach_cost_share: 0.05,
-            shadow_wage: 15.0,
         }
     }
 }
@@ -1019,8 +814,8 @@ fn key_elsewhere(key: &str) -> Option<String> {
         .into_iter()
         .flat_map(|section| {
             limits::of_section(section)
-                .iter()
-                .map(move |(k, _)| (format!("{section}.{k}"), *k))
+                .into_iter()
+                .map(move |(k, _)| (format!("{section}.{k}"), k))
         });
     let domain = limits::DOMAIN
         .iter()

@@ -329,7 +329,10 @@ fn write_behaviour(w: &mut String, b: &Behaviour) {
     );
     let _ = writeln!(w, "[behaviour]");
     let json = serde_json::to_value(b).expect("behaviour serializes");
-    for (key, meaning) in BEHAVIOUR_MEANINGS {
+    for super::behaviour::BehaviourKey {
+        name: key, meaning, ..
+    } in super::behaviour::KEYS
+    {
         let x = json[key].as_f64().expect("behaviour constants are numbers");
         let value = fmt_num(x);
         let _ = writeln!(
@@ -339,195 +342,6 @@ fn write_behaviour(w: &mut String, b: &Behaviour) {
         );
     }
 }
-
-/// What each behavioural constant means, in file order.
-pub(crate) const BEHAVIOUR_MEANINGS: &[(&str, &str)] = &[
-    (
-        "report_base",
-        "chance a bottom-SES resident reports a need (311 studies)",
-    ),
-    (
-        "report_ses_gradient",
-        "top-SES residents report (1 + this) times as often (Clark et al. 2013)",
-    ),
-    (
-        "platform_factor",
-        "reporting multiplier on a platform, for residents with digital access",
-    ),
-    (
-        "platform_offline_factor",
-        "reporting multiplier on a platform, for residents without it",
-    ),
-    ("digital_access_base", "chance of digital access at SES 0"),
-    (
-        "digital_access_ses",
-        "extra chance of digital access at SES 1",
-    ),
-    (
-        "willingness_intercept",
-        "b0 of the willingness-to-participate logistic",
-    ),
-    (
-        "willingness_ses",
-        "b_ses: higher SES participates more (Jakobsen 2013)",
-    ),
-    (
-        "willingness_efficacy",
-        "b_eff: self-efficacy raises participation",
-    ),
-    ("willingness_trust", "b_trust: trust raises participation"),
-    (
-        "willingness_shortfall",
-        "b_short: a local service shortfall raises it (Parrado et al. 2013)",
-    ),
-    (
-        "willingness_asked",
-        "b_ask: being asked and equipped raises it (Jakobsen 2013)",
-    ),
-    ("willingness_burnout", "b_burn: burnout lowers it"),
-    (
-        "join_rate",
-        "weekly chance that a willing resident starts volunteering",
-    ),
-    ("volunteer_hours", "most hours a volunteer gives in a week"),
-    (
-        "hours_per_unit",
-        "volunteer hours that stand in for one unit of service",
-    ),
-    (
-        "initial_effort",
-        "what volunteers expect others to give at first, as a share of what one could give (Fehr & Gaechter 2000)",
-    ),
-    (
-        "deliberation_boost",
-        "rise in what cooperators expect of others after deliberating (Balliet 2010)",
-    ),
-    (
-        "deliberation_group_reference",
-        "volunteers in a neighbourhood at which deliberation has its full effect (larger groups gain more)",
-    ),
-    (
-        "sanction_strength",
-        "pull of peer sanctions toward full effort (Fehr & Gaechter 2000)",
-    ),
-    (
-        "quit_hazard",
-        "weekly chance a volunteer quits at no burnout: 35% a year (CNCS 2009)",
-    ),
-    (
-        "burnout_quit_multiplier",
-        "full burnout multiplies the quit hazard by 1 + this",
-    ),
-    (
-        "disillusion",
-        "a lost step of say (residents -> shared -> agency) multiplies the quit hazard by 1 + this",
-    ),
-    ("burnout_gain", "weekly burnout from giving all one's hours"),
-    (
-        "burnout_recovery",
-        "weekly burnout relief from visible results (Ansell & Gash 2008)",
-    ),
-    (
-        "performance_weight",
-        "w1: satisfaction from performance (Van Ryzin 2004)",
-    ),
-    (
-        "disconfirmation_weight",
-        "w2: satisfaction from performance above expectation",
-    ),
-    (
-        "expectation_adaptation",
-        "weekly pull of expectation toward performance",
-    ),
-    (
-        "satisfaction_threshold",
-        "S*: above it satisfaction builds trust, below it erodes it; calibrated so the status quo holds trust at the OECD level",
-    ),
-    (
-        "trust_gain",
-        "eta_up: trust gained per unit of satisfaction above S* (Slovic 1993)",
-    ),
-    (
-        "trust_loss",
-        "eta_down: trust lost per unit below S*; larger than eta_up",
-    ),
-    (
-        "trust_reversion",
-        "weekly pull of trust back toward its SES baseline",
-    ),
-    (
-        "trust_ses_slope",
-        "change in baseline trust per unit of SES above 0.5 (richer residents trust more)",
-    ),
-    (
-        "voice_bonus",
-        "weekly trust gain of participants who have a say (OECD)",
-    ),
-    (
-        "proactive_efficiency",
-        "hidden needs the agency finds per unit of spare capacity, without local knowledge",
-    ),
-    (
-        "leakage_base",
-        "share of agency spending lost to leakage with no audits (Olken 2007)",
-    ),
-    (
-        "audit_effect",
-        "share of leakage that certain audit removes (Olken 2007)",
-    ),
-    (
-        "community_monitoring",
-        "share of leakage that full resident participation would deter (Olken 2007: small)",
-    ),
-    (
-        "scale_economies",
-        "unit costs fall by this elasticity with city size",
-    ),
-    (
-        "fundraising_per_resident",
-        "organizations' own fundraising per resident per week at full social capital",
-    ),
-    (
-        "donations_per_resident",
-        "private donations per resident per week at full social capital",
-    ),
-    (
-        "crowd_out_fundraising",
-        "fundraising lost per unit of grant (Andreoni & Payne 2011)",
-    ),
-    (
-        "crowd_out_donations",
-        "donations lost per unit of grant (Andreoni & Payne 2011)",
-    ),
-    (
-        "donor_response",
-        "donations gained per unit of grant (Andreoni & Payne 2011)",
-    ),
-    (
-        "duplication",
-        "share of volunteer effort duplicated when organizations do not coordinate",
-    ),
-    (
-        "innovation_rate",
-        "weekly chance a neighbourhood's organizations find a better practice, at full diversity and autonomy",
-    ),
-    (
-        "innovation_gain",
-        "productivity gained per innovation (at most 10 count), locally when found, city-wide when adopted",
-    ),
-    (
-        "adoption_probability",
-        "chance the agency adopts an innovation at the first budget cycle after its lag",
-    ),
-    (
-        "outreach_cost_share",
-        "share of the budget that full outreach costs",
-    ),
-    (
-        "shadow_wage",
-        "money value of one volunteer hour, for total cost",
-    ),
-];
 
 fn pad(used: usize, width: usize) -> String {
     " ".repeat(width.saturating_sub(used).max(1))
@@ -540,20 +354,5 @@ fn fmt_num(x: f64) -> String {
         format!("{x:.1}")
     } else {
         format!("{x}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_behaviour_constant_has_a_meaning() {
-        let json = serde_json::to_value(Behaviour::default()).unwrap();
-        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), BEHAVIOUR_MEANINGS.len());
-        for (k, _) in BEHAVIOUR_MEANINGS {
-            assert!(json.get(k).is_some(), "{k}");
-        }
     }
 }
