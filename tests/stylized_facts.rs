@@ -243,8 +243,9 @@ fn fact_7_audits_cut_leakage_grassroots_monitoring_a_little() {
 fn fact_8_trust_is_asymmetric_higher_with_a_say_and_settles_near_045() {
     let b = coserve::scenario::Behaviour::default();
     let threshold = b.satisfaction_threshold;
-    let up = coserve::engine::passes::updated_trust(&b, 0.45, threshold + 0.2, 0.45, 0.0) - 0.45;
-    let down = 0.45 - coserve::engine::passes::updated_trust(&b, 0.45, threshold - 0.2, 0.45, 0.0);
+    let up = coserve::model::behaviour::updated_trust(&b, 0.45, threshold + 0.2, 0.45, 0.0) - 0.45;
+    let down =
+        0.45 - coserve::model::behaviour::updated_trust(&b, 0.45, threshold - 0.2, 0.45, 0.0);
     assert!(
         down > 2.0 * up && up > 0.0,
         "a failure costs {down:.4}, a success adds {up:.4}"

@@ -22,6 +22,7 @@ pub use cohorts::MAX_AGE;
 
 use crate::governance::Knobs;
 use crate::metrics::{self, CityRow, NeighbourhoodRow, QuintileRow, TickRecord, ratio};
+use crate::model::behaviour;
 use crate::model::residents::PARTICIPATING;
 use crate::model::{self, City, CooperationType, DomainBudget, Inputs, PlanningView, Residents};
 use crate::rng::{Purpose, Stream};
@@ -113,15 +114,19 @@ impl Simulation {
                 view: HoodView {
                     expected_effort: scenario.behaviour.initial_effort,
                     voice_lost: 0.0,
-                    service_level: 0.6,
+                    service_level: scenario.behaviour.initial_service_level,
                 },
                 seen_effort: scenario.behaviour.initial_effort,
-                voice_memory: passes::voice_level(scenario.governance.knobs.decision_rights),
+                voice_memory: behaviour::voice_level(scenario.governance.knobs.decision_rights),
                 innovations: 0,
                 participants: 0,
                 volunteer_hours: 0.0,
                 backlog: 0,
-                organizations: model::initial_count(h.population as f64, h.social_capital),
+                organizations: model::initial_count(
+                    h.population as f64,
+                    h.social_capital,
+                    &scenario.behaviour,
+                ),
             })
             .collect();
         let knobs = scenario.governance.knobs.clone();
@@ -276,17 +281,17 @@ impl Simulation {
             if CooperationType::from_bits(r.traits[i]) == CooperationType::FreeRider {
                 continue;
             }
-            let w = passes::willingness(
+            let w = behaviour::willingness(
                 b,
                 k,
                 r.ses[i] as f64,
                 r.efficacy[i] as f64,
                 r.trust[i] as f64,
-                0.6,
+                b.initial_service_level,
                 0.0,
             );
             let join = b.join_rate * w;
-            let p = join / (join + passes::quit_hazard(b, 0.0, 0.0));
+            let p = join / (join + behaviour::quit_hazard(b, 0.0, 0.0));
             if Stream::new(
                 self.scenario.run.seed,
                 0,
@@ -395,7 +400,7 @@ impl Simulation {
     fn response_pass(&mut self, allocation: &Allocated) -> ResponseTally {
         let lapse_rate: Vec<f64> = self.scenario.domains.iter().map(|d| d.lapse_rate).collect();
         let b = &self.scenario.behaviour;
-        let voice = passes::voice_level(self.knobs.decision_rights);
+        let voice = behaviour::voice_level(self.knobs.decision_rights);
         let hoods: Vec<HoodView> = self
             .hoods
             .iter()
@@ -595,7 +600,8 @@ impl Simulation {
         let mut found = 0;
         let k = &self.knobs;
         // Autonomy: how much organizations and residents decide and control.
-        let autonomy = (passes::voice_level(k.decision_rights) / 2.0 + k.diverted_share()).min(1.0);
+        let autonomy =
+            (behaviour::voice_level(k.decision_rights) / 2.0 + k.diverted_share()).min(1.0);
         for (n, state) in self.hoods.iter_mut().enumerate() {
             let g = &response.hoods[n];
             let hood = &self.city.neighbourhoods[n];
@@ -604,16 +610,19 @@ impl Simulation {
                 .sum();
             if arisen > 0 {
                 let throughput = (g.served as f64 / arisen as f64).min(1.0);
-                state.view.service_level = 0.8 * state.view.service_level + 0.2 * throughput;
+                let memory = self.scenario.behaviour.service_memory;
+                state.view.service_level =
+                    (1.0 - memory) * state.view.service_level + memory * throughput;
             }
             if g.participants > 0 {
                 state.seen_effort = g.effort / g.participants as f64;
             }
-            let voice = passes::voice_level(self.knobs.decision_rights);
+            let voice = behaviour::voice_level(self.knobs.decision_rights);
             state.voice_memory = if voice >= state.voice_memory {
                 voice
             } else {
-                state.voice_memory - (state.voice_memory - voice) / 52.0
+                state.voice_memory
+                    - (state.voice_memory - voice) / self.scenario.behaviour.say_memory_weeks
             };
             state.participants = g.participants;
             state.volunteer_hours = g.volunteer_hours;
@@ -625,33 +634,33 @@ impl Simulation {
                     n as u64,
                     Purpose::Organizations,
                 );
-                let unmet = (20.0 * g.pending_end as f64 / hood.population as f64).min(1.0);
+                let b = &self.scenario.behaviour;
                 let volunteers_per_org = g.participants as f64 / state.organizations.max(1) as f64;
-                let founding = 0.02
-                    * hood.social_capital
-                    * unmet
-                    * if volunteers_per_org >= model::MIN_VOLUNTEERS {
-                        1.0
-                    } else {
-                        0.2
-                    };
+                let founding = model::founding_probability(
+                    hood.social_capital,
+                    g.pending_end as f64 / hood.population as f64,
+                    volunteers_per_org,
+                    b,
+                );
                 if rng.chance(founding) {
                     state.organizations += 1;
                     founded += 1;
                 }
-                // Innovation rises with participant diversity (volunteers
-                // from the bottom two SES fifths, relative to their 40% of
-                // the population) and with autonomy.
-                if state.organizations > 0 && g.participants > 0 {
-                    let diversity =
-                        (g.participants_low_ses as f64 / g.participants as f64 / 0.4).min(1.0);
-                    if rng.chance(self.scenario.behaviour.innovation_rate * diversity * autonomy) {
-                        state.innovations += 1;
-                        found += 1;
-                    }
+                if state.organizations > 0
+                    && g.participants > 0
+                    && rng.chance(model::innovation_probability(
+                        g.participants_low_ses,
+                        g.participants,
+                        autonomy,
+                        b,
+                    ))
+                {
+                    state.innovations += 1;
+                    found += 1;
                 }
-                if volunteers_per_org < model::MIN_VOLUNTEERS {
-                    let gone = rng.binomial_small(state.organizations, 0.01);
+                if model::understaffed(volunteers_per_org, b) {
+                    let gone =
+                        rng.binomial_small(state.organizations, b.organization_dissolution_rate);
                     state.organizations -= gone;
                     dissolved += gone as u64;
                 }

@@ -3,7 +3,10 @@
 //! the update is synchronous; each returns a tally for its chunk, and the
 //! engine adds the tallies up in chunk order.
 
-use crate::governance::{Channel, DecisionRights, Knobs};
+use crate::governance::{Channel, Knobs};
+use crate::model::behaviour::{
+    quit_hazard, updated_trust, voice_level, volunteer_effort, willingness,
+};
 use crate::model::residents::{DIGITAL, PARTICIPATING};
 use crate::model::{CooperationType, ResidentChunk, quintile};
 use crate::rng::{Purpose, Stream};
@@ -254,104 +257,6 @@ impl ResponseTally {
     }
 }
 
-fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-/// Willingness to volunteer (MODEL.md phase 3): shortfall of local service
-/// and being asked raise it (Parrado et al. 2013; Jakobsen 2013).
-pub fn willingness(
-    b: &Behaviour,
-    k: &Knobs,
-    ses: f64,
-    efficacy: f64,
-    trust: f64,
-    service_level: f64,
-    burnout: f64,
-) -> f64 {
-    let asked_by_rights = match k.decision_rights {
-        DecisionRights::Agency => 0.0,
-        DecisionRights::Shared => 0.15,
-        DecisionRights::Residents => 0.3,
-    };
-    let asked = k.outreach * (1.0 - ses) + asked_by_rights;
-    logistic(
-        b.willingness_intercept
-            + b.willingness_ses * ses
-            + b.willingness_efficacy * efficacy
-            + b.willingness_trust * trust
-            + b.willingness_shortfall * (1.0 - service_level)
-            + b.willingness_asked * asked
-            - b.willingness_burnout * burnout,
-    )
-}
-
-/// A volunteer's weekly chance of quitting: 35% a year at no burnout
-/// (CNCS 2009), more with burnout, and more where residents lost a say they
-/// had (`voice_lost`, in steps of decision rights).
-pub fn quit_hazard(b: &Behaviour, burnout: f64, voice_lost: f64) -> f64 {
-    b.quit_hazard * (1.0 + b.burnout_quit_multiplier * burnout) * (1.0 + b.disillusion * voice_lost)
-}
-
-/// Effort as a share of what a volunteer could give, by cooperation type,
-/// from what they expect others to give (`expected`: what volunteers in the
-/// neighbourhood gave last week, raised by deliberation). Sanctions pull it
-/// toward full effort; antisocial sanctions hit contributors, and hit them
-/// twice as hard, since they are aimed at the highest contributors
-/// (Herrmann et al. 2008). Sanctions answer last week's contributions, so
-/// only volunteers who took part last week (`sanctioned`) feel them.
-pub fn volunteer_effort(
-    kind: CooperationType,
-    slope: f64,
-    expected: f64,
-    u: f64,
-    sanctioned: bool,
-    k: &Knobs,
-    b: &Behaviour,
-) -> f64 {
-    let own = match kind {
-        CooperationType::Conditional => slope * expected,
-        CooperationType::FreeRider => 0.0,
-        CooperationType::HumpShaped => slope * expected.min(1.0 - expected),
-        CooperationType::Other => u,
-    };
-    let s = if sanctioned {
-        k.peer_sanctions * b.sanction_strength
-    } else {
-        0.0
-    };
-    let a = k.antisocial_share;
-    (own + s * ((1.0 - a) * (1.0 - own) - 2.0 * a * own)).clamp(0.0, 1.0)
-}
-
-/// Trust after a week with satisfaction `satisfaction`: up by `trust_gain`
-/// per unit above the threshold, down by the larger `trust_loss` per unit
-/// below it (Slovic 1993), pulled back toward `anchor`, plus any voice bonus.
-pub fn updated_trust(
-    b: &Behaviour,
-    trust: f64,
-    satisfaction: f64,
-    anchor: f64,
-    voice_bonus: f64,
-) -> f64 {
-    let gap = satisfaction - b.satisfaction_threshold;
-    (trust + b.trust_gain * gap.max(0.0) - b.trust_loss * (-gap).max(0.0)
-        + b.trust_reversion * (anchor - trust)
-        + voice_bonus)
-        .clamp(0.0, 1.0)
-}
-
-/// How much say residents have: 0 when the agency decides, 1 shared, 2
-/// residents decide. Voice raises participants' trust (OECD); losing it
-/// drives volunteers away.
-pub fn voice_level(rights: DecisionRights) -> f64 {
-    match rights {
-        DecisionRights::Agency => 0.0,
-        DecisionRights::Shared => 1.0,
-        DecisionRights::Residents => 2.0,
-    }
-}
-
 /// Phases 3 to 5 for each resident of a chunk: needs served or lapsed,
 /// participation and effort, burnout, satisfaction and trust.
 pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> ResponseTally {
@@ -436,8 +341,9 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
                 }
             }
             if traits & PARTICIPATING != 0 {
-                let slope = 0.6
-                    + 0.4 * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
+                let slope = b.cooperation_slope_min
+                    + b.cooperation_slope_range
+                        * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
                 effort = volunteer_effort(
                     kind,
                     slope,
@@ -454,9 +360,9 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
         let participating = traits & PARTICIPATING != 0;
         if participating {
             burnout += b.burnout_gain * effort - b.burnout_recovery * hood.service_level;
-            efficacy += 0.01 * (hood.service_level - efficacy);
+            efficacy += b.efficacy_adaptation * (hood.service_level - efficacy);
         } else {
-            burnout -= 4.0 * b.burnout_recovery;
+            burnout -= b.idle_recovery * b.burnout_recovery;
         }
         let burnout = burnout.clamp(0.0, 1.0);
 
@@ -466,7 +372,8 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
         } else {
             hood.service_level
         };
-        let performance = 0.6 * hood.service_level + 0.4 * personal;
+        let performance = b.performance_service_weight * hood.service_level
+            + (1.0 - b.performance_service_weight) * personal;
         let expectation = chunk.expectation[i] as f64;
         let satisfaction = b.performance_weight * performance
             + b.disconfirmation_weight * (performance - expectation);

@@ -1,7 +1,9 @@
-//! The world and its agents: neighbourhoods, residents (in columns), and the
-//! production of service from public and volunteer input.
+//! The world and its agents: neighbourhoods, residents (in columns), how
+//! residents decide (`behaviour`), organizations, and the production of
+//! service from public and volunteer input.
 
 mod agency;
+pub mod behaviour;
 mod city;
 mod organizations;
 mod production;
@@ -9,6 +11,9 @@ pub mod residents;
 
 pub use agency::{DomainBudget, PlanningView, normalise, plan_shares};
 pub use city::{City, Neighbourhood};
-pub use organizations::{MIN_VOLUNTEERS, OwnFunds, initial_count, own_funds};
+pub use organizations::{
+    OwnFunds, autonomy, founding_probability, initial_count, innovation_probability, own_funds,
+    understaffed,
+};
 pub use production::{Inputs, ces_output};
 pub use residents::{CooperationType, ResidentChunk, Residents, quintile, trust_anchor};

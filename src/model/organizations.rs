@@ -34,13 +34,60 @@ pub fn own_funds(population: f64, social_capital: f64, grant: f64, b: &Behaviour
     }
 }
 
-/// Volunteers per organization below which organizations start to dissolve.
-pub const MIN_VOLUNTEERS: f64 = 5.0;
+/// Initial organizations in a neighbourhood: one per
+/// `residents_per_organization` residents at full social capital, at least
+/// one.
+pub fn initial_count(population: f64, social_capital: f64, b: &Behaviour) -> u32 {
+    ((population / b.residents_per_organization) * social_capital)
+        .round()
+        .max(1.0) as u32
+}
 
-/// Initial organizations in a neighbourhood: about one per 2,000 residents
-/// at full social capital, at least one.
-pub fn initial_count(population: f64, social_capital: f64) -> u32 {
-    ((population / 2000.0) * social_capital).round().max(1.0) as u32
+/// Whether organizations in a neighbourhood have too few volunteers
+/// (`organization_min_volunteers` each) to persist.
+pub fn understaffed(volunteers_per_organization: f64, b: &Behaviour) -> bool {
+    volunteers_per_organization < b.organization_min_volunteers
+}
+
+/// Weekly chance that an organization forms in a neighbourhood: more with
+/// social capital and unmet need (`open_per_resident` open needs per
+/// resident, counted in full from `1 / unmet_need_saturation`), less where
+/// organizations are already understaffed. Probability 0-1.
+pub fn founding_probability(
+    social_capital: f64,
+    open_per_resident: f64,
+    volunteers_per_organization: f64,
+    b: &Behaviour,
+) -> f64 {
+    let unmet = (b.unmet_need_saturation * open_per_resident).min(1.0);
+    b.organization_founding_rate
+        * social_capital
+        * unmet
+        * if understaffed(volunteers_per_organization, b) {
+            b.understaffed_founding
+        } else {
+            1.0
+        }
+}
+
+/// How much organizations and residents decide and control, 0-1: half the
+/// residents' say (0 to 2) plus the share of the budget outside the agency.
+pub fn autonomy(voice: f64, diverted_share: f64) -> f64 {
+    (voice / 2.0 + diverted_share).min(1.0)
+}
+
+/// Weekly chance that a neighbourhood's organizations find a better
+/// practice: `innovation_rate` times the diversity of their volunteers
+/// (the share from the bottom two SES fifths over their 40% of the
+/// population, at most 1) times `autonomy`.
+pub fn innovation_probability(
+    volunteers_low_ses: u64,
+    volunteers: u64,
+    autonomy: f64,
+    b: &Behaviour,
+) -> f64 {
+    let diversity = (volunteers_low_ses as f64 / volunteers as f64 / 0.4).min(1.0);
+    b.innovation_rate * diversity * autonomy
 }
 
 #[cfg(test)]

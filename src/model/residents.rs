@@ -4,7 +4,7 @@
 
 use super::city::City;
 use crate::rng::{Purpose, Stream};
-use crate::scenario::Scenario;
+use crate::scenario::{Behaviour, Scenario};
 use rand_distr::{Distribution, StandardNormal};
 
 /// Cooperation types and their shares (Fischbacher, Gächter & Fehr 2001).
@@ -22,12 +22,15 @@ pub enum CooperationType {
 }
 
 impl CooperationType {
-    /// Draws a type with the published shares.
-    pub fn draw(u: f64) -> Self {
+    /// Draws a type from `u`, uniform in [0, 1), with the shares of
+    /// `[behaviour]` (Fischbacher & Gaechter 2010).
+    pub fn draw(u: f64, b: &Behaviour) -> Self {
+        let conditional = b.share_conditional;
+        let free = conditional + b.share_free_riders;
         match u {
-            u if u < 0.50 => CooperationType::Conditional,
-            u if u < 0.80 => CooperationType::FreeRider,
-            u if u < 0.94 => CooperationType::HumpShaped,
+            u if u < conditional => CooperationType::Conditional,
+            u if u < free => CooperationType::FreeRider,
+            u if u < free + b.share_hump_shaped => CooperationType::HumpShaped,
             _ => CooperationType::Other,
         }
     }
@@ -112,7 +115,7 @@ impl Residents {
             neighbourhood: Vec::with_capacity(n),
             ses: Vec::with_capacity(n),
             trust: Vec::with_capacity(n),
-            expectation: vec![0.6; n],
+            expectation: vec![s.behaviour.initial_service_level as f32; n],
             efficacy: Vec::with_capacity(n),
             burnout: vec![0.0; n],
             traits: Vec::with_capacity(n),
@@ -125,14 +128,15 @@ impl Residents {
                 let mut rng = Stream::new(s.run.seed, 0, i as u64, Purpose::ResidentInit);
                 let z: f64 = StandardNormal.sample(&mut rng);
                 let ses = (hood.ses_mean + s.city.ses_spread_within * z).clamp(0.0, 1.0);
-                let kind = CooperationType::draw(rng.uniform()) as u8;
+                let kind = CooperationType::draw(rng.uniform(), b) as u8;
                 let digital = rng.chance(b.digital_access_base + b.digital_access_ses * ses);
                 let z: f64 = StandardNormal.sample(&mut rng);
-                let trust = trust_anchor(s, ses) + 0.1 * z;
+                let trust = trust_anchor(s, ses) + b.trust_initial_spread * z;
                 r.neighbourhood.push(hood.index as u16);
                 r.ses.push(ses as f32);
                 r.trust.push(trust.clamp(0.0, 1.0) as f32);
-                r.efficacy.push((0.2 + 0.5 * ses) as f32);
+                r.efficacy
+                    .push((b.efficacy_base + b.efficacy_ses * ses) as f32);
                 r.traits.push(kind | if digital { DIGITAL } else { 0 });
             }
         }

@@ -88,6 +88,13 @@ behaviour! {
     /// (`outreach (1 - SES)` plus 0.15 shared, 0.3 residents decide; Jakobsen 2013); -50 to 50.
     willingness_asked = 2.0, COEFFICIENT,
         "b_ask: being asked and equipped raises it (Jakobsen 2013)";
+    /// How much residents feel asked when decisions are shared, added to
+    /// outreach in the willingness logistic; share 0-1.
+    asked_shared = 0.15, SHARE,
+        "how asked residents feel when decisions are shared (added to outreach)";
+    /// How much residents feel asked when residents decide; share 0-1.
+    asked_residents = 0.3, SHARE,
+        "how asked residents feel when residents decide (added to outreach)";
     /// `b_burn`: log-odds of willingness lost per unit of burnout; -50 to 50.
     willingness_burnout = 2.0, COEFFICIENT,
         "b_burn: burnout lowers it";
@@ -102,6 +109,25 @@ behaviour! {
     /// above 0.
     hours_per_unit = 3.0, above(0.0, 1e4, "hours per unit of service"),
         "volunteer hours that stand in for one unit of service";
+    /// Share of residents who are conditional cooperators, giving as much as
+    /// they expect others to (Fischbacher & Gaechter 2010: about 50%); 0-1.
+    share_conditional = 0.5, SHARE,
+        "share of conditional cooperators (Fischbacher & Gaechter 2010)";
+    /// Share of free riders, who never volunteer (Fischbacher & Gaechter
+    /// 2010: about 30%); 0-1.
+    share_free_riders = 0.3, SHARE,
+        "share of free riders, who never volunteer (Fischbacher & Gaechter 2010)";
+    /// Share of hump-shaped contributors (Fischbacher & Gaechter 2010: about
+    /// 14%); 0-1. The rest give at random. The three shares sum to at most 1.
+    share_hump_shaped = 0.14, SHARE,
+        "share of hump-shaped contributors; the rest give at random";
+    /// Lowest slope of a cooperator's effort on what they expect of others
+    /// (slopes are uniform from this to this + `cooperation_slope_range`); 0-1.
+    cooperation_slope_min = 0.6, SHARE,
+        "lowest slope of effort on what others are expected to give";
+    /// Spread of those slopes above `cooperation_slope_min`; 0-1.
+    cooperation_slope_range = 0.4, SHARE,
+        "spread of those slopes above the lowest";
     /// What volunteers expect others to give at the start, as a share of
     /// `volunteer_hours`, 0-1 (Fehr & Gächter 2000: 40-60%).
     initial_effort = 0.6, SHARE,
@@ -133,10 +159,35 @@ behaviour! {
     /// share); share 0-1.
     burnout_gain = 0.02, SHARE,
         "weekly burnout from giving all one's hours";
+    /// Times faster burnout fades for residents who are not volunteering;
+    /// multiplier 0-100.
+    idle_recovery = 4.0, MULTIPLIER,
+        "times faster burnout fades when not volunteering";
+    /// Initial self-efficacy at SES 0; 0-1.
+    efficacy_base = 0.2, SHARE,
+        "initial self-efficacy at SES 0";
+    /// Extra initial self-efficacy per unit of SES; 0-1.
+    efficacy_ses = 0.5, SHARE,
+        "extra initial self-efficacy at SES 1";
+    /// Weekly pull of a volunteer's efficacy toward the service level they
+    /// see; share 0-1.
+    efficacy_adaptation = 0.01, SHARE,
+        "weekly pull of volunteers' efficacy toward the service they see";
     /// Weekly burnout relief of volunteers per unit of service level (visible
     /// results; Ansell & Gash 2008); others recover 4x this. Share 0-1.
     burnout_recovery = 0.015, SHARE,
         "weekly burnout relief from visible results (Ansell & Gash 2008)";
+    /// Service level residents see and expect at the start; share 0-1.
+    initial_service_level = 0.6, SHARE,
+        "service level residents see and expect at the start";
+    /// Weight of this week in the moving average of the service level
+    /// residents see; share 0-1.
+    service_memory = 0.2, SHARE,
+        "weight of this week in the service level residents see";
+    /// Weight of the neighbourhood's service level in performance; the rest
+    /// is the share of one's own needs served; 0-1.
+    performance_service_weight = 0.6, SHARE,
+        "weight of the neighbourhood's service (vs one's own needs) in performance";
     /// `w1`: satisfaction per unit of performance (expectancy
     /// disconfirmation, Van Ryzin 2004); weight 0-10.
     performance_weight = 1.0, number(0.0, 10.0, "a weight"),
@@ -165,9 +216,16 @@ behaviour! {
     /// gap; 0-1.
     trust_reversion = 0.02, SHARE,
         "weekly pull of trust back toward its SES baseline";
+    /// Spread (standard deviation) of initial trust around its anchor; 0-0.5.
+    trust_initial_spread = 0.1, number(0.0, 0.5, "a spread"),
+        "spread of initial trust around its anchor";
     /// Change in initial and anchor trust per unit of SES above 0.5; -1 to 1.
     trust_ses_slope = 0.1, number(-1.0, 1.0, "a slope"),
         "change in baseline trust per unit of SES above 0.5 (richer residents trust more)";
+    /// Weeks over which residents' memory of a say they lost fades;
+    /// above 0.
+    say_memory_weeks = 52.0, above(0.0, 1e4, "a number of weeks"),
+        "weeks over which the memory of a lost say fades";
     /// Weekly trust gain of volunteers per step of say (x1 shared, x2
     /// residents decide); share 0-1 (OECD 2021).
     voice_bonus = 0.002, SHARE,
@@ -216,6 +274,30 @@ behaviour! {
     /// do not coordinate (scaled by `1 - coordination`); 0-1.
     duplication = 0.25, SHARE,
         "share of volunteer effort duplicated when organizations do not coordinate";
+    /// Initial organizations: one per this many residents at full social
+    /// capital (at least one per neighbourhood); above 0.
+    residents_per_organization = 2000.0, above(0.0, 1e9, "a number of residents"),
+        "residents per organization at the start, at full social capital";
+    /// Weekly chance that an organization forms in a neighbourhood at full
+    /// social capital and unmet need; probability 0-1.
+    organization_founding_rate = 0.02, PROBABILITY,
+        "weekly chance an organization forms, at full social capital and unmet need";
+    /// Unmet need counts in full toward founding from `1 / this` open needs
+    /// per resident; multiplier 0-100.
+    unmet_need_saturation = 20.0, MULTIPLIER,
+        "unmet need counts in full from 1/this open needs per resident";
+    /// Volunteers per organization below which organizations dissolve and
+    /// few new ones form; 0-10000.
+    organization_min_volunteers = 5.0, number(0.0, 1e4, "a number of volunteers"),
+        "volunteers per organization below which they dissolve";
+    /// Multiplier on the founding chance when volunteers per organization are
+    /// below the minimum; share 0-1.
+    understaffed_founding = 0.2, SHARE,
+        "founding chance multiplier when organizations are understaffed";
+    /// Weekly chance that each understaffed organization dissolves;
+    /// probability 0-1.
+    organization_dissolution_rate = 0.01, PROBABILITY,
+        "weekly chance an understaffed organization dissolves";
     /// Weekly chance that a neighbourhood's organizations find a better
     /// practice, at full diversity and autonomy; probability 0-1.
     innovation_rate = 0.01, PROBABILITY,

@@ -400,6 +400,7 @@ impl Scenario {
         let interventions = checks.interventions(table.remove("interventions"), &governance.knobs);
 
         checks.city(&city);
+        checks.cooperation_types(&behaviour);
         if domains_listed.is_none_or(|n| n == domains.len()) {
             checks.domains(&domains);
         }
@@ -762,6 +763,21 @@ impl Checks<'_> {
                 format!(
                     "expected at least one resident per neighbourhood ({} neighbourhoods), found {}",
                     c.neighbourhoods, c.residents
+                ),
+                None,
+            );
+        }
+    }
+
+    /// What the per-key limits cannot see: the cooperation types' shares
+    /// sum to at most 1 (the rest give at random).
+    fn cooperation_types(&mut self, b: &Behaviour) {
+        let sum = b.share_conditional + b.share_free_riders + b.share_hump_shaped;
+        if sum > 1.0 + 1e-9 {
+            self.fail(
+                "behaviour",
+                format!(
+                    "share_conditional + share_free_riders + share_hump_shaped must be at most 1, found {sum:.3}"
                 ),
                 None,
             );
