@@ -685,3 +685,195 @@ fn more_messages_say_what_was_written_and_where() {
     ok(&["merge", "sw", "--out", "m"], d);
     refused(&["merge", "m", "--out", "m2"], d, &["merged folder"]);
 }
+
+#[test]
+fn third_round_nothing_of_the_users_is_taken_for_coserve_s() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::copy(baseline(), d.join("b.toml")).unwrap();
+    let mut args = vec!["run", "b.toml", "--out", "r"];
+    args.extend(SMALL);
+    ok(&args, d);
+    ok(&["report", "r"], d);
+    // Names that only look like coserve's temporary or chart files.
+    fs::write(d.join("r/thesis.partial-draft.txt"), "x").unwrap();
+    args.push("--force");
+    refused(&args, d, &["thesis.partial-draft.txt"]);
+    fs::remove_file(d.join("r/thesis.partial-draft.txt")).unwrap();
+    fs::write(d.join("r/report/charts/my_photo.png"), "x").unwrap();
+    refused(&["report", "r", "--force"], d, &["my_photo.png"]);
+    assert!(d.join("r/report/charts/my_photo.png").exists());
+    // A sweep replaced with --force leaves nothing aside once complete.
+    sweep_file(
+        d,
+        "s.toml",
+        "[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
+    );
+    ok(&["sweep", "s.toml", "--out", "sw"], d);
+    ok(&["sweep", "s.toml", "--out", "sw", "--force"], d);
+    assert!(d.join("sw/runs.csv").exists());
+    let leftovers: Vec<_> = fs::read_dir(d)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".partial-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn third_round_keys_that_would_be_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let b = baseline();
+    let b = b.to_str().unwrap();
+    // A whole section or list of tables in one --set.
+    for set in ["run={ticks=20}", "interventions=[{at=3,budget_scale=0.5}]"] {
+        refused(&["explain", b, "--set", set], d, &["one value"]);
+    }
+    for (i, (body, expect)) in [
+        (
+            "set = [\"run={seed=5}\"]\n[factors]\n\"governance.pb_share\" = [0.0]\n",
+            "one value",
+        ),
+        (
+            "[factors]\n\"run\" = [{ ticks = 7 }, { ticks = 9 }]\n",
+            "its own factor",
+        ),
+        (
+            "[factors]\n\"governance.pb_share\" = { values = [0.0, 0.1], levels = 7 }\n",
+            "no other key",
+        ),
+        (
+            "[factors]\n\"governance.pb_share\" = { values = 0.1 }\n",
+            "a list of values",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let name = format!("t{i}.toml");
+        fs::copy(baseline(), d.join("b.toml")).unwrap();
+        let text = if body.starts_with("set") {
+            format!("scenario = \"b.toml\"\n{body}")
+        } else {
+            format!(
+                "scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n{body}"
+            )
+        };
+        fs::write(d.join(&name), text).unwrap();
+        refused(&["sweep", &name], d, &[expect]);
+    }
+    // A child file adds interventions to its parent's, never drops them.
+    fs::write(
+        d.join("parent.toml"),
+        "[run]\nticks = 12\n[city]\nresidents = 2000\n[[interventions]]\nat = 5\nbudget_scale = 0.7\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("child.toml"),
+        "extends = \"parent.toml\"\n[[interventions]]\nat = 8\nbudget_scale = 0.5\n",
+    )
+    .unwrap();
+    ok(&["run", "child.toml", "--out", "c"], d);
+    let events = fs::read_to_string(d.join("c/events.csv")).unwrap();
+    assert!(
+        events.contains("\n5,") && events.contains("\n8,"),
+        "{events}"
+    );
+    // Two changes of one knob in one week: only one could take effect.
+    fs::write(
+        d.join("twice.toml"),
+        "[[interventions]]\nat = 10\nbudget_scale = 0.7\n[[interventions]]\nat = 10\nbudget_scale = 0.5\n",
+    )
+    .unwrap();
+    refused(
+        &["validate", "twice.toml"],
+        d,
+        &[
+            "twice.toml:4",
+            "interventions[0]",
+            "`budget_scale`",
+            "week 10",
+        ],
+    );
+}
+
+#[test]
+fn third_round_damaged_or_odd_sweep_folders_and_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sweep_file(
+        d,
+        "s.toml",
+        "[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
+    );
+    ok(&["sweep", "s.toml", "--shard", "0/2", "--out", "a"], d);
+    ok(&["sweep", "s.toml", "--shard", "1/2", "--out", "b"], d);
+    let run = d.join("b/runs/run-000001.json");
+    let text = fs::read_to_string(&run)
+        .unwrap()
+        .replace("\"run\":1,", "\"run\":999,");
+    fs::write(&run, text).unwrap();
+    refused(
+        &["merge", "a", "b", "--out", "m"],
+        d,
+        &["999", "not in this sweep"],
+    );
+    sweep_file(
+        d,
+        "sal.toml",
+        "design = \"saltelli\"\nsamples = 2\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n",
+    );
+    ok(&["sweep", "sal.toml", "--out", "sal"], d);
+    refused(
+        &[
+            "sensitivity",
+            "sal",
+            "--metrics",
+            "coverage_mean,coverage_mean",
+        ],
+        d,
+        &["twice"],
+    );
+    refused(
+        &["sensitivity", "sal", "--metrics", "seed"],
+        d,
+        &["not a metric"],
+    );
+    // Problems caused on the command line are blamed on it.
+    let hybrid = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hybrid.toml");
+    refused(
+        &[
+            "explain",
+            hybrid.to_str().unwrap(),
+            "--set",
+            "governance.pb_share=1",
+        ],
+        d,
+        &["command line (--set governance.pb_share=1)"],
+    );
+    for (value, fix) in [(".5", "write 0.5"), ("1.", "write 1.0")] {
+        let set = format!("city.ses_mean={value}");
+        refused(
+            &["explain", baseline().to_str().unwrap(), "--set", &set],
+            d,
+            &[fix],
+        );
+    }
+    // A broken base scenario is blamed where it is broken.
+    fs::write(d.join("broken.toml"), "this is junk\n").unwrap();
+    fs::write(
+        d.join("sb.toml"),
+        "scenario = \"broken.toml\"\n[factors]\n\"governance.pb_share\" = [0.0]\n",
+    )
+    .unwrap();
+    refused(&["sweep", "sb.toml"], d, &["broken.toml:1"]);
+    // An unknown design is one error, not two.
+    sweep_file(
+        d,
+        "lhs.toml",
+        "design = \"LHS\"\nsamples = 4\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n",
+    );
+    let err = refused(&["sweep", "lhs.toml"], d, &["design", "latin_hypercube"]);
+    assert!(!err.contains("remove it"), "{err}");
+}

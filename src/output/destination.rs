@@ -86,7 +86,21 @@ pub const REPORT: ResultKind = ResultKind {
     manifest_kind: None,
     entries: &[
         Entry::File("index.html"),
-        Entry::Folder("charts", &[("", ".png"), ("", ".svg")]),
+        Entry::Folder(
+            "charts",
+            &[
+                ("time_", ".png"),
+                ("time_", ".svg"),
+                ("map_", ".png"),
+                ("map_", ".svg"),
+                ("equity_", ".png"),
+                ("equity_", ".svg"),
+                ("diff_", ".png"),
+                ("diff_", ".svg"),
+                ("sweep_", ".png"),
+                ("sweep_", ".svg"),
+            ],
+        ),
     ],
     what: "a report",
     has_out: false,
@@ -266,9 +280,20 @@ fn foreign_files(dir: &Path, entries: &[Entry], out: &mut Vec<PathBuf>) {
     }
 }
 
-/// A temporary name coserve gives a file or folder while writing it.
-fn is_partial(name: &str) -> bool {
-    name.contains(".partial-")
+/// A temporary name coserve gives a file or folder while writing it:
+/// `.<name>.partial-<pid>` or `.<name>.partial-<pid>-<n>`, optionally
+/// followed by `.old` (a replaced result set aside). Nothing else.
+pub(crate) fn is_partial(name: &str) -> bool {
+    let name = name.strip_suffix(".old").unwrap_or(name);
+    let Some((before, after)) = name.rsplit_once(".partial-") else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let number = match after.split_once('-') {
+        Some((pid, n)) => digits(pid) && digits(n),
+        None => digits(after),
+    };
+    before.starts_with('.') && before.len() > 1 && number
 }
 
 /// `path` made absolute with `.` and `..` resolved and symbolic links
@@ -300,6 +325,26 @@ pub fn resolve(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_coserve_s_own_temporary_names_count_as_partial() {
+        for ours in [
+            ".r.partial-12",
+            ".r.partial-12-3",
+            ".run-000001.json.partial-9",
+            ".r.partial-12.old",
+        ] {
+            assert!(is_partial(ours), "{ours}");
+        }
+        for theirs in [
+            "thesis.partial-draft.txt",
+            ".notes.partial-x",
+            "r.partial-12",
+            ".partial-12",
+        ] {
+            assert!(!is_partial(theirs), "{theirs}");
+        }
+    }
 
     #[test]
     fn resolve_makes_spellings_of_one_place_equal() {

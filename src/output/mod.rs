@@ -274,6 +274,8 @@ pub struct Staging {
     dest: PathBuf,
     force: bool,
     remedy: &'static str,
+    kind: ResultKind,
+    inputs: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -306,6 +308,8 @@ impl Staging {
             dest: path.to_path_buf(),
             force: dest.force,
             remedy: dest.remedy,
+            kind: dest.kind,
+            inputs: dest.inputs.to_vec(),
             committed: false,
         })
     }
@@ -326,20 +330,23 @@ impl Staging {
     }
 
     /// Moves the finished folder into place. With `force`, an existing
-    /// destination (checked when staging began) is replaced only after the
-    /// new one is complete.
+    /// destination (checked when staging began, and again now) is replaced
+    /// only after the new one is complete.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
         if let Ok(f) = File::open(&self.dir) {
             f.sync_all().ok();
         }
         let mut old = None;
         if self.dest.exists() {
-            if !self.force {
-                return Err(OutputError::Exists {
-                    path: self.dest.clone(),
-                    remedy: self.remedy,
-                });
+            // Checked again: a file may have been put there while we ran.
+            Destination {
+                path: &self.dest,
+                force: self.force,
+                inputs: &self.inputs,
+                kind: self.kind,
+                remedy: self.remedy,
             }
+            .check()?;
             let mut aside = self.dir.clone().into_os_string();
             aside.push(".old");
             let aside = PathBuf::from(aside);
@@ -360,6 +367,31 @@ impl Drop for Staging {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// Moves an earlier result at `dest` (already checked as replaceable) to a
+/// fresh hidden name beside it, `.<name>.partial-<pid>[-<n>].old`, and
+/// returns that name: the caller removes it once the new result is
+/// complete, so an interruption loses neither.
+pub fn set_aside(dest: &Path) -> Result<PathBuf, OutputError> {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = dest
+        .file_name()
+        .map_or("result".into(), |n| n.to_string_lossy().into_owned());
+    let mut n = 0;
+    loop {
+        let mut aside = partial_name(parent, &name, n).into_os_string();
+        aside.push(".old");
+        let aside = PathBuf::from(aside);
+        if !aside.exists() {
+            fs::rename(dest, &aside).map_err(io(dest))?;
+            return Ok(aside);
+        }
+        n += 1;
     }
 }
 

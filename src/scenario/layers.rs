@@ -48,6 +48,22 @@ impl Locations {
         }
     }
 
+    /// Renumbers `interventions[i]` to `interventions[i + by]`.
+    fn shift_interventions(&mut self, by: usize) {
+        let old = std::mem::take(&mut self.by_path);
+        for (path, loc) in old {
+            let path = match path
+                .strip_prefix("interventions[")
+                .and_then(|rest| rest.split_once(']'))
+                .and_then(|(i, rest)| Some((i.parse::<usize>().ok()?, rest)))
+            {
+                Some((i, rest)) => format!("interventions[{}]{rest}", i + by),
+                None => path,
+            };
+            self.by_path.insert(path, loc);
+        }
+    }
+
     fn forget_below(&mut self, path: &str) {
         let dot = format!("{path}.");
         let bracket = format!("{path}[");
@@ -231,6 +247,16 @@ fn read_chain(
             sha256,
         },
         Some(mut base) => {
+            // The child's interventions follow the parent's: renumber where
+            // their keys were written to match.
+            let inherited = base
+                .table
+                .get("interventions")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if inherited > 0 && table.get("interventions").is_some_and(Value::is_array) {
+                locations.shift_interventions(inherited);
+            }
             merge_into(&mut base.table, table, "", &mut base.locations);
             base.locations.overlay(locations);
             files.append(&mut base.files);
@@ -310,6 +336,9 @@ fn merge_into(base: &mut Table, over: Table, prefix: &str, locations: &mut Locat
                 }
                 merge_into(b, o, &path, locations)
             }
+            // A file's interventions come after those of the file it
+            // extends: a child adds changes, it does not silently drop any.
+            (Some(Value::Array(b)), Value::Array(o)) if path == "interventions" => b.extend(o),
             (Some(Value::Array(b)), Value::Array(o)) if path == "domains" => {
                 for item in o {
                     let name = item.get("name").and_then(Value::as_str).map(str::to_owned);
@@ -396,6 +425,25 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
                 )
                 .into());
             }
+            // A number written as TOML does not allow (`.5`, `1.`).
+            Err(_)
+                if raw.trim().parse::<f64>().is_ok_and(f64::is_finite)
+                    && !raw
+                        .trim()
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b == b'-' || b == b'+') =>
+            {
+                let x: f64 = raw.trim().parse().expect("checked");
+                return Err(fail(
+                    key,
+                    format!(
+                        "{} is not a number as TOML writes it: write {x:?}",
+                        raw.trim()
+                    ),
+                    None,
+                )
+                .into());
+            }
             // A number TOML cannot hold is not text.
             Err(_) if looks_numeric(raw.trim()) => {
                 return Err(fail(
@@ -410,6 +458,23 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
             }
             Err(_) => Value::String(raw.trim().to_string()),
         };
+        // One --set sets one key: a whole section or a list of tables would
+        // replace keys the command line checks one by one.
+        let tables = match &value {
+            Value::Table(_) => true,
+            Value::Array(items) => items.iter().any(Value::is_table),
+            _ => false,
+        };
+        if tables {
+            return Err(fail(
+                key,
+                format!(
+                    "--set takes one value, not a table or a list of tables: set each key on its own, e.g. --set {key}.KEY=VALUE; [[interventions]] are written in the scenario file"
+                ),
+                None,
+            )
+            .into());
+        }
         let segments: Vec<&str> = key.split('.').collect();
         if segments.iter().any(|s| s.is_empty()) {
             return Err(fail(

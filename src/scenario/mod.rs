@@ -666,6 +666,8 @@ impl Checks<'_> {
             }
         };
         let mut out = Vec::new();
+        // Where each of `out` was written: interventions[index].
+        let mut written_as = Vec::new();
         let mut knobs = initial.clone();
         for (i, item) in items.into_iter().enumerate() {
             let prefix = format!("interventions[{i}]");
@@ -728,7 +730,30 @@ impl Checks<'_> {
                 self.knob_budget(&prefix, &knobs);
             }
             if let Some(at) = at {
+                // Two changes of one knob in one week: only the last would
+                // take effect.
+                let earlier = out.iter().position(|iv: &Intervention| {
+                    iv.at == at
+                        && (iv.preset.is_some() && preset.is_some()
+                            || iv.set.keys().any(|k| set.contains_key(k)))
+                });
+                if let Some(j) = earlier {
+                    self.fail(
+                        &prefix,
+                        format!(
+                            "this and interventions[{}] both change {} at week {at}; only one can take effect: merge them into one [[interventions]]",
+                            written_as[j],
+                            out[j]
+                                .set
+                                .keys()
+                                .find(|k| set.contains_key(*k))
+                                .map_or("the preset".to_string(), |k| format!("`{k}`"))
+                        ),
+                        None,
+                    );
+                }
                 let label = label.unwrap_or_else(|| describe_change(preset, &set));
+                written_as.push(i);
                 out.push(Intervention {
                     at,
                     label,
@@ -741,10 +766,22 @@ impl Checks<'_> {
         out
     }
 
+    /// Of several keys that together break a rule, one set on the command
+    /// line (the user's latest change), if any: the one to point at.
+    fn on_command_line<'k>(&self, keys: &[&'k str]) -> Option<&'k str> {
+        keys.iter()
+            .find(|k| matches!(self.at.of(k).source, Source::CommandLine(_)))
+            .copied()
+    }
+
     fn knob_budget(&mut self, section: &str, knobs: &Knobs) {
         if knobs.diverted_share() > 1.0 + 1e-9 {
+            let shares = ["org_funding_share", "pb_share", "devolved_share"]
+                .map(|k| format!("{section}.{k}"));
+            let shares = shares.each_ref().map(String::as_str);
+            let key = self.on_command_line(&shares).unwrap_or(section).to_string();
             self.fail(
-                section,
+                &key,
                 format!(
                     "org_funding_share + pb_share + devolved_share must be at most 1, found {:.3}",
                     knobs.diverted_share()
@@ -758,8 +795,11 @@ impl Checks<'_> {
     fn city(&mut self, c: &CitySpec) {
         let refused = |d: &Diagnostic| d.key == "city.residents" || d.key == "city.neighbourhoods";
         if !self.found.iter().any(refused) && c.residents < u64::from(c.neighbourhoods) {
+            let key = self
+                .on_command_line(&["city.residents", "city.neighbourhoods"])
+                .unwrap_or("city.residents");
             self.fail(
-                "city.residents",
+                key,
                 format!(
                     "expected at least one resident per neighbourhood ({} neighbourhoods), found {}",
                     c.neighbourhoods, c.residents

@@ -298,6 +298,8 @@ pub fn run_sweep(
     }
     let wanted = manifest(spec, &file, &base, points.len());
     let manifest_path = o.out.join("manifest.json");
+    // An earlier result replaced by --force, kept aside until this one is done.
+    let mut replaced = None;
     if o.out.exists() {
         if o.resume {
             let found: SweepManifest = fs::read_to_string(&manifest_path)
@@ -338,8 +340,7 @@ pub fn run_sweep(
                 remedy: REMEDY,
             }
             .check()?;
-            fs::remove_dir_all(&o.out)
-                .map_err(|e| other(format!("cannot remove {}: {e}", o.out.display())))?;
+            replaced = Some(output::set_aside(&o.out)?);
         }
     } else {
         let mut inputs = vec![spec.file.clone()];
@@ -420,6 +421,7 @@ pub fn run_sweep(
             Ok(())
         })?;
     let records = read_records(&o.out)?;
+    check_records(&records, &wanted)?;
     let runs_csv = if records.len() == total {
         let keys: Vec<String> = spec.factors.iter().map(|f| f.key.clone()).collect();
         Some(write_results(
@@ -433,12 +435,40 @@ pub fn run_sweep(
     } else {
         None
     };
+    // This call's runs are all written: the earlier result can go.
+    if let Some(old) = replaced {
+        fs::remove_dir_all(&old)
+            .map_err(|e| other(format!("cannot remove {}: {e}", old.display())))?;
+    }
     Ok(SweepReport {
         ran: todo.len(),
         skipped,
         total,
         runs_csv,
     })
+}
+
+/// Refuses a run record that does not belong to the design of `manifest`:
+/// an id outside it, or a point and replicate that do not follow from the
+/// id (a file edited or copied from another sweep).
+fn check_records(records: &[RunRecord], manifest: &SweepManifest) -> Result<(), SweepError> {
+    let reps = manifest
+        .runs
+        .checked_div(manifest.points)
+        .unwrap_or(0)
+        .max(1);
+    for r in records {
+        let fits = r.run < manifest.runs
+            && r.point == r.run / reps
+            && r.replicate as usize == r.run % reps;
+        if !fits {
+            return Err(other(format!(
+                "runs/run-*.json names run {} (point {}, replicate {}), which is not in this sweep's design of {} runs: the file was edited or comes from another sweep",
+                r.run, r.point, r.replicate, manifest.runs
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Every finished run in a sweep folder, by run id.
@@ -621,6 +651,7 @@ pub fn merge(
     }
     let text = manifest_text.ok_or_else(|| other("name at least one sweep folder"))?;
     let manifest: SweepManifest = serde_json::from_str(&text).expect("read above");
+    check_records(&records, &manifest)?;
     records.sort_by_key(|r| r.run);
     records.dedup_by(|a, b| a.run == b.run && a == b);
     if let Some(w) = records.windows(2).find(|w| w[0].run == w[1].run) {

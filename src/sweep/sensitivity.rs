@@ -94,6 +94,16 @@ pub fn sensitivity(
         })
     };
     let point_col = column("point")?;
+    for (i, m) in metrics.iter().enumerate() {
+        if metrics[..i].contains(m) {
+            return Err(fail(format!("--metrics names `{m}` twice")));
+        }
+        if header.contains(m) && !(m.ends_with("_end") || m.ends_with("_mean")) {
+            return Err(fail(format!(
+                "--metrics: `{m}` is not a metric column of runs.csv (those end in _end or _mean)"
+            )));
+        }
+    }
     let cols: Vec<usize> = metrics
         .iter()
         .map(|m| column(m))

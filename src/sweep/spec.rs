@@ -236,8 +236,29 @@ impl Problems<'_> {
         let list = match spec {
             Value::Array(values) => Some(values),
             Value::Table(range) => match range.get("values") {
-                Some(Value::Array(values)) => Some(values),
-                _ => None,
+                Some(Value::Array(values)) => {
+                    if let Some(extra) = range.keys().find(|k| *k != "values") {
+                        self.fail(
+                            &format!("{p}.{extra}"),
+                            "a factor given by `values` takes no other key: remove it, or give a range { min, max } instead".into(),
+                            None,
+                        );
+                        return None;
+                    }
+                    Some(values)
+                }
+                Some(other) => {
+                    self.fail(
+                        &format!("{p}.values"),
+                        format!(
+                            "expected a list of values, e.g. values = [0.1, 0.2], found {}",
+                            describe_value(other)
+                        ),
+                        None,
+                    );
+                    return None;
+                }
+                None => None,
             },
             _ => {
                 self.fail(
@@ -258,6 +279,17 @@ impl Problems<'_> {
                 return None;
             }
             for (i, v) in values.iter().enumerate() {
+                if v.is_table() || v.is_array() {
+                    self.fail(
+                        p,
+                        format!(
+                            "each level is one value for `{key}`, found {}: to vary several keys, make each its own factor",
+                            describe_value(v)
+                        ),
+                        None,
+                    );
+                    return None;
+                }
                 if values[..i].iter().any(|w| same_value(v, w)) {
                     self.fail(
                         p,
@@ -530,6 +562,7 @@ impl SweepSpec {
                 false
             }
         };
+        let mut design_known = true;
         let design = match t.get("design").map(|v| v.as_str()) {
             None => Design::Grid,
             Some(Some("grid")) => Design::Grid,
@@ -541,12 +574,13 @@ impl SweepSpec {
                 problems.fail(
                     "design",
                     format!("expected one of {}, found \"{text}\"", quoted_list(DESIGNS)),
-                    nearest(text, DESIGNS.iter().copied()),
+                    nearest(&text.to_lowercase(), DESIGNS.iter().copied()),
                 );
+                design_known = false;
                 Design::Grid
             }
         };
-        if design == Design::Grid && t.contains_key("samples") {
+        if design_known && design == Design::Grid && t.contains_key("samples") {
             problems.fail(
                 "samples",
                 "a grid's size comes from its factors' levels; `samples` is for the random, latin_hypercube and saltelli designs: remove it".into(),
@@ -710,7 +744,9 @@ impl SweepSpec {
         let base = Scenario::read(&self.scenario_path).map_err(|e| {
             let mut e = e;
             for d in &mut e.diagnostics {
-                if d.key.is_empty() && d.location.line == 1 {
+                // The base file could not be read at all: point at the
+                // sweep's `scenario` key. Errors inside it keep their place.
+                if d.message.starts_with("cannot read the scenario file") {
                     d.location = at.of("scenario");
                     d.key = "scenario".into();
                 }
