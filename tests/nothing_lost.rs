@@ -877,3 +877,20 @@ fn third_round_damaged_or_odd_sweep_folders_and_messages() {
     let err = refused(&["sweep", "lhs.toml"], d, &["design", "latin_hypercube"]);
     assert!(!err.contains("remove it"), "{err}");
 }
+
+#[test]
+fn sampling_designs_say_when_points_must_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sweep_file(
+        d,
+        "r.toml",
+        "design = \"random\"\nsamples = 8\n[factors]\n\"governance.channel\" = [\"counter\", \"platform\"]\n\"city.neighbourhoods\" = { min = 1, max = 2 }\n",
+    );
+    let out = ok(&["sweep", "r.toml", "--out", "r"], d);
+    assert!(
+        stderr(&out).contains("only 4 distinct combinations"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -635,6 +635,25 @@ impl SweepSpec {
                 None,
             ),
         }
+        // Sampling designs over factors with few values repeat combinations:
+        // say so, since a grid would run each once.
+        if matches!(design, Design::Random | Design::LatinHypercube) {
+            let distinct = factors.iter().try_fold(1u64, |n, f| match &f.levels {
+                Levels::Values(v) => n.checked_mul(v.len() as u64),
+                Levels::Range {
+                    min,
+                    max,
+                    integer: true,
+                    ..
+                } => n.checked_mul((max - min) as u64 + 1),
+                Levels::Range { .. } => None,
+            });
+            if let Some(distinct) = distinct.filter(|&d| d < samples) {
+                notes.push(format!(
+                    "note: the factors have only {distinct} distinct combinations, fewer than the {samples} samples, so points repeat; design = \"grid\" runs each once"
+                ));
+            }
+        }
         let mut errors = problems.found;
         if errors.is_empty() {
             let spec = SweepSpec {
