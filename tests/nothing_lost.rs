@@ -780,22 +780,6 @@ fn third_round_keys_that_would_be_ignored() {
         events.contains("\n5,") && events.contains("\n8,"),
         "{events}"
     );
-    // Two changes of one knob in one week: only one could take effect.
-    fs::write(
-        d.join("twice.toml"),
-        "[[interventions]]\nat = 10\nbudget_scale = 0.7\n[[interventions]]\nat = 10\nbudget_scale = 0.5\n",
-    )
-    .unwrap();
-    refused(
-        &["validate", "twice.toml"],
-        d,
-        &[
-            "twice.toml:4",
-            "interventions[0]",
-            "`budget_scale`",
-            "week 10",
-        ],
-    );
 }
 
 #[test]

@@ -239,8 +239,7 @@ impl Checks<'_> {
             }
         };
         let mut out = Vec::new();
-        // Where each of `out` was written: interventions[index].
-        let mut written_as = Vec::new();
+
         let mut knobs = initial.clone();
         for (i, item) in items.into_iter().enumerate() {
             let prefix = format!("interventions[{i}]");
@@ -303,30 +302,7 @@ impl Checks<'_> {
                 self.knob_budget(&prefix, &knobs);
             }
             if let Some(at) = at {
-                // Two changes of one knob in one week: only the last would
-                // take effect.
-                let earlier = out.iter().position(|iv: &Intervention| {
-                    iv.at == at
-                        && (iv.preset.is_some() && preset.is_some()
-                            || iv.set.keys().any(|k| set.contains_key(k)))
-                });
-                if let Some(j) = earlier {
-                    self.fail(
-                        &prefix,
-                        format!(
-                            "this and interventions[{}] both change {} at week {at}; only one can take effect: merge them into one [[interventions]]",
-                            written_as[j],
-                            out[j]
-                                .set
-                                .keys()
-                                .find(|k| set.contains_key(*k))
-                                .map_or("the preset".to_string(), |k| format!("`{k}`"))
-                        ),
-                        None,
-                    );
-                }
                 let label = label.unwrap_or_else(|| describe_change(preset, &set));
-                written_as.push(i);
                 out.push(Intervention {
                     at,
                     label,
