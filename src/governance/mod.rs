@@ -337,13 +337,20 @@ impl Knobs {
 
     /// A knob's value as TOML, the inverse of [`Knobs::set`].
     pub fn get(&self, name: &str) -> Option<toml::Value> {
-        let json = serde_json::to_value(self).ok()?;
-        Some(match json.get(name)? {
-            serde_json::Value::Bool(b) => toml::Value::Boolean(*b),
-            serde_json::Value::String(s) => toml::Value::String(s.clone()),
-            serde_json::Value::Number(n) if n.is_u64() => toml::Value::Integer(n.as_u64()? as i64),
-            serde_json::Value::Number(n) => toml::Value::Float(n.as_f64()?),
-            _ => return None,
+        let info = knob_info(name)?;
+        Some(match info.kind {
+            // A copy (a few words) lets the one name-to-field map serve
+            // reading as well as writing.
+            KnobKind::Share | KnobKind::NonNegative => {
+                toml::Value::Float(*self.clone().number_mut(name))
+            }
+            KnobKind::Ticks => toml::Value::Integer(i64::from(self.lag)),
+            KnobKind::Flag => toml::Value::Boolean(self.volunteer_input),
+            KnobKind::Choice(_) => toml::Value::String(match name {
+                "decision_rights" => self.decision_rights.to_string(),
+                "allocation" => self.allocation.to_string(),
+                _ => self.channel.to_string(),
+            }),
         })
     }
 
