@@ -878,3 +878,20 @@ fn sampling_designs_say_when_points_must_repeat() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_link_at_the_destination_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::copy(baseline(), d.join("b.toml")).unwrap();
+    std::os::unix::fs::symlink(d.join("nowhere"), d.join("link")).unwrap();
+    let mut args = vec!["run", "b.toml", "--out", "link", "--force"];
+    args.extend(SMALL);
+    refused(&args, d, &["link"]);
+    assert!(
+        fs::symlink_metadata(d.join("link"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

@@ -156,7 +156,8 @@ impl Destination<'_> {
                 ));
             }
         }
-        if !self.path.exists() {
+        // A link, even a dangling one, is something there: never replaced.
+        if fs::symlink_metadata(self.path).is_err() {
             return Ok(());
         }
         if !self.force {

@@ -337,7 +337,7 @@ impl Staging {
             f.sync_all().ok();
         }
         let mut old = None;
-        if self.dest.exists() {
+        if fs::symlink_metadata(&self.dest).is_ok() {
             // Checked again: a file may have been put there while we ran.
             Destination {
                 path: &self.dest,
