@@ -3,7 +3,7 @@
 //! only the runs in flight, `--resume` skips what is done, and shards on
 //! different machines merge into exactly what one machine writes.
 
-use super::design;
+use super::design::{self, Points};
 use super::spec::{Factor, SweepSpec};
 use super::summary::{self, metric_names};
 use crate::output::{self, Destination, OutputError, Staging, parquet};
@@ -260,114 +260,12 @@ pub fn run_sweep(
     let reps = spec.replicates as usize;
     let total = points.len() * reps;
     let file = Scenario::read(&spec.scenario_path)?;
-    // Every point must make a valid scenario before anything runs; the
-    // factors' levels were checked one by one when the spec was loaded,
-    // this finds combinations that fail together (shares above 1).
-    (0..points.len()).into_par_iter().try_for_each(|p| {
-        let values = points.get(p);
-        file.with(&spec.overrides(&values, spec.seed))
-            .map(drop)
-            .map_err(|e| {
-                let shown: Vec<String> = spec
-                    .factors
-                    .iter()
-                    .zip(&values)
-                    .map(|(f, v)| format!("{} = {v}", f.key))
-                    .collect();
-                other(format!(
-                    "design point {p} ({}) is not a valid scenario:\n{e}",
-                    shown.join(", ")
-                ))
-            })
-    })?;
+    check_points(spec, &points, &file)?;
     let base = file.with(&spec.set)?;
-    if o.parquet && spec.timeseries {
-        // The longest run: the base's, unless `run.ticks` is a factor.
-        let ticks_max = spec
-            .factors
-            .iter()
-            .find(|f| f.key == "run.ticks")
-            .and_then(Factor::largest)
-            .map_or(base.run.ticks, |t| t as u32);
-        let weeks = total as u64 * u64::from(ticks_max);
-        if weeks > MAX_PARQUET_WEEKS {
-            return Err(other(format!(
-                "timeseries = true with --format parquet: {total} runs x up to {ticks_max} weeks = {weeks} weekly rows, more than timeseries.parquet is built from in memory ({MAX_PARQUET_WEEKS}); use --format csv (each run's weeks go to timeseries/)"
-            )));
-        }
-    }
+    check_parquet_size(spec, o, &base, total)?;
     let wanted = manifest(spec, &file, &base, points.len());
-    let manifest_path = o.out.join("manifest.json");
     // An earlier result replaced by --force, kept aside until this one is done.
-    let mut replaced = None;
-    if o.out.exists() {
-        if o.resume {
-            let found: SweepManifest = fs::read_to_string(&manifest_path)
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .ok_or_else(|| {
-                    other(format!(
-                        "{} holds no sweep manifest to resume",
-                        o.out.display()
-                    ))
-                })?;
-            if let Some(changed) = wanted.files.iter().find(|f| {
-                found
-                    .files
-                    .iter()
-                    .any(|g| g.path == f.path && g.sha256 != f.sha256)
-            }) {
-                return Err(other(format!(
-                    "{} was started from another version of {}: the file has changed since, so resuming would mix two scenarios in one sweep; start over with --force, or restore the file",
-                    o.out.display(),
-                    changed.path
-                )));
-            }
-            if found != wanted {
-                return Err(other(format!(
-                    "{} holds a different sweep (or another coserve version); use another --out",
-                    o.out.display()
-                )));
-            }
-        } else {
-            let mut inputs = vec![spec.file.clone()];
-            inputs.extend(file.files().iter().cloned());
-            Destination {
-                path: &o.out,
-                force: o.force,
-                inputs: &inputs,
-                kind: output::SWEEP,
-                remedy: REMEDY,
-            }
-            .check()?;
-            replaced = Some(output::set_aside(&o.out)?);
-        }
-    } else {
-        let mut inputs = vec![spec.file.clone()];
-        inputs.extend(file.files().iter().cloned());
-        Destination {
-            path: &o.out,
-            force: o.force,
-            inputs: &inputs,
-            kind: output::SWEEP,
-            remedy: REMEDY,
-        }
-        .check()?;
-    }
-    fs::create_dir_all(o.out.join("runs"))
-        .map_err(|e| other(format!("cannot create {}: {e}", o.out.display())))?;
-    if spec.timeseries {
-        fs::create_dir_all(o.out.join("timeseries"))
-            .map_err(|e| other(format!("cannot create timeseries folder: {e}")))?;
-    }
-    if !manifest_path.exists() {
-        output::write_new_file(
-            &manifest_path,
-            &(serde_json::to_string_pretty(&wanted).expect("serializes") + "\n"),
-            false,
-            REMEDY,
-        )?;
-    }
+    let replaced = prepare_folder(spec, o, &file, &wanted)?;
 
     let mine = |run: usize| o.shard.is_none_or(|s| run % s.count == s.index);
     let order: Vec<usize> = design::interleaved(points.len())
@@ -469,6 +367,128 @@ fn check_records(records: &[RunRecord], manifest: &SweepManifest) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// Every design point must make a valid scenario before anything runs.
+/// The factors' levels were checked one by one when the spec was loaded;
+/// this finds combinations that fail together (shares above 1).
+fn check_points(spec: &SweepSpec, points: &Points, file: &ScenarioFile) -> Result<(), SweepError> {
+    (0..points.len()).into_par_iter().try_for_each(|p| {
+        let values = points.get(p);
+        file.with(&spec.overrides(&values, spec.seed))
+            .map(drop)
+            .map_err(|e| {
+                let shown: Vec<String> = spec
+                    .factors
+                    .iter()
+                    .zip(&values)
+                    .map(|(f, v)| format!("{} = {v}", f.key))
+                    .collect();
+                other(format!(
+                    "design point {p} ({}) is not a valid scenario:\n{e}",
+                    shown.join(", ")
+                ))
+            })
+    })
+}
+
+/// timeseries.parquet is built in memory: refuse, before running, a sweep
+/// whose weekly rows would exceed [`MAX_PARQUET_WEEKS`].
+fn check_parquet_size(
+    spec: &SweepSpec,
+    o: &SweepOptions,
+    base: &Scenario,
+    total: usize,
+) -> Result<(), SweepError> {
+    if !(o.parquet && spec.timeseries) {
+        return Ok(());
+    }
+    // The longest run: the base's, unless `run.ticks` is a factor.
+    let ticks_max = spec
+        .factors
+        .iter()
+        .find(|f| f.key == "run.ticks")
+        .and_then(Factor::largest)
+        .map_or(base.run.ticks, |t| t as u32);
+    let weeks = total as u64 * u64::from(ticks_max);
+    if weeks > MAX_PARQUET_WEEKS {
+        return Err(other(format!(
+            "timeseries = true with --format parquet: {total} runs x up to {ticks_max} weeks = {weeks} weekly rows, more than timeseries.parquet is built from in memory ({MAX_PARQUET_WEEKS}); use --format csv (each run's weeks go to timeseries/)"
+        )));
+    }
+    Ok(())
+}
+
+/// Makes `o.out` ready for this sweep: with `--resume`, checks it holds
+/// this very sweep, read from the same files; otherwise checks the
+/// destination and, with `--force`, sets an earlier result aside (returned,
+/// to be removed once the new one has run). Then writes the manifest.
+fn prepare_folder(
+    spec: &SweepSpec,
+    o: &SweepOptions,
+    file: &ScenarioFile,
+    wanted: &SweepManifest,
+) -> Result<Option<PathBuf>, SweepError> {
+    let manifest_path = o.out.join("manifest.json");
+    let mut replaced = None;
+    if o.resume && o.out.exists() {
+        let found: SweepManifest = fs::read_to_string(&manifest_path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .ok_or_else(|| {
+                other(format!(
+                    "{} holds no sweep manifest to resume",
+                    o.out.display()
+                ))
+            })?;
+        if let Some(changed) = wanted.files.iter().find(|f| {
+            found
+                .files
+                .iter()
+                .any(|g| g.path == f.path && g.sha256 != f.sha256)
+        }) {
+            return Err(other(format!(
+                "{} was started from another version of {}: the file has changed since, so resuming would mix two scenarios in one sweep; start over with --force, or restore the file",
+                o.out.display(),
+                changed.path
+            )));
+        }
+        if found != *wanted {
+            return Err(other(format!(
+                "{} holds a different sweep (or another coserve version); use another --out",
+                o.out.display()
+            )));
+        }
+    } else {
+        let mut inputs = vec![spec.file.clone()];
+        inputs.extend(file.files().iter().cloned());
+        Destination {
+            path: &o.out,
+            force: o.force,
+            inputs: &inputs,
+            kind: output::SWEEP,
+            remedy: REMEDY,
+        }
+        .check()?;
+        if o.out.exists() {
+            replaced = Some(output::set_aside(&o.out)?);
+        }
+    }
+    fs::create_dir_all(o.out.join("runs"))
+        .map_err(|e| other(format!("cannot create {}: {e}", o.out.display())))?;
+    if spec.timeseries {
+        fs::create_dir_all(o.out.join("timeseries"))
+            .map_err(|e| other(format!("cannot create timeseries folder: {e}")))?;
+    }
+    if !manifest_path.exists() {
+        output::write_new_file(
+            &manifest_path,
+            &(serde_json::to_string_pretty(wanted).expect("serializes") + "\n"),
+            false,
+            REMEDY,
+        )?;
+    }
+    Ok(replaced)
 }
 
 /// Every finished run in a sweep folder, by run id.
