@@ -224,6 +224,193 @@ impl Problems<'_> {
         }
     }
 
+    /// `name`: the sweep's folder name; the file's stem when absent.
+    fn name(&mut self, t: &toml::Table, path: &Path) -> String {
+        match t.get("name") {
+            Some(Value::String(s)) => {
+                if let Some(problem) = folder_name_problem(s) {
+                    self.fail("name", problem, None);
+                }
+                s.clone()
+            }
+            Some(other) => {
+                self.fail(
+                    "name",
+                    format!("expected text in quotes, found {}", describe_value(other)),
+                    None,
+                );
+                String::new()
+            }
+            None => path
+                .file_stem()
+                .map_or("sweep".into(), |s| s.to_string_lossy().into_owned()),
+        }
+    }
+
+    /// `scenario`: the base scenario's path, as written.
+    fn scenario(&mut self, t: &toml::Table) -> PathBuf {
+        match t.get("scenario") {
+            Some(Value::String(s)) => PathBuf::from(s),
+            Some(_) => {
+                self.fail(
+                    "scenario",
+                    "expected the path of a scenario file, in quotes".into(),
+                    None,
+                );
+                PathBuf::new()
+            }
+            None => {
+                self.fail(
+                    "",
+                    "the required key `scenario` (the base scenario file) is missing".into(),
+                    None,
+                );
+                PathBuf::new()
+            }
+        }
+    }
+
+    /// `set`: fixed overrides, each a key the runs use and named once.
+    fn set(&mut self, t: &toml::Table) -> Vec<String> {
+        let set: Vec<String> = match t.get("set") {
+            None => Vec::new(),
+            Some(Value::Array(items)) if items.iter().all(Value::is_str) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            Some(_) => {
+                self.fail(
+                    "set",
+                    "expected a list of \"key=value\" texts, e.g. [\"run.ticks=52\"]".into(),
+                    None,
+                );
+                Vec::new()
+            }
+        };
+        for (i, arg) in set.iter().enumerate() {
+            let key = key_of(arg);
+            if let Some(why) = not_sweepable(key) {
+                self.fail(
+                    "set",
+                    format!("\"{arg}\" cannot be fixed in a sweep: {why}"),
+                    None,
+                );
+            } else if set[..i].iter().any(|a| key_of(a) == key) {
+                self.fail(
+                    "set",
+                    format!("`{key}` is set twice; only one value can take effect: keep one"),
+                    None,
+                );
+            }
+        }
+        set
+    }
+
+    /// A `true` or `false` key, `false` when absent.
+    fn flag(&mut self, t: &toml::Table, key: &str) -> bool {
+        match t.get(key) {
+            None => false,
+            Some(Value::Boolean(b)) => *b,
+            Some(other) => {
+                self.fail(
+                    key,
+                    format!("expected true or false, found {}", describe_value(other)),
+                    None,
+                );
+                false
+            }
+        }
+    }
+
+    /// `design`, and `samples` only where the design uses it.
+    fn design(&mut self, t: &toml::Table) -> Design {
+        let design = match t.get("design").map(|v| v.as_str()) {
+            None => Design::Grid,
+            Some(Some("grid")) => Design::Grid,
+            Some(Some("random")) => Design::Random,
+            Some(Some("latin_hypercube" | "lhs")) => Design::LatinHypercube,
+            Some(Some("saltelli")) => Design::Saltelli,
+            Some(other) => {
+                let text = other.unwrap_or_default();
+                self.fail(
+                    "design",
+                    format!("expected one of {}, found \"{text}\"", quoted_list(DESIGNS)),
+                    nearest(&text.to_lowercase(), DESIGNS.iter().copied()),
+                );
+                // Reported once: no second complaint about `samples`.
+                return Design::Grid;
+            }
+        };
+        if design == Design::Grid && t.contains_key("samples") {
+            self.fail(
+                "samples",
+                "a grid's size comes from its factors' levels; `samples` is for the random, latin_hypercube and saltelli designs: remove it".into(),
+                None,
+            );
+        }
+        design
+    }
+
+    /// `[factors]`: each a sweepable key not fixed in `set`, with its levels.
+    fn factors(
+        &mut self,
+        t: &toml::Table,
+        design: Design,
+        set_keys: &[&str],
+        notes: &mut Vec<String>,
+    ) -> Vec<Factor> {
+        let mut factors = Vec::new();
+        let Some(Value::Table(table)) = t
+            .get("factors")
+            .filter(|f| f.as_table().is_some_and(|t| !t.is_empty()))
+        else {
+            self.fail(
+                "factors",
+                "expected a [factors] table with at least one factor".into(),
+                None,
+            );
+            return factors;
+        };
+        for (key, spec) in table {
+            let p = format!("factors.{key}");
+            if key.trim() != key || key.is_empty() {
+                self.fail(
+                    &p,
+                    format!("\"{key}\" has spaces around it; write the dotted key alone, e.g. \"governance.pb_share\""),
+                    None,
+                );
+                continue;
+            }
+            if let Some(why) = not_sweepable(key) {
+                self.fail(&p, format!("`{key}` cannot be a factor: {why}"), None);
+                continue;
+            }
+            if set_keys.contains(&key.as_str()) {
+                self.fail(
+                    &p,
+                    format!("`{key}` is also fixed in `set`, which the factor would silently replace: remove it from one of them"),
+                    None,
+                );
+                continue;
+            }
+            let Some(levels) = self.levels(key, spec, design, notes) else {
+                continue;
+            };
+            if design == Design::Saltelli && matches!(levels, Levels::Values(_)) {
+                self.fail(
+                    &p,
+                    "the saltelli design needs every factor as a range { min, max }".into(),
+                    None,
+                );
+            }
+            factors.push(Factor {
+                key: key.clone(),
+                levels,
+            });
+        }
+        factors
+    }
+
     /// One factor's levels, or `None` (with the problem recorded).
     fn levels(
         &mut self,
@@ -425,6 +612,34 @@ impl Problems<'_> {
     }
 }
 
+/// The key of a `key=value` override.
+fn key_of(arg: &str) -> &str {
+    arg.split('=').next().unwrap_or_default().trim()
+}
+
+/// Sampling designs over factors with few distinct values repeat
+/// combinations: a note saying so, since a grid would run each once.
+fn repeats_note(design: Design, factors: &[Factor], samples: u64) -> Option<String> {
+    if !matches!(design, Design::Random | Design::LatinHypercube) {
+        return None;
+    }
+    let distinct = factors.iter().try_fold(1u64, |n, f| match &f.levels {
+        Levels::Values(v) => n.checked_mul(v.len() as u64),
+        Levels::Range {
+            min,
+            max,
+            integer: true,
+            ..
+        } => n.checked_mul((max - min) as u64 + 1),
+        Levels::Range { .. } => None,
+    })?;
+    (distinct < samples).then(|| {
+        format!(
+            "note: the factors have only {distinct} distinct combinations, fewer than the {samples} samples, so points repeat; design = \"grid\" runs each once"
+        )
+    })
+}
+
 /// Whether two listed factor values are the same level (`0.1` and `0.10`,
 /// `1` and `1.0`).
 fn same_value(a: &Value, b: &Value) -> bool {
@@ -455,79 +670,11 @@ impl SweepSpec {
                 );
             }
         }
-        let name = match t.get("name") {
-            Some(Value::String(s)) => {
-                if let Some(problem) = folder_name_problem(s) {
-                    problems.fail("name", problem, None);
-                }
-                s.clone()
-            }
-            Some(other) => {
-                problems.fail(
-                    "name",
-                    format!("expected text in quotes, found {}", describe_value(other)),
-                    None,
-                );
-                String::new()
-            }
-            None => path
-                .file_stem()
-                .map_or("sweep".into(), |s| s.to_string_lossy().into_owned()),
-        };
-        let scenario = match t.get("scenario") {
-            Some(Value::String(s)) => PathBuf::from(s),
-            Some(_) => {
-                problems.fail(
-                    "scenario",
-                    "expected the path of a scenario file, in quotes".into(),
-                    None,
-                );
-                PathBuf::new()
-            }
-            None => {
-                problems.fail(
-                    "",
-                    "the required key `scenario` (the base scenario file) is missing".into(),
-                    None,
-                );
-                PathBuf::new()
-            }
-        };
+        let name = problems.name(t, path);
+        let scenario = problems.scenario(t);
         let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&scenario);
-        let set = match t.get("set") {
-            None => Vec::new(),
-            Some(Value::Array(items)) if items.iter().all(Value::is_str) => items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect(),
-            Some(_) => {
-                problems.fail(
-                    "set",
-                    "expected a list of \"key=value\" texts, e.g. [\"run.ticks=52\"]".into(),
-                    None,
-                );
-                Vec::new()
-            }
-        };
-        let set_keys: Vec<&str> = set
-            .iter()
-            .map(|a| a.split('=').next().unwrap_or_default().trim())
-            .collect();
-        for (i, key) in set_keys.iter().enumerate() {
-            if let Some(why) = not_sweepable(key) {
-                problems.fail(
-                    "set",
-                    format!("\"{}\" cannot be fixed in a sweep: {why}", set[i]),
-                    None,
-                );
-            } else if set_keys[..i].contains(key) {
-                problems.fail(
-                    "set",
-                    format!("`{key}` is set twice; only one value can take effect: keep one"),
-                    None,
-                );
-            }
-        }
+        let set = problems.set(t);
+        let set_keys: Vec<&str> = set.iter().map(|a| key_of(a)).collect();
         let up_to = |what| Limit::Whole {
             min: 1,
             max: MAX_RUNS as i64,
@@ -550,110 +697,11 @@ impl SweepSpec {
                 None,
             );
         }
-        let timeseries = match t.get("timeseries") {
-            None => false,
-            Some(Value::Boolean(b)) => *b,
-            Some(other) => {
-                problems.fail(
-                    "timeseries",
-                    format!("expected true or false, found {}", describe_value(other)),
-                    None,
-                );
-                false
-            }
-        };
-        let mut design_known = true;
-        let design = match t.get("design").map(|v| v.as_str()) {
-            None => Design::Grid,
-            Some(Some("grid")) => Design::Grid,
-            Some(Some("random")) => Design::Random,
-            Some(Some("latin_hypercube" | "lhs")) => Design::LatinHypercube,
-            Some(Some("saltelli")) => Design::Saltelli,
-            Some(other) => {
-                let text = other.unwrap_or_default();
-                problems.fail(
-                    "design",
-                    format!("expected one of {}, found \"{text}\"", quoted_list(DESIGNS)),
-                    nearest(&text.to_lowercase(), DESIGNS.iter().copied()),
-                );
-                design_known = false;
-                Design::Grid
-            }
-        };
-        if design_known && design == Design::Grid && t.contains_key("samples") {
-            problems.fail(
-                "samples",
-                "a grid's size comes from its factors' levels; `samples` is for the random, latin_hypercube and saltelli designs: remove it".into(),
-                None,
-            );
-        }
-        let mut factors = Vec::new();
+        let timeseries = problems.flag(t, "timeseries");
+        let design = problems.design(t);
         let mut notes = Vec::new();
-        match t.get("factors") {
-            Some(Value::Table(table)) if !table.is_empty() => {
-                for (key, spec) in table {
-                    let p = format!("factors.{key}");
-                    if key.trim() != key || key.is_empty() {
-                        problems.fail(
-                            &p,
-                            format!("\"{key}\" has spaces around it; write the dotted key alone, e.g. \"governance.pb_share\""),
-                            None,
-                        );
-                        continue;
-                    }
-                    if let Some(why) = not_sweepable(key) {
-                        problems.fail(&p, format!("`{key}` cannot be a factor: {why}"), None);
-                        continue;
-                    }
-                    if set_keys.contains(&key.as_str()) {
-                        problems.fail(
-                            &p,
-                            format!("`{key}` is also fixed in `set`, which the factor would silently replace: remove it from one of them"),
-                            None,
-                        );
-                        continue;
-                    }
-                    let Some(levels) = problems.levels(key, spec, design, &mut notes) else {
-                        continue;
-                    };
-                    if design == Design::Saltelli && matches!(levels, Levels::Values(_)) {
-                        problems.fail(
-                            &p,
-                            "the saltelli design needs every factor as a range { min, max }".into(),
-                            None,
-                        );
-                    }
-                    factors.push(Factor {
-                        key: key.clone(),
-                        levels,
-                    });
-                }
-            }
-            _ => problems.fail(
-                "factors",
-                "expected a [factors] table with at least one factor".into(),
-                None,
-            ),
-        }
-        // Sampling designs over factors with few values repeat combinations:
-        // say so, since a grid would run each once.
-        if matches!(design, Design::Random | Design::LatinHypercube) {
-            let distinct = factors.iter().try_fold(1u64, |n, f| match &f.levels {
-                Levels::Values(v) => n.checked_mul(v.len() as u64),
-                Levels::Range {
-                    min,
-                    max,
-                    integer: true,
-                    ..
-                } => n.checked_mul((max - min) as u64 + 1),
-                Levels::Range { .. } => None,
-            });
-            if let Some(distinct) = distinct.filter(|&d| d < samples) {
-                notes.push(format!(
-                    "note: the factors have only {distinct} distinct combinations, fewer than the {samples} samples, so points repeat; design = \"grid\" runs each once"
-                ));
-            }
-        }
+        let factors = problems.factors(t, design, &set_keys, &mut notes);
+        notes.extend(repeats_note(design, &factors, samples));
         let mut errors = problems.found;
         if errors.is_empty() {
             let spec = SweepSpec {
