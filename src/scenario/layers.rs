@@ -363,9 +363,8 @@ fn merge_into(base: &mut Table, over: Table, prefix: &str, locations: &mut Locat
     }
 }
 
-/// Applies `--set key=value` overrides. Values are read as TOML (`0.2`,
-/// `true`, `"text"`); anything that is not valid TOML is taken as text, so
-/// `--set governance.preset=hybrid` works without quotes.
+/// Applies `--set key=value` overrides in order (a preset first: it resets
+/// the knobs), each value read by `override_value`.
 pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), ScenarioError> {
     // A preset resets the knobs the files set, so it goes first and the
     // other overrides apply on top of it.
@@ -399,82 +398,7 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
             .into());
         };
         let key = key.trim();
-        if key == "extends" {
-            return Err(fail(
-                key,
-                "`extends` can only be written in a scenario file: it decides which files are read, before any --set applies".into(),
-                None,
-            )
-            .into());
-        }
-        if raw.contains(['\n', '\r']) {
-            return Err(fail(
-                key,
-                "expected one value on one line after `=`; give each key its own --set".into(),
-                None,
-            )
-            .into());
-        }
-        let value = match toml::from_str::<Table>(&format!("v = {raw}")) {
-            Ok(mut t) if t.len() == 1 => t.remove("v").expect("the one key"),
-            Ok(_) => {
-                return Err(fail(
-                    key,
-                    "expected one value after `=`; give each key its own --set".into(),
-                    None,
-                )
-                .into());
-            }
-            // A number written as TOML does not allow (`.5`, `1.`).
-            Err(_)
-                if raw.trim().parse::<f64>().is_ok_and(f64::is_finite)
-                    && !raw
-                        .trim()
-                        .bytes()
-                        .all(|b| b.is_ascii_digit() || b == b'-' || b == b'+') =>
-            {
-                let x: f64 = raw.trim().parse().expect("checked");
-                return Err(fail(
-                    key,
-                    format!(
-                        "{} is not a number as TOML writes it: write {x:?}",
-                        raw.trim()
-                    ),
-                    None,
-                )
-                .into());
-            }
-            // A number TOML cannot hold is not text.
-            Err(_) if looks_numeric(raw.trim()) => {
-                return Err(fail(
-                    key,
-                    format!(
-                        "{} is not a number a scenario can hold: whole numbers go up to 9223372036854775807 and others must be finite",
-                        raw.trim()
-                    ),
-                    None,
-                )
-                .into());
-            }
-            Err(_) => Value::String(raw.trim().to_string()),
-        };
-        // One --set sets one key: a whole section or a list of tables would
-        // replace keys the command line checks one by one.
-        let tables = match &value {
-            Value::Table(_) => true,
-            Value::Array(items) => items.iter().any(Value::is_table),
-            _ => false,
-        };
-        if tables {
-            return Err(fail(
-                key,
-                format!(
-                    "--set takes one value, not a table or a list of tables: set each key on its own, e.g. --set {key}.KEY=VALUE; [[interventions]] are written in the scenario file"
-                ),
-                None,
-            )
-            .into());
-        }
+        let value = override_value(key, raw).map_err(|message| fail(key, message, None))?;
         let segments: Vec<&str> = key.split('.').collect();
         if segments.iter().any(|s| s.is_empty()) {
             return Err(fail(
@@ -554,6 +478,56 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
         layers.locations.by_path.insert(key.to_string(), here);
     }
     Ok(())
+}
+
+/// The value of `--set key=raw`, read as TOML (`0.2`, `true`, `"text"`);
+/// anything that is not valid TOML is taken as text, so
+/// `--set governance.preset=hybrid` works without quotes. Refuses, with
+/// what to write instead: `extends`, a value over several lines or with
+/// more after it, a number TOML does not write that way (`.5`) or cannot
+/// hold, and a table or list of tables (one --set sets one key).
+fn override_value(key: &str, raw: &str) -> Result<Value, String> {
+    if key == "extends" {
+        return Err("`extends` can only be written in a scenario file: it decides which files are read, before any --set applies".into());
+    }
+    if raw.contains(['\n', '\r']) {
+        return Err("expected one value on one line after `=`; give each key its own --set".into());
+    }
+    let text = raw.trim();
+    let value = match toml::from_str::<Table>(&format!("v = {raw}")) {
+        Ok(mut t) if t.len() == 1 => t.remove("v").expect("the one key"),
+        Ok(_) => return Err("expected one value after `=`; give each key its own --set".into()),
+        // A number written as TOML does not allow (`.5`, `1.`).
+        Err(_)
+            if text.parse::<f64>().is_ok_and(f64::is_finite)
+                && !text
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'-' || b == b'+') =>
+        {
+            let x: f64 = text.parse().expect("checked");
+            return Err(format!(
+                "{text} is not a number as TOML writes it: write {x:?}"
+            ));
+        }
+        // A number TOML cannot hold is not text.
+        Err(_) if looks_numeric(text) => {
+            return Err(format!(
+                "{text} is not a number a scenario can hold: whole numbers go up to 9223372036854775807 and others must be finite"
+            ));
+        }
+        Err(_) => Value::String(text.to_string()),
+    };
+    let tables = match &value {
+        Value::Table(_) => true,
+        Value::Array(items) => items.iter().any(Value::is_table),
+        _ => false,
+    };
+    if tables {
+        return Err(format!(
+            "--set takes one value, not a table or a list of tables: set each key on its own, e.g. --set {key}.KEY=VALUE; [[interventions]] are written in the scenario file"
+        ));
+    }
+    Ok(value)
 }
 
 /// Whether `text` is written as a number (digits, a sign, a point, an
