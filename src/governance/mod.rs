@@ -159,7 +159,7 @@ pub const KNOBS: &[KnobInfo] = &[
     KnobInfo {
         name: "decision_rights",
         kind: KnobKind::Choice(DECISION_RIGHTS),
-        meaning: "who decides how the budget is allocated across neighbourhoods",
+        meaning: "residents' say: more of them are asked and volunteers with a say trust more; losing it drives volunteers away",
     },
     KnobInfo {
         name: "allocation",
