@@ -17,11 +17,12 @@
 
 mod cohorts;
 pub mod passes;
+mod record;
 
 pub use cohorts::MAX_AGE;
 
 use crate::governance::Knobs;
-use crate::metrics::{self, CityRow, NeighbourhoodRow, QuintileRow, TickRecord, ratio};
+use crate::metrics::{TickRecord, ratio};
 use crate::model::behaviour;
 use crate::model::residents::PARTICIPATING;
 use crate::model::{self, City, CooperationType, DomainBudget, Inputs, PlanningView, Residents};
@@ -671,178 +672,6 @@ impl Simulation {
         self.awaiting_adoption
             .extend(std::iter::repeat_n(due, found as usize));
         (founded, dissolved)
-    }
-
-    fn record(
-        &self,
-        needs: &NeedsTally,
-        response: &ResponseTally,
-        allocation: &Allocated,
-        waits: &[Vec<u64>],
-        founded: u64,
-        dissolved: u64,
-    ) -> TickRecord {
-        let s = &self.scenario;
-        let d_count = s.domains.len();
-        let tick = self.tick;
-        let mut city_waits = vec![0u64; MAX_AGE + 1];
-        for w in waits {
-            for (a, b) in city_waits.iter_mut().zip(w) {
-                *a += b;
-            }
-        }
-        let neighbourhoods: Vec<NeighbourhoodRow> = self
-            .city
-            .neighbourhoods
-            .iter()
-            .map(|h| {
-                let n = h.index;
-                let g = &response.hoods[n];
-                let arisen: u64 = (0..d_count)
-                    .map(|d| {
-                        needs.new_reported[n * d_count + d] + needs.new_hidden[n * d_count + d]
-                    })
-                    .sum();
-                let pop = h.population as f64;
-                NeighbourhoodRow {
-                    tick,
-                    neighbourhood: n,
-                    column: h.grid.0,
-                    row: h.grid.1,
-                    residents: h.population,
-                    ses_mean: h.ses_mean,
-                    needs_arisen: arisen,
-                    served: g.served,
-                    coverage: ratio(g.served as f64, (g.served + g.lapsed) as f64),
-                    hidden_need_share: ratio(g.hidden_end as f64, g.pending_end as f64),
-                    backlog: g.pending_end,
-                    unmet_need_per_capita: g.pending_end as f64 / pop,
-                    service_per_capita: g.served as f64 / pop,
-                    satisfaction: g.satisfaction / pop,
-                    trust: g.trust / pop,
-                    participation_rate: g.participants as f64 / pop,
-                    volunteer_hours: g.volunteer_hours,
-                    organizations: self.hoods[n].organizations as u64,
-                    public_spend: allocation.spend[n],
-                    wait_p50: metrics::percentile(&waits[n], 0.5),
-                }
-            })
-            .collect();
-        let quintiles: Vec<QuintileRow> = response
-            .quintiles
-            .iter()
-            .enumerate()
-            .map(|(q, g)| {
-                let pop = g.residents as f64;
-                QuintileRow {
-                    tick,
-                    quintile: q + 1,
-                    residents: g.residents,
-                    needs_arisen: needs.arisen_by_quintile[q],
-                    served: g.served,
-                    coverage: ratio(g.served as f64, (g.served + g.lapsed) as f64),
-                    hidden_need_share: ratio(g.hidden_end as f64, g.pending_end as f64),
-                    service_per_capita: ratio(g.served as f64, pop),
-                    satisfaction: ratio(g.satisfaction, pop),
-                    trust: ratio(g.trust, pop),
-                    participation_rate: ratio(g.participants as f64, pop),
-                }
-            })
-            .collect();
-
-        // The city is the sum of its neighbourhoods.
-        let all = response
-            .hoods
-            .iter()
-            .fold(passes::GroupTally::default(), |mut acc, g| {
-                acc.add(g);
-                acc
-            });
-        let pop = all.residents as f64;
-        let lapsed: u64 = response
-            .cells
-            .iter()
-            .map(|c| c.lapsed_reported + c.lapsed_hidden)
-            .sum();
-        let public_spend: f64 = allocation.spend.iter().sum();
-        let service: Vec<f64> = neighbourhoods
-            .iter()
-            .map(|r| r.service_per_capita)
-            .collect();
-        let weights: Vec<f64> = neighbourhoods.iter().map(|r| r.residents as f64).collect();
-        let q_service: Vec<f64> = quintiles.iter().map(|r| r.service_per_capita).collect();
-        let q_weights: Vec<f64> = quintiles.iter().map(|r| r.residents as f64).collect();
-        let (bottom, top) = (&quintiles[0], &quintiles[4]);
-        let non_participants = pop - all.participants as f64;
-        let city = CityRow {
-            tick,
-            needs_arisen: needs.arisen_by_quintile.iter().sum(),
-            served: all.served,
-            coverage: ratio(all.served as f64, (all.served + all.lapsed) as f64),
-            hidden_need_share: ratio(all.hidden_end as f64, all.pending_end as f64),
-            backlog: all.pending_end,
-            lapsed,
-            wait_p50: metrics::percentile(&city_waits, 0.5),
-            wait_p90: metrics::percentile(&city_waits, 0.9),
-            gini_service: metrics::gini(&service, &weights),
-            access_gap: top.coverage - bottom.coverage,
-            concentration_index: metrics::concentration_index(&q_service, &q_weights),
-            investment_concentration: {
-                let mut by_ses: Vec<(f64, f64, f64)> = self
-                    .city
-                    .neighbourhoods
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.ses_mean,
-                            allocation.spend[h.index] / h.population as f64,
-                            h.population as f64,
-                        )
-                    })
-                    .collect();
-                by_ses.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let spend: Vec<f64> = by_ses.iter().map(|x| x.1).collect();
-                let pops: Vec<f64> = by_ses.iter().map(|x| x.2).collect();
-                metrics::concentration_index(&spend, &pops)
-            },
-            satisfaction: all.satisfaction / pop,
-            trust: all.trust / pop,
-            trust_gap_ses: top.trust - bottom.trust,
-            trust_participants: ratio(all.trust_participants, all.participants as f64),
-            trust_non_participants: ratio(all.trust - all.trust_participants, non_participants),
-            participation_rate: all.participants as f64 / pop,
-            participation_ratio: ratio(top.participation_rate, bottom.participation_rate),
-            volunteer_hours: all.volunteer_hours,
-            burnout_share: ratio(all.burnt_out as f64, all.participants as f64),
-            effort_share: ratio(all.effort, all.participants as f64),
-            volunteer_retention: self.retention,
-            organizations: self.hoods.iter().map(|h| h.organizations as u64).sum(),
-            organizations_founded: founded,
-            organizations_dissolved: dissolved,
-            innovations_found: self.innovations_found,
-            innovations_adopted: self.innovations_adopted as u64,
-            org_grants: allocation.grants,
-            org_fundraising: allocation.fundraising,
-            org_donations: allocation.donations,
-            public_spend,
-            public_cost_per_unit: ratio(public_spend, all.served as f64),
-            total_cost_per_unit: ratio(
-                public_spend + all.volunteer_hours * s.behaviour.shadow_wage,
-                all.served as f64,
-            ),
-            leakage: allocation.leakage,
-            leakage_share: allocation.leakage_share,
-            leakage_detected_share: if allocation.leakage > 0.0 {
-                self.knobs.audit
-            } else {
-                f64::NAN
-            },
-        };
-        TickRecord {
-            city,
-            neighbourhoods,
-            quintiles,
-        }
     }
 }
 
