@@ -285,18 +285,12 @@ impl Staging {
     pub fn new(dest: &Destination) -> Result<Staging, OutputError> {
         dest.check()?;
         let path = dest.path;
-        let parent = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let parent = parent_of(path);
         fs::create_dir_all(parent).map_err(io(parent))?;
-        let name = path
-            .file_name()
-            .map_or("result".into(), |n| n.to_string_lossy().into_owned());
         // A fresh name: whatever lies beside the destination is left alone.
         let mut n = 0;
         let dir = loop {
-            let dir = partial_name(parent, &name, n);
+            let dir = partial_name(path, n);
             match fs::create_dir(&dir) {
                 Ok(()) => break dir,
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
@@ -375,16 +369,9 @@ impl Drop for Staging {
 /// returns that name: the caller removes it once the new result is
 /// complete, so an interruption loses neither.
 pub fn set_aside(dest: &Path) -> Result<PathBuf, OutputError> {
-    let parent = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = dest
-        .file_name()
-        .map_or("result".into(), |n| n.to_string_lossy().into_owned());
     let mut n = 0;
     loop {
-        let mut aside = partial_name(parent, &name, n).into_os_string();
+        let mut aside = partial_name(dest, n).into_os_string();
         aside.push(".old");
         let aside = PathBuf::from(aside);
         if !aside.exists() {
@@ -395,15 +382,26 @@ pub fn set_aside(dest: &Path) -> Result<PathBuf, OutputError> {
     }
 }
 
-/// `.<name>.partial-<pid>[-<n>]` in `parent`: where coserve writes before
-/// renaming into place. `output::destination` knows the pattern.
-fn partial_name(parent: &Path, name: &str, n: u32) -> PathBuf {
+/// The folder `path` lies in (`.` for a bare name).
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// `.<name>.partial-<pid>[-<n>]` beside `dest`, named after it: where
+/// coserve writes before renaming into place. `output::destination` knows
+/// the pattern.
+fn partial_name(dest: &Path, n: u32) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map_or("result".into(), |n| n.to_string_lossy().into_owned());
     let suffix = if n == 0 {
         String::new()
     } else {
         format!("-{n}")
     };
-    parent.join(format!(".{name}.partial-{}{suffix}", std::process::id()))
+    parent_of(dest).join(format!(".{name}.partial-{}{suffix}", std::process::id()))
 }
 
 /// Writes `text` to `path` atomically (temporary file, then rename), refusing
@@ -431,18 +429,11 @@ pub fn write_new_bytes(
             remedy,
         });
     }
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or("file".into(), |n| n.to_string_lossy().into_owned());
     // A fresh temporary name (create_new never truncates another file);
     // errors name the file the user asked for, not the temporary one.
     let mut n = 0;
     let (tmp, created) = loop {
-        let tmp = partial_name(parent, &name, n);
+        let tmp = partial_name(path, n);
         match fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -472,10 +463,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         // What a temporary name would be, already taken by someone else.
-        let taken = partial_name(d, "r", 0);
+        let taken = partial_name(&d.join("r"), 0);
         fs::create_dir(&taken).unwrap();
         fs::write(taken.join("keep.txt"), "mine").unwrap();
-        let file = partial_name(d, "f.csv", 0);
+        let file = partial_name(&d.join("f.csv"), 0);
         fs::write(&file, "mine too").unwrap();
 
         let dest = d.join("r");

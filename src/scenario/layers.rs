@@ -363,6 +363,12 @@ fn merge_into(base: &mut Table, over: Table, prefix: &str, locations: &mut Locat
     }
 }
 
+/// The key of a `key=value` override, trimmed (`run.ticks` of
+/// ` run.ticks = 5`).
+pub fn override_key(arg: &str) -> &str {
+    arg.split('=').next().unwrap_or_default().trim()
+}
+
 /// Applies `--set key=value` overrides in order (a preset first: it resets
 /// the knobs), each value read by `override_value`.
 pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), ScenarioError> {
@@ -370,7 +376,7 @@ pub fn apply_overrides(layers: &mut Layers, overrides: &[String]) -> Result<(), 
     // other overrides apply on top of it.
     let (presets, others): (Vec<&String>, Vec<&String>) = overrides
         .iter()
-        .partition(|arg| arg.split('=').next().map(str::trim) == Some("governance.preset"));
+        .partition(|arg| override_key(arg) == "governance.preset");
     if !presets.is_empty() {
         if let Some(Value::Table(g)) = layers.table.get_mut("governance") {
             g.clear();
@@ -594,7 +600,7 @@ pub fn command_line(
     seed: Option<u64>,
     out: Option<&Path>,
 ) -> Result<Vec<String>, ScenarioError> {
-    let key = |arg: &str| arg.split('=').next().unwrap_or_default().trim().to_string();
+    let key = |arg: &str| override_key(arg).to_string();
     let refuse = |arg: &String, message: String| -> Result<Vec<String>, ScenarioError> {
         Err(Diagnostic {
             location: Location {

@@ -14,7 +14,7 @@ pub use behaviour::Behaviour;
 use checks::Checks;
 pub use error::{Diagnostic, Location, ScenarioError, Source};
 pub use explain::explain;
-pub use layers::{Locations, command_line};
+pub use layers::{Locations, command_line, override_key};
 pub use template::{NewScenario, template};
 
 use crate::governance::{self, Knobs};

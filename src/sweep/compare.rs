@@ -183,7 +183,7 @@ impl CompareOptions {
             ));
         }
         for arg in &self.overrides {
-            let key = arg.split('=').next().unwrap_or_default().trim();
+            let key = crate::scenario::override_key(arg);
             let why = match key {
                 "governance.preset" => "the regimes come from --regimes",
                 "run.seed" => "use --seed for the first replicate's seed",

@@ -2,7 +2,7 @@
 
 use crate::scenario::limits::{self, Limit, MAX_SEED};
 use crate::scenario::{Diagnostic, Location, Scenario, ScenarioError, Source, layers};
-use crate::scenario::{folder_name_problem, is_whole_number_key};
+use crate::scenario::{folder_name_problem, is_whole_number_key, override_key};
 use crate::text::{describe_value, nearest, quoted_list};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -288,14 +288,14 @@ impl Problems<'_> {
             }
         };
         for (i, arg) in set.iter().enumerate() {
-            let key = key_of(arg);
+            let key = override_key(arg);
             if let Some(why) = not_sweepable(key) {
                 self.fail(
                     "set",
                     format!("\"{arg}\" cannot be fixed in a sweep: {why}"),
                     None,
                 );
-            } else if set[..i].iter().any(|a| key_of(a) == key) {
+            } else if set[..i].iter().any(|a| override_key(a) == key) {
                 self.fail(
                     "set",
                     format!("`{key}` is set twice; only one value can take effect: keep one"),
@@ -612,11 +612,6 @@ impl Problems<'_> {
     }
 }
 
-/// The key of a `key=value` override.
-fn key_of(arg: &str) -> &str {
-    arg.split('=').next().unwrap_or_default().trim()
-}
-
 /// Sampling designs over factors with few distinct values repeat
 /// combinations: a note saying so, since a grid would run each once.
 fn repeats_note(design: Design, factors: &[Factor], samples: u64) -> Option<String> {
@@ -674,7 +669,7 @@ impl SweepSpec {
         let scenario = problems.scenario(t);
         let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&scenario);
         let set = problems.set(t);
-        let set_keys: Vec<&str> = set.iter().map(|a| key_of(a)).collect();
+        let set_keys: Vec<&str> = set.iter().map(|a| override_key(a)).collect();
         let up_to = |what| Limit::Whole {
             min: 1,
             max: MAX_RUNS as i64,
