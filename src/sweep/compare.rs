@@ -7,7 +7,7 @@ use super::summary::{self, Summary};
 use crate::governance;
 use crate::output::{Destination, OutputError, Staging};
 use crate::scenario::limits::{MAX_SEED, MAX_TICKS};
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::{Scenario, ScenarioError, ScenarioFile};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::fs;
@@ -91,7 +91,7 @@ pub struct CompareRow {
 
 /// The scenario of one regime, ready to run with the given seed.
 fn regime_scenario(
-    path: &Path,
+    file: &ScenarioFile,
     o: &CompareOptions,
     regime: &str,
     seed: Option<u64>,
@@ -104,7 +104,7 @@ fn regime_scenario(
     if let Some(s) = seed {
         set.push(format!("run.seed={s}"));
     }
-    Scenario::load(path, &set)
+    file.with(&set)
 }
 
 /// The metrics `coserve compare` prints, averaged over the run: coverage,
@@ -209,7 +209,9 @@ pub fn compare(
     on_run: &(dyn Fn(usize) + Sync),
 ) -> Result<Comparison, CompareError> {
     o.check()?;
-    let base = regime_scenario(path, o, &o.regimes[0], o.seed)?;
+    // Read once: every regime and replicate is built from the same text.
+    let file = Scenario::read(path)?;
+    let base = regime_scenario(&file, o, &o.regimes[0], o.seed)?;
     let weeks = o.regimes.len() as u64 * u64::from(o.replicates) * u64::from(base.run.ticks);
     if weeks > MAX_COMPARE_WEEKS {
         return Err(CompareError::Options(format!(
@@ -235,7 +237,7 @@ pub fn compare(
     let mut scenarios = Vec::new();
     for regime in &o.regimes {
         for &seed in &seeds {
-            scenarios.push(regime_scenario(path, o, regime, Some(seed))?);
+            scenarios.push(regime_scenario(&file, o, regime, Some(seed))?);
         }
     }
     let done = AtomicUsize::new(0);
