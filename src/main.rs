@@ -475,7 +475,7 @@ fn new(a: NewArgs) -> Outcome {
         &file.path,
         &file.text,
         a.force,
-        "choose another name, or move it first",
+        "choose another name, or replace it with --force if you have not edited it",
     )
     .map_err(says)?;
     println!(

@@ -45,3 +45,39 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
+
+/// A fix for a number written as text (empty when there is none), to
+/// follow "found ...": `"50%"` is 0.5, `"100,000"` is 100000.
+pub fn number_text_hint(s: &str) -> String {
+    let t = s.trim();
+    if let Some(p) = t
+        .strip_suffix('%')
+        .and_then(|p| p.trim().parse::<f64>().ok())
+    {
+        return format!(
+            ": write {} without quotes (shares are fractions)",
+            p / 100.0
+        );
+    }
+    let digits: String = t.chars().filter(|c| *c != ',' && *c != '_').collect();
+    if t.contains(',') && digits.parse::<f64>().is_ok() {
+        return format!(": write {digits} without quotes or commas");
+    }
+    if t.parse::<f64>().is_ok() {
+        return format!(": write {t} without quotes");
+    }
+    String::new()
+}
+
+/// A fix for a share written as a percentage (`60` for 0.6), to follow
+/// "found ..."; empty when the value is no percentage.
+pub fn share_hint(x: f64) -> String {
+    if x > 1.0 && x <= 100.0 {
+        format!(
+            ": write {} (shares are fractions of 1, not percentages)",
+            x / 100.0
+        )
+    } else {
+        String::new()
+    }
+}

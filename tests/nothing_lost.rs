@@ -895,3 +895,28 @@ fn a_link_at_the_destination_is_never_replaced() {
             .is_symlink()
     );
 }
+
+#[test]
+fn shares_written_as_percentages_get_the_fraction() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let b = baseline();
+    let b = b.to_str().unwrap();
+    for (set, fix) in [
+        ("governance.outreach=50%", "write 0.5"),
+        ("governance.outreach=60", "write 0.6"),
+        ("city.ses_mean=50", "write 0.5"),
+    ] {
+        refused(&["explain", b, "--set", set], d, &[fix]);
+    }
+    // A refusal says what was found, then what to do.
+    fs::create_dir(d.join("mine")).unwrap();
+    let mut args = vec!["run", b, "--out", "mine", "--force"];
+    args.extend(SMALL);
+    let err = refused(
+        &args,
+        d,
+        &["coserve did not make it: name another folder with --out"],
+    );
+    assert!(!err.contains("it, or name"), "{err}");
+}

@@ -8,7 +8,7 @@ mod presets;
 
 pub use presets::{PRESETS, Preset, preset};
 
-use crate::text::{describe_value, nearest, quoted_list};
+use crate::text::{describe_value, nearest, number_text_hint, quoted_list, share_hint};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -273,9 +273,15 @@ impl Knobs {
         let info = knob_info(name).ok_or_else(|| KnobError::Unknown {
             suggestion: nearest(name, KNOBS.iter().map(|k| k.name)),
         })?;
+        // What was written, with a fix where one is obvious (50%, 60).
+        let hint = match value {
+            toml::Value::String(s) => number_text_hint(s),
+            _ if info.kind == KnobKind::Share => as_number(value).map_or(String::new(), share_hint),
+            _ => String::new(),
+        };
         let invalid = |suggestion| KnobError::Invalid {
             expected: info.kind.expected(),
-            found: describe_value(value),
+            found: format!("{}{hint}", describe_value(value)),
             suggestion,
         };
         match info.kind {

@@ -173,22 +173,25 @@ impl Destination<'_> {
     /// this kind and nothing coserve did not write, at any depth.
     fn check_replaceable(&self) -> Result<(), OutputError> {
         let kind = self.kind;
-        let refuse = |reason: String| {
-            let elsewhere = if kind.has_out {
-                ", or name another folder with --out"
-            } else {
-                ""
+        // What was found, then what to do: move the user's file, or write
+        // elsewhere (where the command can).
+        let refuse = |found: String, move_first: bool| {
+            let fix = match (move_first, kind.has_out) {
+                (true, true) => "move it out first, or name another folder with --out",
+                (true, false) => "move it out first",
+                (false, true) => "name another folder with --out",
+                (false, false) => "move it elsewhere first",
             };
             Err(OutputError::Unsafe {
                 path: self.path.to_path_buf(),
                 reason: format!(
-                    "{reason}{elsewhere}; --force replaces only an earlier result of {} and never deletes other files",
+                    "{found}: {fix} (--force replaces only an earlier result of {} and never deletes other files)",
                     kind.what
                 ),
             })
         };
         if !is_real_dir(self.path) {
-            return refuse("it is not a folder coserve made".into());
+            return refuse("it is not a folder coserve made".into(), false);
         }
         match kind.manifest_kind {
             Some(wanted) => {
@@ -201,17 +204,24 @@ impl Destination<'_> {
                     return refuse(
                         "it holds no manifest.json written by coserve, so coserve did not make it"
                             .into(),
+                        false,
                     );
                 };
                 // Run manifests of coserve 0.1.0 had no kind.
                 let found_kind = found["kind"].as_str().unwrap_or("run");
                 if found_kind != wanted {
-                    return refuse(format!("it holds a {found_kind} result, not {}", kind.what));
+                    return refuse(
+                        format!("it holds a {found_kind} result, not {}", kind.what),
+                        false,
+                    );
                 }
             }
             None => {
                 if !self.path.join("index.html").is_file() {
-                    return refuse("it holds no index.html, so coserve did not make it".into());
+                    return refuse(
+                        "it holds no index.html, so coserve did not make it".into(),
+                        true,
+                    );
                 }
             }
         }
@@ -223,10 +233,13 @@ impl Destination<'_> {
                 1 => String::new(),
                 n => format!(" (and {} more)", n - 1),
             };
-            return refuse(format!(
-                "it holds {}{more}, which coserve did not write: move it out first",
-                first.display()
-            ));
+            return refuse(
+                format!(
+                    "it holds {}{more}, which coserve did not write",
+                    first.display()
+                ),
+                true,
+            );
         }
         Ok(())
     }

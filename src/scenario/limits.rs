@@ -230,11 +230,13 @@ impl Limit {
                 let low_ok = if above { x > min } else { x >= min };
                 if x.is_finite() && low_ok && x <= max {
                     Ok(())
+                } else if max == 1.0 {
+                    wrong(&crate::text::share_hint(x))
                 } else {
                     wrong("")
                 }
             }
-            (_, Value::String(s)) => wrong(&string_hint(s)),
+            (_, Value::String(s)) => wrong(&crate::text::number_text_hint(s)),
             _ => wrong(""),
         }
     }
@@ -253,28 +255,6 @@ impl Limit {
             Limit::Number { min, .. } => Value::Float(min),
         }
     }
-}
-
-/// A fix for a number written as text: `"50%"` is 0.5, `"100,000"` is 100000.
-fn string_hint(s: &str) -> String {
-    let t = s.trim();
-    if let Some(p) = t
-        .strip_suffix('%')
-        .and_then(|p| p.trim().parse::<f64>().ok())
-    {
-        return format!(
-            ": write {} without quotes (shares are fractions)",
-            p / 100.0
-        );
-    }
-    let digits: String = t.chars().filter(|c| *c != ',' && *c != '_').collect();
-    if t.contains(',') && digits.parse::<f64>().is_ok() {
-        return format!(": write {digits} without quotes or commas");
-    }
-    if t.parse::<f64>().is_ok() {
-        return format!(": write {t} without quotes");
-    }
-    String::new()
 }
 
 #[cfg(test)]
