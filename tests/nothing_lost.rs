@@ -261,12 +261,12 @@ fn every_number_has_a_range_and_nan_or_infinity_is_refused_everywhere() {
     // The kind: every number of every section, as NaN and as infinity.
     let mut keys: Vec<String> = Vec::new();
     for section in ["run", "city", "behaviour"] {
-        for (key, _) in coserve::scenario::limits::of_section(section) {
-            keys.push(format!("{section}.{key}"));
+        for key in coserve::scenario::limits::of_section(section) {
+            keys.push(format!("{section}.{}", key.name));
         }
     }
-    for (key, _) in coserve::scenario::limits::DOMAIN {
-        keys.push(format!("domains.waste.{key}"));
+    for key in coserve::scenario::limits::of_section("domains") {
+        keys.push(format!("domains.waste.{}", key.name));
     }
     for knob in coserve::governance::KNOBS {
         if matches!(

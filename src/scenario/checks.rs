@@ -415,24 +415,25 @@ impl Checks<'_> {
 /// The full dotted path of a key written in the wrong place, e.g.
 /// `governance.outreach` for `outreach`, or `None` if no section has it.
 fn key_elsewhere(key: &str) -> Option<String> {
-    let numeric = ["run", "city", "behaviour"]
+    let numeric = ["run", "city", "domains", "behaviour"]
         .into_iter()
         .flat_map(|section| {
+            let shown = if section == "domains" {
+                "domains.<name>"
+            } else {
+                section
+            };
             limits::of_section(section)
-                .into_iter()
-                .map(move |(k, _)| (format!("{section}.{k}"), k))
+                .iter()
+                .map(move |k| (format!("{shown}.{}", k.name), k.name))
         });
-    let domain = limits::DOMAIN
-        .iter()
-        .map(|(k, _)| (format!("domains.<name>.{k}"), *k));
     let knobs = governance::KNOBS
         .iter()
         .map(|k| (format!("governance.{}", k.name), k.name));
-    let output = ["dir", "neighbourhoods", "quintiles"]
-        .into_iter()
-        .map(|k| (format!("output.{k}"), k));
+    let output = super::sections::OUTPUT
+        .iter()
+        .map(|(k, _)| (format!("output.{k}"), *k));
     let candidates: Vec<(String, &str)> = numeric
-        .chain(domain)
         .chain(knobs)
         .chain(output)
         .chain([("governance.preset".to_string(), "preset")])

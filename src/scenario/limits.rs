@@ -7,6 +7,7 @@
 //! Governance knobs are checked by [`crate::governance::Knobs::set`];
 //! `city.residents` against `city.neighbourhoods` in `Checks::city`.
 
+use super::keys::Key;
 use toml::Value;
 
 /// What a valid value of one numeric key is.
@@ -35,7 +36,7 @@ pub enum Limit {
     },
 }
 
-const fn whole(min: i64, max: i64, what: &'static str) -> Limit {
+pub(crate) const fn whole(min: i64, max: i64, what: &'static str) -> Limit {
     Limit::Whole { min, max, what }
 }
 
@@ -74,63 +75,24 @@ pub const MAX_TICKS: i64 = 100_000;
 /// The largest seed a scenario can hold: TOML integers are signed 64-bit.
 pub const MAX_SEED: u64 = i64::MAX as u64;
 
-/// `[run]`.
-pub const RUN: &[(&str, Limit)] = &[
-    ("ticks", whole(1, MAX_TICKS, "weeks")),
-    ("seed", whole(0, i64::MAX, "")),
-    ("budget_cycle", whole(1, MAX_TICKS, "weeks")),
-];
-
-/// `[city]`.
-pub const CITY: &[(&str, Limit)] = &[
-    ("residents", whole(1, MAX_RESIDENTS, "residents")),
-    (
-        "neighbourhoods",
-        whole(1, super::MAX_NEIGHBOURHOODS as i64, "neighbourhoods"),
-    ),
-    ("ses_mean", SHARE),
-    ("ses_spread_between", number(0.0, 0.5, "a spread")),
-    ("ses_spread_within", number(0.0, 0.5, "a spread")),
-    ("need_gradient", number(0.0, 10.0, "a gradient")),
-    ("social_capital", SHARE),
-    ("trust_initial", SHARE),
-];
-
-/// Each `[[domains]]` entry.
-pub const DOMAIN: &[(&str, Limit)] = &[
-    (
-        "need_rate",
-        number(0.0, 10.0, "a number of needs per resident per week"),
-    ),
-    ("unit_cost", above(0.0, 1e9, "a cost per need served")),
-    ("budget_per_resident", MONEY),
-    ("alpha", number(0.0, 1.0, "a weight")),
-    ("rho", number(-20.0, 1.0, "an elasticity")),
-    ("kappa", number(0.0, 10.0, "a targeting gain")),
-    ("lapse_rate", PROBABILITY),
-];
-
-/// The limits of a section's keys, by section name (`domains` for each
-/// `[[domains]]` entry), in file order.
-pub fn of_section(section: &str) -> Vec<(&'static str, Limit)> {
+/// The table of a section's numeric keys, by section name (`domains` for
+/// each `[[domains]]` entry), in file order; empty for other sections.
+pub fn of_section(section: &str) -> &'static [Key] {
     match section {
-        "run" => RUN.to_vec(),
-        "city" => CITY.to_vec(),
-        "domains" => DOMAIN.to_vec(),
-        "behaviour" => super::behaviour::KEYS
-            .iter()
-            .map(|k| (k.name, k.limit))
-            .collect(),
-        _ => Vec::new(),
+        "run" => super::sections::RUN,
+        "city" => super::sections::CITY,
+        "domains" => super::sections::DOMAIN,
+        "behaviour" => super::behaviour::KEYS,
+        _ => &[],
     }
 }
 
 /// The limit of `key` in `section`, if it is numeric.
 pub fn find(section: &str, key: &str) -> Option<Limit> {
     of_section(section)
-        .into_iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, l)| l)
+        .iter()
+        .find(|k| k.name == key)
+        .map(|k| k.limit)
 }
 
 /// docs/ranges.md: every numeric key of a scenario and its valid range,
@@ -138,7 +100,7 @@ pub fn find(section: &str, key: &str) -> Option<Limit> {
 pub fn markdown() -> String {
     let mut page = String::from(
         "# Valid ranges of scenario numbers\n\n\
-         Generated from `src/scenario/limits.rs`; `tests/nothing_lost.rs` checks that this \
+         Generated from the section tables in `src/scenario/` (`sections.rs`, `behaviour.rs`); `tests/nothing_lost.rs` checks that this \
          page matches it. A value outside its range, NaN or infinity is refused with the \
          file, line and key. Governance knobs are listed by `coserve presets` and in every \
          scenario file: shares from 0 to 1, `lag` a whole number of weeks from 0 to 52, \
@@ -153,8 +115,12 @@ pub fn markdown() -> String {
         page.push_str(&format!(
             "\n## {title}\n\n| key | valid values |\n|---|---|\n"
         ));
-        for (key, limit) in of_section(section) {
-            page.push_str(&format!("| `{prefix}{key}` | {} |\n", limit.expected()));
+        for key in of_section(section) {
+            page.push_str(&format!(
+                "| `{prefix}{}` | {} |\n",
+                key.name,
+                key.limit.expected()
+            ));
         }
     }
     page
@@ -264,8 +230,14 @@ mod tests {
     #[test]
     fn every_limit_accepts_its_placeholder() {
         for section in ["run", "city", "domains", "behaviour"] {
-            for (key, limit) in of_section(section) {
-                assert_eq!(limit.check(&limit.placeholder()), Ok(()), "{section}.{key}");
+            for key in of_section(section) {
+                let limit = key.limit;
+                assert_eq!(
+                    limit.check(&limit.placeholder()),
+                    Ok(()),
+                    "{section}.{}",
+                    key.name
+                );
             }
         }
     }

@@ -5,9 +5,11 @@ pub mod behaviour;
 mod checks;
 mod error;
 mod explain;
+pub mod keys;
 pub(crate) mod layers;
 pub mod limits;
 mod resolved;
+pub mod sections;
 mod template;
 
 pub use behaviour::Behaviour;
@@ -15,6 +17,7 @@ use checks::Checks;
 pub use error::{Diagnostic, Location, ScenarioError, Source};
 pub use explain::explain;
 pub use layers::{Locations, command_line, override_key};
+pub use sections::{CitySpec, DomainSpec, OutputSpec, RunSpec, default_domains};
 pub use template::{NewScenario, template};
 
 use crate::governance::{self, Knobs};
@@ -22,115 +25,6 @@ use crate::governance::{self, Knobs};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
-
-/// `[run]`: how long and with which random numbers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RunSpec {
-    /// Ticks (weeks) to simulate.
-    pub ticks: u32,
-    /// Seed of every random number in the run.
-    pub seed: u64,
-    /// Ticks between the agency's re-planning of its allocation.
-    pub budget_cycle: u32,
-}
-
-impl Default for RunSpec {
-    fn default() -> Self {
-        RunSpec {
-            ticks: 260,
-            seed: 1,
-            budget_cycle: 52,
-        }
-    }
-}
-
-/// `[city]`: residents and neighbourhoods.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CitySpec {
-    /// Residents simulated one by one, 1 to 100 million, split as evenly as
-    /// possible over the neighbourhoods.
-    pub residents: u64,
-    /// Neighbourhoods, 1 to [`MAX_NEIGHBOURHOODS`], laid out on a grid for maps.
-    pub neighbourhoods: u32,
-    /// Mean socio-economic status, in [0, 1].
-    pub ses_mean: f64,
-    /// Spread of neighbourhood mean SES around the city mean.
-    pub ses_spread_between: f64,
-    /// Spread of residents' SES around their neighbourhood's mean.
-    pub ses_spread_within: f64,
-    /// How much more need poorer neighbourhoods have:
-    /// `lambda_n = lambda_0 * (1 + need_gradient * (1 - ses_n))`.
-    pub need_gradient: f64,
-    /// Mean initial social capital, in [0, 1].
-    pub social_capital: f64,
-    /// Mean initial trust in local government, in [0, 1].
-    pub trust_initial: f64,
-}
-
-impl Default for CitySpec {
-    fn default() -> Self {
-        CitySpec {
-            residents: 100_000,
-            neighbourhoods: 16,
-            ses_mean: 0.5,
-            ses_spread_between: 0.15,
-            ses_spread_within: 0.15,
-            need_gradient: 1.0,
-            social_capital: 0.5,
-            trust_initial: 0.45,
-        }
-    }
-}
-
-/// `[[domains]]`: one everyday service.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DomainSpec {
-    /// The domain's name (e.g. `pet_care`), unique within the scenario.
-    pub name: String,
-    /// `lambda_0`: needs per resident per tick.
-    pub need_rate: f64,
-    /// Public money per need served.
-    pub unit_cost: f64,
-    /// Public money per resident per tick.
-    pub budget_per_resident: f64,
-    /// Weight of public input in production; 1 - alpha is the weight of
-    /// effective hands (public plus volunteer).
-    pub alpha: f64,
-    /// Production elasticity: below 0 complements, 1 substitutes.
-    pub rho: f64,
-    /// Local-knowledge gain of community organizations' targeting.
-    pub kappa: f64,
-    /// Share of open needs that lapse unserved each tick.
-    #[serde(default = "default_lapse_rate")]
-    pub lapse_rate: f64,
-}
-
-fn default_lapse_rate() -> f64 {
-    0.05
-}
-
-/// The four shipped service domains.
-pub fn default_domains() -> Vec<DomainSpec> {
-    let d = |name: &str, need_rate, unit_cost, budget_per_resident, alpha, rho, kappa| DomainSpec {
-        name: name.into(),
-        need_rate,
-        unit_cost,
-        budget_per_resident,
-        alpha,
-        rho,
-        kappa,
-        lapse_rate: default_lapse_rate(),
-    };
-    vec![
-        d("pet_care", 0.004, 150.0, 0.6, 0.6, -0.5, 1.5),
-        d("waste", 0.03, 25.0, 0.75, 0.5, 0.5, 1.2),
-        d("green_space", 0.01, 80.0, 0.7, 0.4, 0.3, 1.4),
-        d("safety", 0.008, 200.0, 1.4, 0.7, -1.0, 1.8),
-    ]
-}
 
 /// `[governance]`: a preset and any knobs that override it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -165,28 +59,6 @@ impl Intervention {
             knobs
                 .set(name, value)
                 .expect("intervention values are validated when the scenario loads");
-        }
-    }
-}
-
-/// `[output]`: what to write and where.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct OutputSpec {
-    /// Folder under which `<name>-seed<N>/` is written.
-    pub dir: PathBuf,
-    /// Write neighbourhoods.csv (tick x neighbourhood).
-    pub neighbourhoods: bool,
-    /// Write quintiles.csv (tick x SES quintile).
-    pub quintiles: bool,
-}
-
-impl Default for OutputSpec {
-    fn default() -> Self {
-        OutputSpec {
-            dir: PathBuf::from("outputs"),
-            neighbourhoods: true,
-            quintiles: true,
         }
     }
 }

@@ -2,9 +2,12 @@
 //! files in `scenarios/` are. Every key is present with a comment, so a
 //! student can read one file alone and know what each number does.
 
-use super::{Behaviour, CitySpec, OutputSpec, RunSpec, default_domains};
-use crate::governance::{self, KNOBS, Knobs};
+use super::behaviour::{self, Behaviour};
+use super::keys::Key;
+use super::sections::{CITY, CitySpec, DOMAIN, OUTPUT, OutputSpec, RUN, RunSpec, default_domains};
+use crate::governance::{self, KNOBS};
 use crate::text::{nearest, quoted_list};
+use serde::Serialize;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -76,272 +79,148 @@ impl NewScenario {
 /// name it. Returns `None` for an unknown preset.
 pub fn template(name: &str, preset_name: &str, path: &str) -> Option<String> {
     let preset = governance::preset(preset_name)?;
-    let knobs = preset.knobs();
-    let run = RunSpec::default();
-    let city = CitySpec::default();
-    let output = OutputSpec::default();
-    let b = Behaviour::default();
-    let mut s = String::new();
-    let w = &mut s;
-    let _ = writeln!(w, "# coserve scenario: {name}");
-    let _ = writeln!(w, "# Regime: {} ({})", preset.name, preset.terms);
-    let _ = writeln!(w, "#   {}", preset.summary);
-    let _ = writeln!(w, "#");
-    let _ = writeln!(w, "# Run it:      cargo run --release -- run {path}");
-    let _ = writeln!(w, "# Check it:    cargo run --release -- validate {path}");
-    let _ = writeln!(w, "# Read it:     cargo run --release -- explain {path}");
-    let _ = writeln!(
-        w,
-        "# Change any number below and run again; `--set section.key=value` on the"
-    );
-    let _ = writeln!(
-        w,
-        "# command line overrides a key without editing the file."
-    );
-    let _ = writeln!(
-        w,
-        "# One tick is one week. Shares are fractions between 0 and 1."
-    );
-    let _ = writeln!(w);
-    let _ = writeln!(
-        w,
-        "name = {}{}# names the output folder",
-        toml::Value::String(name.into()),
-        pad(name.len() + 9, 28)
-    );
-    let _ = writeln!(w, "description = \"{}\"", preset.summary);
-    let _ = writeln!(
-        w,
-        "# To start from another file and change only a few keys, add for example:"
-    );
-    let _ = writeln!(
-        w,
-        "# extends = \"baseline.toml\"   (path relative to this file)"
-    );
-    let _ = writeln!(w);
-    let _ = writeln!(w, "[run]");
-    let _ = writeln!(
-        w,
-        "ticks = {}          # weeks to simulate (260 = 5 years)",
-        run.ticks
-    );
-    let _ = writeln!(
-        w,
-        "seed = {}             # same seed, same scenario, same version: byte-identical results",
-        run.seed
-    );
-    let _ = writeln!(
-        w,
-        "budget_cycle = {}    # weeks between the agency's re-plans of where its capacity goes",
-        run.budget_cycle
-    );
-    let _ = writeln!(w);
-    let _ = writeln!(w, "[city]");
-    let _ = writeln!(
-        w,
-        "residents = {}       # people simulated one by one",
-        city.residents
-    );
-    let _ = writeln!(
-        w,
-        "neighbourhoods = {}       # areas the city is split into, drawn as a grid",
-        city.neighbourhoods
-    );
-    let _ = writeln!(
-        w,
-        "ses_mean = {}            # mean socio-economic status (0 = poorest, 1 = richest)",
-        city.ses_mean
-    );
-    let _ = writeln!(
-        w,
-        "ses_spread_between = {}  # how different neighbourhoods are from each other in SES",
-        city.ses_spread_between
-    );
-    let _ = writeln!(
-        w,
-        "ses_spread_within = {}   # how different residents are within a neighbourhood",
-        city.ses_spread_within
-    );
-    let _ = writeln!(
-        w,
-        "need_gradient = {}       # poorer areas need more: need = need_rate * (1 + need_gradient * (1 - SES))",
-        fmt_num(city.need_gradient)
-    );
-    let _ = writeln!(
-        w,
-        "social_capital = {}      # initial networks and civic habits; helps organizations form",
-        city.social_capital
-    );
-    let _ = writeln!(
-        w,
-        "trust_initial = {}      # initial trust in local government (OECD Trust Survey: about 0.45)",
-        city.trust_initial
-    );
-    let _ = writeln!(w);
-    let _ = writeln!(
-        w,
-        "# Service domains. Each [[domains]] block is one everyday service."
-    );
+    let mut w = String::new();
+    write_header(&mut w, name, preset, path);
+    write_section(&mut w, "[run]", RUN, &RunSpec::default(), WIDTH);
+    write_section(&mut w, "[city]", CITY, &CitySpec::default(), WIDTH);
+    w.push_str("\n# Service domains. Each [[domains]] block is one everyday service.\n");
     for d in default_domains() {
-        let what = match d.name.as_str() {
-            "pet_care" => "municipal animal services: strays, injured animals, adoptions",
-            "waste" => "illegal dumping, missed pickups, litter",
-            "green_space" => "parks and verges: mowing, planting, play areas",
-            _ => "neighbourhood safety: lighting, watch, small repairs",
-        };
-        let _ = writeln!(w);
-        let _ = writeln!(w, "[[domains]]");
-        let rows = [
-            ("name", format!("\"{}\"", d.name), what),
-            (
-                "need_rate",
-                d.need_rate.to_string(),
-                "needs per resident per week, before the SES gradient",
-            ),
-            (
-                "unit_cost",
-                fmt_num(d.unit_cost),
-                "public money to serve one need",
-            ),
-            (
-                "budget_per_resident",
-                d.budget_per_resident.to_string(),
-                "public money per resident per week for this service",
-            ),
-            (
-                "alpha",
-                d.alpha.to_string(),
-                "weight of public input in production (1 = volunteers add nothing)",
-            ),
-            (
-                "rho",
-                fmt_num(d.rho),
-                "below 0: volunteers complement public work (Ostrom); 1: they substitute",
-            ),
-            (
-                "kappa",
-                d.kappa.to_string(),
-                "how much better community organizations target hidden need",
-            ),
-            (
-                "lapse_rate",
-                d.lapse_rate.to_string(),
-                "share of waiting needs that give up each week, unserved",
-            ),
-        ];
-        for (key, value, meaning) in rows {
-            let _ = writeln!(
-                w,
-                "{key} = {value}{}# {meaning}",
-                pad(key.len() + value.len() + 3, 28)
-            );
-        }
+        w.push('\n');
+        let what = domain_description(&d.name);
+        w.push_str("[[domains]]\n");
+        write_line(&mut w, "name", &format!("\"{}\"", d.name), what, WIDTH);
+        write_values(&mut w, DOMAIN, &d, WIDTH);
     }
-    let _ = writeln!(w);
-    let _ = writeln!(w, "[governance]");
-    let _ = writeln!(
-        w,
-        "# The preset sets every knob. Below, each knob is shown with the value this"
-    );
-    let _ = writeln!(
-        w,
-        "# preset gives it. To change one, remove the '# ' in front of it and edit the"
-    );
-    let _ = writeln!(w, "# value: a knob written here overrides the preset.");
-    let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
-    let _ = writeln!(w, "# Presets: {}", names.join(", "));
-    let _ = writeln!(
-        w,
-        "preset = \"{}\"{}# the regime; see the list above",
-        preset.name,
-        pad(preset.name.len() + 11, 28)
-    );
-    write_knobs(w, &knobs);
-    let _ = writeln!(w);
-    let _ = writeln!(
-        w,
-        "# Interventions change knobs during the run, at the start of tick `at`."
-    );
-    let _ = writeln!(
-        w,
-        "# Copy a block, remove the leading '# ', and run again. Any knob above can be"
-    );
-    let _ = writeln!(
-        w,
-        "# changed; `preset = \"...\"` switches every knob to that preset's values."
-    );
-    let _ = writeln!(w, "# [[interventions]]");
-    let _ = writeln!(w, "# at = 104");
-    let _ = writeln!(w, "# label = \"budget cut by 30%\"");
-    let _ = writeln!(w, "# budget_scale = 0.7");
-    let _ = writeln!(w);
-    let _ = writeln!(w, "[output]");
-    let _ = writeln!(
-        w,
-        "dir = \"{}\"          # results go to <dir>/<name>-seed<seed>/",
-        output.dir.display()
-    );
-    let _ = writeln!(
-        w,
-        "neighbourhoods = {}     # write neighbourhoods.csv (one row per week and neighbourhood)",
-        output.neighbourhoods
-    );
-    let _ = writeln!(
-        w,
-        "quintiles = {}          # write quintiles.csv (one row per week and SES fifth)",
-        output.quintiles
-    );
-    let _ = writeln!(w);
-    write_behaviour(w, &b);
-    Some(s)
+    write_governance(&mut w, preset);
+    w.push_str(INTERVENTIONS);
+    write_output(&mut w, &OutputSpec::default());
+    w.push_str(BEHAVIOUR);
+    write_values(&mut w, behaviour::KEYS, &Behaviour::default(), 34);
+    Some(w)
 }
 
-fn write_knobs(w: &mut String, knobs: &Knobs) {
+/// The column at which comments start, so a file reads as a table.
+const WIDTH: usize = 28;
+
+fn write_header(w: &mut String, name: &str, preset: &governance::Preset, path: &str) {
+    let _ = write!(
+        w,
+        "# coserve scenario: {name}\n\
+         # Regime: {} ({})\n\
+         #   {}\n\
+         #\n\
+         # Run it:      cargo run --release -- run {path}\n\
+         # Check it:    cargo run --release -- validate {path}\n\
+         # Read it:     cargo run --release -- explain {path}\n\
+         # Change any number below and run again; `--set section.key=value` on the\n\
+         # command line overrides a key without editing the file.\n\
+         # One tick is one week. Shares are fractions between 0 and 1.\n\n",
+        preset.name, preset.terms, preset.summary
+    );
+    let quoted = toml::Value::String(name.into()).to_string();
+    write_line(w, "name", &quoted, "names the output folder", WIDTH);
+    let _ = write!(
+        w,
+        "description = \"{}\"\n\
+         # To start from another file and change only a few keys, add for example:\n\
+         # extends = \"baseline.toml\"   (path relative to this file)\n",
+        preset.summary
+    );
+}
+
+/// `[title]` and every key of `keys` with its value in `values`.
+fn write_section<T: Serialize>(
+    w: &mut String,
+    title: &str,
+    keys: &[Key],
+    values: &T,
+    width: usize,
+) {
+    let _ = writeln!(w, "\n{title}");
+    write_values(w, keys, values, width);
+}
+
+/// One line per key of `keys`: its value in `values` and its meaning.
+fn write_values<T: Serialize>(w: &mut String, keys: &[Key], values: &T, width: usize) {
+    let json = serde_json::to_value(values).expect("sections serialize");
+    for key in keys {
+        let value = match &json[key.name] {
+            serde_json::Value::Number(n) if n.is_f64() => fmt_num(n.as_f64().unwrap_or_default()),
+            other => other.to_string(),
+        };
+        write_line(w, key.name, &value, key.meaning, width);
+    }
+}
+
+/// `key = value`, then the comment from column `width`.
+fn write_line(w: &mut String, key: &str, value: &str, meaning: &str, width: usize) {
+    let used = key.len() + value.len() + 3;
+    let _ = writeln!(w, "{key} = {value}{}# {meaning}", pad(used, width));
+}
+
+fn domain_description(name: &str) -> &'static str {
+    match name {
+        "pet_care" => "municipal animal services: strays, injured animals, adoptions",
+        "waste" => "illegal dumping, missed pickups, litter",
+        "green_space" => "parks and verges: mowing, planting, play areas",
+        _ => "neighbourhood safety: lighting, watch, small repairs",
+    }
+}
+
+fn write_governance(w: &mut String, preset: &governance::Preset) {
+    let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
+    let _ = write!(
+        w,
+        "\n[governance]\n\
+         # The preset sets every knob. Below, each knob is shown with the value this\n\
+         # preset gives it. To change one, remove the '# ' in front of it and edit the\n\
+         # value: a knob written here overrides the preset.\n\
+         # Presets: {}\n",
+        names.join(", ")
+    );
+    let quoted = format!("\"{}\"", preset.name);
+    write_line(
+        w,
+        "preset",
+        &quoted,
+        "the regime; see the list above",
+        WIDTH,
+    );
+    let knobs = preset.knobs();
     for info in KNOBS {
-        let value = knobs.get(info.name).expect("every knob has a value");
-        let value = match value {
+        let value = match knobs.get(info.name).expect("every knob has a value") {
             toml::Value::Float(x) => fmt_num(x),
             other => other.to_string(),
         };
-        let _ = writeln!(
-            w,
-            "# {} = {}{}# {}",
-            info.name,
-            value,
-            pad(info.name.len() + value.len() + 3, 28),
-            info.meaning
-        );
+        w.push_str("# ");
+        write_line(w, info.name, &value, info.meaning, WIDTH);
     }
 }
 
-fn write_behaviour(w: &mut String, b: &Behaviour) {
-    let _ = writeln!(
-        w,
-        "# Behaviour: how residents, agencies and organizations respond. Each constant"
-    );
-    let _ = writeln!(
-        w,
-        "# comes from a published source, listed in docs/model.md. Change these to test"
-    );
-    let _ = writeln!(
-        w,
-        "# how robust a result is, not to make a regime look good."
-    );
-    let _ = writeln!(w, "[behaviour]");
-    let json = serde_json::to_value(b).expect("behaviour serializes");
-    for super::behaviour::BehaviourKey {
-        name: key, meaning, ..
-    } in super::behaviour::KEYS
-    {
-        let x = json[key].as_f64().expect("behaviour constants are numbers");
-        let value = fmt_num(x);
-        let _ = writeln!(
-            w,
-            "{key} = {value}{}# {meaning}",
-            pad(key.len() + value.len() + 3, 34)
-        );
+const INTERVENTIONS: &str = "
+# Interventions change knobs during the run, at the start of tick `at`.
+# Copy a block, remove the leading '# ', and run again. Any knob above can be
+# changed; `preset = \"...\"` switches every knob to that preset's values.
+# [[interventions]]
+# at = 104
+# label = \"budget cut by 30%\"
+# budget_scale = 0.7
+";
+
+fn write_output(w: &mut String, output: &OutputSpec) {
+    w.push_str("\n[output]\n");
+    let json = serde_json::to_value(output).expect("sections serialize");
+    for (key, meaning) in OUTPUT {
+        write_line(w, key, &json[key].to_string(), meaning, WIDTH);
     }
 }
+
+const BEHAVIOUR: &str = "
+# Behaviour: how residents, agencies and organizations respond. Each constant
+# comes from a published source, listed in docs/model.md. Change these to test
+# how robust a result is, not to make a regime look good.
+[behaviour]
+";
 
 fn pad(used: usize, width: usize) -> String {
     " ".repeat(width.saturating_sub(used).max(1))
