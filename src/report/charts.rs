@@ -86,19 +86,38 @@ pub struct Cell {
     pub value: f64,
 }
 
+/// What drawing on a backend returns: plotters' errors differ by backend,
+/// so they are kept as their text until [`both`] names the chart.
 type Result = std::result::Result<(), String>;
+
+/// What the public chart functions return: both files written, or why not.
+pub type Drawn = std::result::Result<(), ChartError>;
+
+/// A chart that could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw the chart {}: {message}", stem.display())]
+pub struct ChartError {
+    /// The chart's path without its extension (`.png`, `.svg`).
+    pub stem: std::path::PathBuf,
+    /// What the plotting library reported.
+    pub message: String,
+}
 
 /// Draws `draw` into `<stem>.png` and `<stem>.svg`.
 fn both(
     stem: &Path,
     draw: impl Fn(DrawingArea<BitMapBackend, Shift>) -> Result + Copy,
     draw_svg: impl Fn(DrawingArea<SVGBackend, Shift>) -> Result,
-) -> Result {
+) -> Drawn {
     register_font();
     let png = stem.with_extension("png");
     let svg = stem.with_extension("svg");
-    draw(BitMapBackend::new(&png, SIZE).into_drawing_area())?;
-    draw_svg(SVGBackend::new(&svg, SIZE).into_drawing_area())
+    draw(BitMapBackend::new(&png, SIZE).into_drawing_area())
+        .and_then(|()| draw_svg(SVGBackend::new(&svg, SIZE).into_drawing_area()))
+        .map_err(|message| ChartError {
+            stem: stem.to_path_buf(),
+            message,
+        })
 }
 
 macro_rules! on_both_backends {
@@ -156,7 +175,7 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
 }
 
 /// Lines (with bands) of `series` against x.
-pub fn lines(stem: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Result {
+pub fn lines(stem: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Drawn {
     let x = bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
     let y = bounds(series.iter().flat_map(|s| {
         let band = s.band.iter().flatten().flat_map(|b| [b.1, b.2]);
@@ -218,7 +237,7 @@ pub fn bars(
     y_label: &str,
     group_names: &[String],
     bars: &[Bar],
-) -> Result {
+) -> Drawn {
     let y = bounds(bars.iter().flat_map(|b| {
         let (lo, hi) = b.interval.unwrap_or((b.value, b.value));
         [b.value, lo, hi, 0.0]
@@ -296,7 +315,7 @@ pub fn scatter(
     x_label: &str,
     y_label: &str,
     points: &[(f64, f64)],
-) -> Result {
+) -> Drawn {
     let x = bounds(points.iter().map(|p| p.0));
     let y = bounds(points.iter().map(|p| p.1));
     on_both_backends!(stem, |root| {
@@ -324,7 +343,7 @@ pub fn scatter(
 }
 
 /// Neighbourhoods as a grid of squares coloured by value, with a legend.
-pub fn map(stem: &Path, title: &str, value_label: &str, cells: &[Cell]) -> Result {
+pub fn map(stem: &Path, title: &str, value_label: &str, cells: &[Cell]) -> Drawn {
     let (lo, hi) = cells
         .iter()
         .map(|c| c.value)

@@ -19,22 +19,23 @@ struct Table {
 }
 
 impl Table {
-    fn read(path: &Path) -> Result<Table, String> {
-        let mut r = csv::Reader::from_path(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    fn read(path: &Path) -> Result<Table, ReportError> {
+        let failed = |source| ReportError::Table {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut r = csv::Reader::from_path(path).map_err(failed)?;
         let header = r
             .headers()
-            .map_err(|e| e.to_string())?
+            .map_err(failed)?
             .iter()
             .map(str::to_owned)
             .collect();
         let rows = r
             .records()
-            .map(|rec| {
-                rec.map(|r| r.iter().map(str::to_owned).collect())
-                    .map_err(|e| format!("{}: {e}", path.display()))
-            })
-            .collect::<Result<_, _>>()?;
+            .map(|rec| rec.map(|r| r.iter().map(str::to_owned).collect()))
+            .collect::<Result<_, _>>()
+            .map_err(failed)?;
         Ok(Table { header, rows })
     }
 
@@ -50,6 +51,29 @@ impl Table {
 
     fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
         self.col(name).map_or("", |i| row[i].as_str())
+    }
+}
+
+/// A result's manifest.json, read.
+struct Manifest {
+    path: PathBuf,
+    json: serde_json::Value,
+}
+
+impl Manifest {
+    /// The resolved scenario recorded under `key`.
+    fn scenario(&self, key: &str) -> Result<Scenario, ReportError> {
+        Scenario::from_manifest_json(&self.json[key]).map_err(|source| ReportError::Manifest {
+            path: self.path.clone(),
+            source,
+        })
+    }
+}
+
+impl std::ops::Deref for Manifest {
+    type Target = serde_json::Value;
+    fn deref(&self) -> &serde_json::Value {
+        &self.json
     }
 }
 
@@ -84,14 +108,50 @@ pub enum ReportError {
     /// The destination was refused or could not be written.
     #[error("{0}")]
     Output(#[from] OutputError),
-    /// The result folder could not be read or drawn: what, and where.
+    /// The folder has no readable manifest.json.
+    #[error("{} is not a coserve result folder (no manifest.json: {source})", dir.display())]
+    NotAResult {
+        /// The folder named on the command line.
+        dir: PathBuf,
+        /// Why manifest.json could not be read.
+        source: std::io::Error,
+    },
+    /// manifest.json, or the scenario recorded in it, is not what coserve writes.
+    #[error("damaged manifest {}: {source}", path.display())]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What the JSON reader found wrong.
+        source: serde_json::Error,
+    },
+    /// A result table is missing or damaged.
+    #[error("cannot read {}: {source}{}", path.display(), sweep_hint(path))]
+    Table {
+        /// The CSV file.
+        path: PathBuf,
+        /// What the CSV reader found wrong.
+        source: csv::Error,
+    },
+    /// A file or folder of the report could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+    /// A chart could not be drawn.
     #[error("{0}")]
-    Read(String),
+    Chart(#[from] charts::ChartError),
 }
 
-impl From<String> for ReportError {
-    fn from(message: String) -> Self {
-        ReportError::Read(message)
+/// A sweep's runs.csv is missing until the sweep finishes or its shards
+/// are merged: say so.
+fn sweep_hint(path: &Path) -> &'static str {
+    if path.ends_with("runs.csv") {
+        " (is the sweep finished, or its shards merged?)"
+    } else {
+        ""
     }
 }
 
@@ -99,38 +159,48 @@ impl From<String> for ReportError {
 /// `dir/report/`, refusing to replace an earlier report unless `force`.
 /// Returns the path of `index.html`.
 pub fn report(dir: &Path, force: bool) -> Result<PathBuf, ReportError> {
-    let manifest_text = fs::read_to_string(dir.join("manifest.json")).map_err(|e| {
-        format!(
-            "{} is not a coserve result folder (no manifest.json: {e})",
-            dir.display()
-        )
-    })?;
+    let manifest_path = dir.join("manifest.json");
+    let manifest_text =
+        fs::read_to_string(&manifest_path).map_err(|source| ReportError::NotAResult {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
     let manifest: serde_json::Value =
-        serde_json::from_str(&manifest_text).map_err(|e| format!("damaged manifest: {e}"))?;
+        serde_json::from_str(&manifest_text).map_err(|source| ReportError::Manifest {
+            path: manifest_path.clone(),
+            source,
+        })?;
     let dest = dir.join("report");
     let staging = Staging::new(&Destination {
         path: &dest,
         force,
-        inputs: &[dir.join("manifest.json")],
+        inputs: std::slice::from_ref(&manifest_path),
         kind: output::REPORT,
         remedy: "replace it with --force",
     })?;
     let charts_dir = staging.path("charts");
-    fs::create_dir_all(&charts_dir).map_err(|e| format!("{}: {e}", charts_dir.display()))?;
+    fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Write {
+        path: charts_dir.clone(),
+        source,
+    })?;
+    let manifest = Manifest {
+        path: manifest_path.clone(),
+        json: manifest,
+    };
     let page = match manifest["kind"].as_str() {
-        Some("compare") => compare_page(dir, &manifest, &charts_dir)?,
+        Some("compare") => {
+            compare_page(dir, &manifest, &manifest.scenario("scenario")?, &charts_dir)?
+        }
         Some("sweep") => sweep_page(dir, &manifest, &charts_dir)?,
-        _ => run_page(dir, &manifest, &charts_dir)?,
+        _ => run_page(dir, &manifest, &manifest.scenario("scenario")?, &charts_dir)?,
     };
     let index = staging.path("index.html");
-    fs::write(&index, html(&page)).map_err(|e| format!("{}: {e}", index.display()))?;
+    fs::write(&index, html(&page)).map_err(|source| ReportError::Write {
+        path: index.clone(),
+        source,
+    })?;
     staging.commit()?;
     Ok(dest.join("index.html"))
-}
-
-fn scenario_of(value: &serde_json::Value) -> Result<Scenario, String> {
-    Scenario::from_manifest_json(value)
-        .map_err(|e| format!("the manifest's scenario cannot be read: {e}"))
 }
 
 /// What was simulated, in words, and the assumptions that matter.
@@ -173,8 +243,12 @@ fn scenario_section(s: &Scenario, version: &str, extra: &str) -> String {
     out
 }
 
-fn run_page(dir: &Path, manifest: &serde_json::Value, charts_dir: &Path) -> Result<Page, String> {
-    let s = scenario_of(&manifest["scenario"])?;
+fn run_page(
+    dir: &Path,
+    manifest: &Manifest,
+    s: &Scenario,
+    charts_dir: &Path,
+) -> Result<Page, ReportError> {
     let version = manifest["coserve_version"].as_str().unwrap_or("?");
     let ts = Table::read(&dir.join("timeseries.csv"))?;
     let mut over_time = Vec::new();
@@ -310,17 +384,17 @@ fn run_page(dir: &Path, manifest: &serde_json::Value, charts_dir: &Path) -> Resu
     );
     Ok(Page {
         title: format!("coserve run: {}", s.name),
-        sections: scenario_section(&s, version, &extra) + "<h2>Results</h2>" + &table,
+        sections: scenario_section(s, version, &extra) + "<h2>Results</h2>" + &table,
         figures,
     })
 }
 
 fn compare_page(
     dir: &Path,
-    manifest: &serde_json::Value,
+    manifest: &Manifest,
+    s: &Scenario,
     charts_dir: &Path,
-) -> Result<Page, String> {
-    let s = scenario_of(&manifest["scenario"])?;
+) -> Result<Page, ReportError> {
     let version = manifest["coserve_version"].as_str().unwrap_or("?");
     let regimes: Vec<String> = manifest["regimes"]
         .as_array()
@@ -438,7 +512,7 @@ fn compare_page(
     Ok(Page {
         title: format!("coserve comparison: {}", regimes.join(" vs ")),
         sections: scenario_section(
-            &s,
+            s,
             version,
             &format!(
                 "regimes {} · replicates {replicates}",
@@ -453,11 +527,10 @@ fn compare_page(
     })
 }
 
-fn sweep_page(dir: &Path, manifest: &serde_json::Value, charts_dir: &Path) -> Result<Page, String> {
+fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page, ReportError> {
     let version = manifest["coserve_version"].as_str().unwrap_or("?");
     let sweep = &manifest["sweep"];
-    let runs = Table::read(&dir.join("runs.csv"))
-        .map_err(|e| format!("{e} (is the sweep finished, or its shards merged?)"))?;
+    let runs = Table::read(&dir.join("runs.csv"))?;
     let factors: Vec<String> = sweep["factors"]
         .as_array()
         .map(|f| {
@@ -498,7 +571,7 @@ fn sweep_page(dir: &Path, manifest: &serde_json::Value, charts_dir: &Path) -> Re
     }
     let mut figures = vec![("Metrics against factors".to_string(), scatter)];
     // The base scenario in words, as every run starts from it.
-    let base = scenario_of(&manifest["base_scenario"])?;
+    let base = manifest.scenario("base_scenario")?;
     if let Ok(sobol) = Table::read(&dir.join("sobol.csv")) {
         let mut indices = Vec::new();
         let metrics: Vec<String> = sobol
