@@ -1,4 +1,4 @@
-//! The eight stylized facts of MODEL.md, each run over ten seeds on a
+//! The twelve stylized facts of MODEL.md, each run over ten seeds on a
 //! scenario in scenarios/validation/ (commented with its sources). Tests set
 //! only knobs a researcher would set; the model's defaults do the rest.
 
@@ -274,4 +274,193 @@ fn fact_8_trust_is_asymmetric_higher_with_a_say_and_settles_near_045() {
         "annual volunteer retention {retention:.3} (35% lost a year)"
     );
     eprintln!("annual volunteer retention {retention:.3} (35% lost a year)");
+}
+
+/// Mean coverage over weeks 52-156 under `preset` in `file` with `set`.
+fn coverage(file: &str, preset: &str, set: &[String]) -> f64 {
+    let mut all: Vec<String> = set.to_vec();
+    all.push(format!("governance.preset={preset}"));
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    over_seeds(file, &refs, |r| mean(r, 52, 156, |c| c.coverage))
+}
+
+/// The city conditions of fact 9: social capital, SES inequality, every
+/// domain's alpha (need for professional skill) and the budget, each low
+/// and high.
+fn conditions() -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for sc in [0.15, 0.8] {
+        for spread in [0.05, 0.3] {
+            for alpha in [0.35, 0.8] {
+                for budget in [0.7, 1.4] {
+                    let mut set = vec![
+                        format!("city.social_capital={sc}"),
+                        format!("city.ses_spread_between={spread}"),
+                        format!("governance.budget_scale={budget}"),
+                    ];
+                    for d in ["pet_care", "waste", "green_space", "safety"] {
+                        set.push(format!("domains.{d}.alpha={alpha}"));
+                    }
+                    let name = format!("sc {sc}, spread {spread}, alpha {alpha}, budget {budget}");
+                    out.push((name, set));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn fact_9_no_regime_wins_everywhere() {
+    let file = "no_regime_wins.toml";
+    let regimes = ["public", "co_created", "hybrid"];
+    let mut firsts = [0usize; 3];
+    // (social capital, alpha) -> co_created minus public, averaged over the rest.
+    let mut advantage = std::collections::BTreeMap::<(String, String), Vec<f64>>::new();
+    for (name, set) in conditions() {
+        let c: Vec<f64> = regimes.iter().map(|r| coverage(file, r, &set)).collect();
+        let best = (0..3).max_by(|&a, &b| c[a].total_cmp(&c[b])).unwrap();
+        firsts[best] += 1;
+        eprintln!(
+            "{name}: public {:.3}, co_created {:.3}, hybrid {:.3} -> {}",
+            c[0], c[1], c[2], regimes[best]
+        );
+        let key = (set[0].clone(), set[3].clone());
+        advantage.entry(key).or_default().push(c[1] - c[0]);
+    }
+    for (regime, wins) in regimes.iter().zip(firsts) {
+        assert!(wins > 0, "{regime} comes first nowhere: {firsts:?}");
+    }
+    let adv = |sc: &str, alpha: &str| {
+        let v = &advantage[&(
+            format!("city.social_capital={sc}"),
+            format!("domains.pet_care.alpha={alpha}"),
+        )];
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    eprintln!(
+        "co_created - public: sc low {:+.3} / high {:+.3} (alpha 0.35); alpha 0.8: {:+.3} / {:+.3}",
+        adv("0.15", "0.35"),
+        adv("0.8", "0.35"),
+        adv("0.15", "0.8"),
+        adv("0.8", "0.8")
+    );
+    assert!(
+        adv("0.8", "0.35") > adv("0.15", "0.35"),
+        "the advantage grows with social capital"
+    );
+    for sc in ["0.15", "0.8"] {
+        assert!(
+            adv(sc, "0.35") > adv(sc, "0.8"),
+            "the advantage grows with co-producibility (social capital {sc})"
+        );
+    }
+    assert!(
+        adv("0.8", "0.8") < 0.0 || adv("0.15", "0.8") < 0.0,
+        "the advantage reverses where co-producibility is low"
+    );
+}
+
+#[test]
+fn fact_10_elite_capture_and_what_curbs_it() {
+    let capture = |set: &[&str]| {
+        over_seeds("elite_capture.toml", set, |r| {
+            mean(r, 52, 156, |c| c.capture)
+        })
+    };
+    let captured = capture(&[]);
+    let curbed = capture(&[
+        "governance.allocation=\"need_weighted\"",
+        "governance.outreach=0.6",
+    ]);
+    eprintln!("capture {captured:.3}; need-weighted with outreach {curbed:.3}");
+    assert!(captured > 1.0, "capture {captured:.3}");
+    assert!(curbed < captured, "curbed {curbed:.3} vs {captured:.3}");
+}
+
+/// Mean over the seeds of the coverage dispersion (weeks 52-156) and of the
+/// correlation of neighbourhood coverage with social capital.
+fn dispersion_and_tailoring(preset: &str) -> (f64, f64) {
+    let set = [format!("governance.preset={preset}")];
+    let per_seed: Vec<(f64, f64)> = (1..=SEEDS)
+        .into_par_iter()
+        .map(|seed| {
+            let mut overrides = set.to_vec();
+            overrides.push(format!("run.seed={seed}"));
+            let scenario = Scenario::load(Path::new(&validation("consistency.toml")), &overrides)
+                .expect("validation scenarios load");
+            let mut sim = Simulation::new(scenario);
+            let hoods = sim.city().neighbourhoods.len();
+            let (mut dispersion, mut weeks) = (0.0, 0.0);
+            let mut served = vec![(0u64, 0u64); hoods];
+            while !sim.finished() {
+                let record = sim.step();
+                if record.city.tick >= 52 {
+                    dispersion += record.city.coverage_dispersion;
+                    weeks += 1.0;
+                    for row in &record.neighbourhoods {
+                        served[row.neighbourhood].0 += row.served;
+                        served[row.neighbourhood].1 += row.needs_arisen;
+                    }
+                }
+            }
+            let coverage: Vec<f64> = served.iter().map(|(s, a)| *s as f64 / *a as f64).collect();
+            let capital: Vec<f64> = sim
+                .city()
+                .neighbourhoods
+                .iter()
+                .map(|h| h.social_capital)
+                .collect();
+            (dispersion / weeks, correlation(&coverage, &capital))
+        })
+        .collect();
+    let n = per_seed.len() as f64;
+    (
+        per_seed.iter().map(|x| x.0).sum::<f64>() / n,
+        per_seed.iter().map(|x| x.1).sum::<f64>() / n,
+    )
+}
+
+fn correlation(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    let vy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+    cov / (vx * vy).sqrt()
+}
+
+#[test]
+fn fact_11_public_is_consistent_co_creation_is_tailored() {
+    let (public, public_follows) = dispersion_and_tailoring("public");
+    let (co_created, co_follows) = dispersion_and_tailoring("co_created");
+    eprintln!(
+        "coverage dispersion: public {public:.3}, co_created {co_created:.3}; \
+         correlation with social capital: public {public_follows:.2}, co_created {co_follows:.2}"
+    );
+    assert!(
+        public < co_created,
+        "public {public:.3} vs co_created {co_created:.3}"
+    );
+    assert!(
+        co_follows > 0.3,
+        "co_created coverage follows social capital: {co_follows:.2} (public {public_follows:.2})"
+    );
+}
+
+#[test]
+fn fact_12_co_production_costs_more_where_skill_matters() {
+    let cost = |preset: &str| {
+        let set = [format!("governance.preset={preset}")];
+        let refs: Vec<&str> = set.iter().map(String::as_str).collect();
+        over_seeds("co_production_costs.toml", &refs, |r| {
+            mean(r, 52, 156, |c| c.total_cost_per_unit)
+        })
+    };
+    let (public, co_created) = (cost("public"), cost("co_created"));
+    eprintln!("total cost per unit: public {public:.1}, co_created {co_created:.1}");
+    assert!(
+        co_created > public,
+        "public {public:.1}, co_created {co_created:.1}"
+    );
 }

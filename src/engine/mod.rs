@@ -89,6 +89,10 @@ pub struct Simulation {
     hidden: Vec<Cohorts>,
     /// The agency's capacity shares per (domain, neighbourhood), re-planned each cycle.
     plan: Vec<Vec<f64>>,
+    /// A re-plan still being decided, and the tick from which it applies.
+    pending_plan: Option<(u32, Vec<Vec<f64>>)>,
+    /// Share of each neighbourhood's residents in each SES fifth (1 = poorest first).
+    hood_fifths: Vec<[f64; 5]>,
     reported_this_cycle: Vec<f64>,
     hoods: Vec<HoodState>,
     events: Vec<Event>,
@@ -116,6 +120,7 @@ impl Simulation {
                     expected_effort: scenario.behaviour.initial_effort,
                     voice_lost: 0.0,
                     service_level: scenario.behaviour.initial_service_level,
+                    join_rate: behaviour::join_rate(&scenario.behaviour, h.social_capital),
                 },
                 seen_effort: scenario.behaviour.initial_effort,
                 voice_memory: behaviour::voice_level(scenario.governance.knobs.decision_rights),
@@ -133,6 +138,8 @@ impl Simulation {
         let knobs = scenario.governance.knobs.clone();
         let mut sim = Simulation {
             plan: vec![Vec::new(); scenario.domains.len()],
+            pending_plan: None,
+            hood_fifths: fifths_by_neighbourhood(&city, &residents, &quintile_cuts),
             reported: vec![Cohorts::default(); cells],
             hidden: vec![Cohorts::default(); cells],
             reported_this_cycle: vec![0.0; cells],
@@ -234,6 +241,7 @@ impl Simulation {
                 self.retention = retained;
             }
         }
+        self.apply_pending_plan();
         let needs = self.needs_pass();
         let d_count = self.scenario.domains.len();
         for (cell, (r, h)) in needs.new_reported.iter().zip(&needs.new_hidden).enumerate() {
@@ -291,7 +299,7 @@ impl Simulation {
                 b.initial_service_level,
                 0.0,
             );
-            let join = b.join_rate * w;
+            let join = self.hoods[r.neighbourhood[i] as usize].view.join_rate * w;
             let p = join / (join + behaviour::quit_hazard(b, 0.0, 0.0));
             if Stream::new(
                 self.scenario.run.seed,
@@ -339,25 +347,56 @@ impl Simulation {
         volunteers as f64 / self.residents.len().max(1) as f64
     }
 
-    /// Re-plans the agency's shares from what it can see.
-    fn replan(&mut self) {
+    /// What the agency knows of each neighbourhood in domain `d` when it plans.
+    fn planning_view(&self, d: usize) -> Vec<PlanningView> {
         let d_count = self.scenario.domains.len();
-        for d in 0..d_count {
-            let view: Vec<PlanningView> = self
-                .city
-                .neighbourhoods
-                .iter()
-                .zip(&self.hoods)
-                .map(|(h, s)| PlanningView {
-                    population: h.population as f64,
-                    need_index: h.need_index,
-                    reported_last_cycle: self.reported_this_cycle[h.index * d_count + d],
-                    votes: s.participants as f64 * (1.0 + s.backlog as f64 / h.population as f64),
-                })
-                .collect();
-            self.plan[d] = model::plan_shares(self.knobs.allocation, self.knobs.floor, &view);
+        self.city
+            .neighbourhoods
+            .iter()
+            .zip(&self.hoods)
+            .map(|(h, s)| PlanningView {
+                population: h.population as f64,
+                need_index: h.need_index,
+                reported_last_cycle: self.reported_this_cycle[h.index * d_count + d],
+                votes: s.participants as f64 * (1.0 + s.backlog as f64 / h.population as f64),
+                participants: s.participants as f64,
+            })
+            .collect()
+    }
+
+    /// Re-plans the agency's shares from what it can see. A shared decision
+    /// takes `decision_weeks` to reach (twice when residents decide): the
+    /// new plan applies then, the old one until.
+    fn replan(&mut self) {
+        let say = self.say();
+        let plan: Vec<Vec<f64>> = (0..self.scenario.domains.len())
+            .map(|d| {
+                let view = self.planning_view(d);
+                model::plan_shares(self.knobs.allocation, self.knobs.floor, say, &view)
+            })
+            .collect();
+        let delay = (self.scenario.behaviour.decision_weeks
+            * behaviour::voice_level(self.knobs.decision_rights))
+        .round() as u32;
+        if delay == 0 || self.plan.iter().any(Vec::is_empty) {
+            self.plan = plan;
+            self.pending_plan = None;
+        } else {
+            self.pending_plan = Some((self.tick + delay, plan));
         }
         self.reported_this_cycle.iter_mut().for_each(|x| *x = 0.0);
+    }
+
+    /// Applies a re-plan whose decision time has passed.
+    fn apply_pending_plan(&mut self) {
+        if self
+            .pending_plan
+            .as_ref()
+            .is_some_and(|(due, _)| *due <= self.tick)
+            && let Some((_, plan)) = self.pending_plan.take()
+        {
+            self.plan = plan;
+        }
     }
 
     fn needs_pass(&mut self) -> NeedsTally {
@@ -419,6 +458,7 @@ impl Simulation {
                     expected_effort: (h.seen_effort * (1.0 + boost)).min(1.0),
                     voice_lost: (h.voice_memory - voice).max(0.0),
                     service_level: h.view.service_level,
+                    join_rate: h.view.join_rate,
                 }
             })
             .collect();
@@ -452,42 +492,42 @@ impl Simulation {
     /// and turns the service produced into the shares of open needs served.
     fn allocate(&self) -> Allocated {
         let s = &self.scenario;
-        let k = &self.knobs;
-        let b = &s.behaviour;
+        let (k, b) = (&self.knobs, &s.behaviour);
         let d_count = s.domains.len();
         let hoods = &self.city.neighbourhoods;
-        let residents = self.residents.len() as u64;
-        let population: Vec<f64> = hoods.iter().map(|h| h.population as f64).collect();
-        let per_capita = model::normalise(population.clone(), None);
-        let org_counts: Vec<f64> = self.hoods.iter().map(|h| h.organizations as f64).collect();
-        let grant_shares = model::normalise(org_counts, Some(&per_capita));
-        let votes: Vec<f64> = self.hoods.iter().map(|h| h.participants as f64).collect();
-        let vote_shares = model::normalise(votes, Some(&per_capita));
-        let pb_weights: Vec<f64> = hoods
-            .iter()
-            .map(|h| h.need_index * 0.5 * (per_capita[h.index] + vote_shares[h.index]))
-            .collect();
-        let pb_shares = model::normalise(pb_weights, None);
+        let shares = self.money_shares();
+        let hours: f64 = self.hoods.iter().map(|h| h.volunteer_hours).sum();
         let budgets: Vec<DomainBudget> = s
             .domains
             .iter()
-            .map(|d| DomainBudget::new(d, residents, k, b, self.participation_rate()))
+            .enumerate()
+            .map(|(d, domain)| {
+                let supported = if k.volunteer_input {
+                    hours * shares.volunteer_weights[d]
+                } else {
+                    0.0
+                };
+                let residents = self.residents.len() as u64;
+                DomainBudget::new(
+                    domain,
+                    residents,
+                    k,
+                    b,
+                    self.participation_rate(),
+                    supported,
+                )
+            })
             .collect();
         let total_budget: f64 = budgets.iter().map(|x| x.total).sum();
         let total_grants: f64 = budgets.iter().map(|x| x.grants).sum();
-        let volunteer_weights = model::normalise(
-            s.domains
-                .iter()
-                .map(|d| (1.0 - d.alpha) * d.need_rate)
-                .collect(),
-            None,
-        );
         let duplication = b.duplication * (1.0 - k.coordination);
+        let say = self.say();
 
         let mut out = Allocated {
             serve_reported: vec![0.0; hoods.len() * d_count],
             serve_hidden: vec![0.0; hoods.len() * d_count],
             spend: vec![0.0; hoods.len()],
+            discretionary: vec![0.0; hoods.len()],
             ..Allocated::default()
         };
         for h in hoods {
@@ -497,40 +537,50 @@ impl Simulation {
             // the regime lets volunteers into delivery.
             let own_funds = if k.volunteer_input && state.organizations > 0 {
                 model::own_funds(
-                    population[n],
+                    h.population as f64,
                     h.social_capital,
-                    total_grants * grant_shares[n],
+                    total_grants * shares.grants[n],
                     b,
                 )
             } else {
                 model::OwnFunds::default()
             };
-            out.grants += total_grants * grant_shares[n];
+            out.grants += total_grants * shares.grants[n];
             out.fundraising += own_funds.fundraising;
             out.donations += own_funds.donations;
             for (d, (domain, budget)) in s.domains.iter().zip(&budgets).enumerate() {
                 let cell = n * d_count + d;
                 let share = self.plan[d][n];
-                let units = budget.delivery_units(k)
-                    * share
-                    * self.innovation_factor(self.innovations_adopted);
-                let (agency_units, contract_units) = if k.contract_price > 0.0 {
-                    (0.0, units)
+                let units =
+                    budget.delivery_units(k) * self.innovation_factor(self.innovations_adopted);
+                // Routine rounds run on a city-wide schedule, by expected
+                // need; the rest of the agency's capacity follows its plan.
+                let (reactive, routine, contract_units) = if k.contract_price > 0.0 {
+                    (0.0, 0.0, units * share)
                 } else {
-                    (units, 0.0)
+                    (
+                        units * (1.0 - b.routine_share) * share,
+                        units * b.routine_share * shares.by_need[n],
+                        0.0,
+                    )
                 };
-                let domain_weight = if total_budget > 0.0 {
-                    budget.total / total_budget
-                } else {
-                    0.0
-                };
-                let community_money = budget.grants * grant_shares[n]
-                    + budget.participatory * budget.kept_share() * pb_shares[n]
-                    + budget.devolved * per_capita[n]
+                let agency_units = reactive + routine;
+                let domain_weight = ratio(budget.total, total_budget).max(0.0);
+                let granted =
+                    budget.grants * shares.grants[n] + budget.devolved * shares.per_capita[n];
+                let community_money = granted * budget.granted_kept_share()
+                    + budget.participatory * budget.kept_share() * shares.pb[n]
                     + own_funds.total() * domain_weight;
                 let org_units = community_money / budget.unit_cost + contract_units;
+                // Volunteer hours that reach the work: pledged hours, less
+                // duplication, no-shows and, where the domain needs
+                // professional skill, lower quality.
                 let volunteer_units = if k.volunteer_input {
-                    state.volunteer_hours * volunteer_weights[d] * (1.0 - duplication)
+                    state.volunteer_hours
+                        * shares.volunteer_weights[d]
+                        * (1.0 - duplication)
+                        * b.volunteer_reliability
+                        * (1.0 - b.volunteer_skill_penalty * domain.alpha)
                         / b.hours_per_unit
                 } else {
                     0.0
@@ -547,33 +597,30 @@ impl Simulation {
                 );
                 let community = (org_units + (produced - public).max(0.0))
                     * self.innovation_factor(state.innovations);
-
-                let open_reported = self.reported[cell].total() as f64;
-                let open_hidden = self.hidden[cell].total() as f64;
-                let eligible = self.reported[cell].eligible(k.lag) as f64;
-                let by_agency = agency_units.min(eligible);
-                let spare = agency_units - by_agency;
-                let reported_left = open_reported - by_agency;
-                // Organizations see true need: they reach hidden need first,
-                // weighted by their local-knowledge gain kappa.
-                let weight_hidden = domain.kappa * open_hidden;
-                let to_hidden = if weight_hidden > 0.0 {
-                    community * weight_hidden / (weight_hidden + reported_left)
-                } else {
-                    0.0
+                let open = model::OpenNeeds {
+                    reported: self.reported[cell].total() as f64,
+                    eligible: self.reported[cell].eligible(k.lag) as f64,
+                    hidden: self.hidden[cell].total() as f64,
                 };
-                let community_hidden = to_hidden.min(open_hidden);
-                let community_reported = (community - community_hidden).min(reported_left);
-                let proactive =
-                    (spare * b.proactive_efficiency).min(open_hidden - community_hidden);
-                out.serve_reported[cell] =
-                    ratio(by_agency + community_reported, open_reported).min(1.0);
-                out.serve_hidden[cell] = ratio(community_hidden + proactive, open_hidden).min(1.0);
-                out.spend[n] += budget.delivery * share
-                    + budget.grants * grant_shares[n]
-                    + budget.participatory * pb_shares[n]
-                    + budget.devolved * per_capita[n]
-                    + budget.outreach * per_capita[n];
+                let capacity = model::Capacity {
+                    reactive,
+                    routine,
+                    community,
+                };
+                let met = model::meet_needs(open, capacity, domain.kappa, b);
+                out.serve_reported[cell] = ratio(met.reported, open.reported).clamp(0.0, 1.0);
+                out.serve_hidden[cell] = ratio(met.hidden, open.hidden).clamp(0.0, 1.0);
+                let voted = budget.participatory * shares.pb[n];
+                let delivery_share = if k.contract_price > 0.0 {
+                    share
+                } else {
+                    (1.0 - b.routine_share) * share + b.routine_share * shares.by_need[n]
+                };
+                out.spend[n] += budget.delivery * delivery_share
+                    + granted
+                    + voted
+                    + (budget.outreach + budget.coordination) * shares.per_capita[n];
+                out.discretionary[n] += granted + voted + budget.delivery * say * shares.votes[n];
             }
         }
         for x in out
@@ -588,9 +635,56 @@ impl Simulation {
         out.leakage = budgets.iter().map(|x| x.leakage).sum();
         out.leakage_share = ratio(
             out.leakage,
-            budgets.iter().map(|x| x.delivery + x.participatory).sum(),
+            budgets.iter().map(DomainBudget::leakable).sum(),
         );
+        out.coordination = budgets.iter().map(|x| x.coordination).sum();
         out
+    }
+
+    /// How this tick's money and volunteer hours spread over neighbourhoods
+    /// and domains.
+    fn money_shares(&self) -> MoneyShares {
+        let s = &self.scenario;
+        let hoods = &self.city.neighbourhoods;
+        let population: Vec<f64> = hoods.iter().map(|h| h.population as f64).collect();
+        let per_capita = model::normalise(population, None);
+        let org_counts: Vec<f64> = self.hoods.iter().map(|h| h.organizations as f64).collect();
+        let grants = model::normalise(org_counts, Some(&per_capita));
+        let votes: Vec<f64> = self.hoods.iter().map(|h| h.participants as f64).collect();
+        let vote_shares = model::normalise(votes, Some(&per_capita));
+        let pb_weights: Vec<f64> = hoods
+            .iter()
+            .map(|h| h.need_index * 0.5 * (per_capita[h.index] + vote_shares[h.index]))
+            .collect();
+        let volunteer_weights = model::normalise(
+            s.domains
+                .iter()
+                .map(|d| (1.0 - d.alpha) * d.need_rate)
+                .collect(),
+            None,
+        );
+        let by_need = model::normalise(
+            hoods
+                .iter()
+                .map(|h| h.population as f64 * h.need_index)
+                .collect(),
+            None,
+        );
+        MoneyShares {
+            by_need,
+            grants,
+            pb: model::normalise(pb_weights, None),
+            votes: model::participant_votes(self.knobs.allocation, &self.planning_view(0)),
+            per_capita,
+            volunteer_weights,
+        }
+    }
+
+    /// Weight of participants' votes in the agency's plan: `say_weight` per
+    /// step of residents' say, at most 1.
+    fn say(&self) -> f64 {
+        (self.scenario.behaviour.say_weight * behaviour::voice_level(self.knobs.decision_rights))
+            .min(1.0)
     }
 
     /// Carries this tick's results into next tick's view of each
@@ -675,6 +769,38 @@ impl Simulation {
     }
 }
 
+/// Share of each neighbourhood's residents in each SES fifth, from the
+/// city-wide fifths' cut points.
+fn fifths_by_neighbourhood(city: &City, residents: &Residents, cuts: &[f32; 4]) -> Vec<[f64; 5]> {
+    city.neighbourhoods
+        .iter()
+        .map(|h| {
+            let first = h.first_resident as usize;
+            let mut counts = [0.0; 5];
+            for ses in &residents.ses[first..first + h.population as usize] {
+                counts[model::quintile(*ses, cuts)] += 1.0;
+            }
+            counts.map(|c| c / f64::from(h.population.max(1)))
+        })
+        .collect()
+}
+
+/// Shares (summing to 1) by which one tick's money and hours spread.
+struct MoneyShares {
+    /// Per neighbourhood: by population.
+    per_capita: Vec<f64>,
+    /// Per neighbourhood: by expected need (population times need index).
+    by_need: Vec<f64>,
+    /// Per neighbourhood: grants, by organizations.
+    grants: Vec<f64>,
+    /// Per neighbourhood: participatory budgeting, need-weighted.
+    pb: Vec<f64>,
+    /// Per neighbourhood: where participants' say sends agency capacity.
+    votes: Vec<f64>,
+    /// Per domain: volunteer hours, by co-producibility and need.
+    volunteer_weights: Vec<f64>,
+}
+
 /// The outcome of allocation and production for one tick.
 #[derive(Default)]
 struct Allocated {
@@ -683,6 +809,12 @@ struct Allocated {
     serve_hidden: Vec<f64>,
     /// Public money spent per neighbourhood.
     spend: Vec<f64>,
+    /// Money per neighbourhood whose destination residents or organizations
+    /// decide: grants, participatory budgeting, block grants, and the part
+    /// of delivery planned by participants' votes.
+    discretionary: Vec<f64>,
+    /// Agency staff money spent on co-production.
+    coordination: f64,
     leakage: f64,
     /// Leakage as a share of the money that can leak.
     leakage_share: f64,

@@ -118,6 +118,10 @@ pub struct HoodView {
     pub voice_lost: f64,
     /// Recent share of need served (moving average), in [0, 1].
     pub service_level: f64,
+    /// Weekly chance that a fully willing resident here starts volunteering:
+    /// `join_rate`, moved by the neighbourhood's social capital
+    /// ([`crate::model::behaviour::join_rate`]).
+    pub join_rate: f64,
 }
 
 /// What the response pass reads.
@@ -325,7 +329,7 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
                 // could succeed (willingness is at most 1). Same outcome,
                 // far fewer exponentials.
                 let u = rng.uniform();
-                if u < b.join_rate {
+                if u < hood.join_rate {
                     let w = willingness(
                         b,
                         k,
@@ -335,7 +339,7 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
                         hood.service_level,
                         burnout,
                     );
-                    if u < b.join_rate * w {
+                    if u < hood.join_rate * w {
                         traits |= PARTICIPATING;
                     }
                 }
@@ -359,7 +363,9 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
         }
         let participating = traits & PARTICIPATING != 0;
         if participating {
-            burnout += b.burnout_gain * effort - b.burnout_recovery * hood.service_level;
+            burnout += b.burnout_gain * effort
+                - b.burnout_recovery * hood.service_level
+                - b.recognition_recovery;
             efficacy += b.efficacy_adaptation * (hood.service_level - efficacy);
         } else {
             burnout -= b.idle_recovery * b.burnout_recovery;

@@ -56,11 +56,18 @@ impl Simulation {
             served: all.served,
             coverage: ratio(all.served as f64, (all.served + all.lapsed) as f64),
             hidden_need_share: ratio(all.hidden_end as f64, all.pending_end as f64),
+            hidden_need_per_1000: 1000.0 * all.hidden_end as f64 / pop,
+            unreported_share: ratio(
+                needs.new_hidden.iter().sum::<u64>() as f64,
+                needs.arisen_by_quintile.iter().sum::<u64>() as f64,
+            ),
             backlog: all.pending_end,
             lapsed,
             wait_p50: metrics::percentile(&city_waits, 0.5),
             wait_p90: metrics::percentile(&city_waits, 0.9),
             gini_service: metrics::gini(&service, &weights),
+            coverage_dispersion: coverage_dispersion(&neighbourhoods),
+            capture: self.capture(&allocation.discretionary),
             access_gap: top.coverage - bottom.coverage,
             concentration_index: metrics::concentration_index(&q_service, &q_weights),
             investment_concentration: {
@@ -103,9 +110,14 @@ impl Simulation {
             public_spend,
             public_cost_per_unit: ratio(public_spend, all.served as f64),
             total_cost_per_unit: ratio(
-                public_spend + all.volunteer_hours * s.behaviour.shadow_wage,
+                public_spend
+                    + allocation.fundraising
+                    + allocation.donations
+                    + all.volunteer_hours * s.behaviour.shadow_wage,
                 all.served as f64,
             ),
+            coordination_cost: allocation.coordination,
+            volunteer_value: all.volunteer_hours * s.behaviour.shadow_wage,
             leakage: allocation.leakage,
             leakage_share: allocation.leakage_share,
             leakage_detected_share: if allocation.leakage > 0.0 {
@@ -119,6 +131,23 @@ impl Simulation {
             neighbourhoods,
             quintiles,
         }
+    }
+
+    /// Discretionary money per unit of expected need where the top SES
+    /// fifth lives, over the same where the bottom fifth lives.
+    fn capture(&self, discretionary: &[f64]) -> f64 {
+        let (mut money, mut need) = ([0.0; 2], [0.0; 2]);
+        for (h, fifths) in self.city.neighbourhoods.iter().zip(&self.hood_fifths) {
+            let expected_need = h.population as f64 * h.need_index;
+            for (side, fifth) in [fifths[0], fifths[4]].into_iter().enumerate() {
+                money[side] += discretionary[h.index] * fifth;
+                need[side] += expected_need * fifth;
+            }
+        }
+        if money.iter().sum::<f64>() <= 0.0 {
+            return f64::NAN;
+        }
+        ratio(ratio(money[1], need[1]), ratio(money[0], need[0]))
     }
 
     /// One row per neighbourhood.
@@ -193,4 +222,20 @@ fn quintile_rows(tick: u32, needs: &NeedsTally, response: &ResponseTally) -> Vec
             }
         })
         .collect()
+}
+
+/// Need-weighted coefficient of variation of coverage across
+/// neighbourhoods (weights: needs that arose); neighbourhoods that closed
+/// no need this tick are left out.
+fn coverage_dispersion(rows: &[NeighbourhoodRow]) -> f64 {
+    let (mut w_sum, mut sum, mut sq) = (0.0, 0.0, 0.0);
+    for r in rows.iter().filter(|r| r.coverage.is_finite()) {
+        let w = r.needs_arisen as f64;
+        w_sum += w;
+        sum += w * r.coverage;
+        sq += w * r.coverage * r.coverage;
+    }
+    let mean = ratio(sum, w_sum);
+    let variance = (ratio(sq, w_sum) - mean * mean).max(0.0);
+    ratio(variance.sqrt(), mean)
 }

@@ -185,10 +185,11 @@ knobs! {
     /// neighbourhoods at each re-plan.
     allocation: Allocation, Choice(ALLOCATIONS),
         "how the agency spreads its delivery capacity across neighbourhoods";
-    /// Share of agency capacity spread per capita before the allocation rule,
-    /// so every neighbourhood gets a minimum; 0-1.
+    /// Share of agency capacity spread by expected need before the
+    /// allocation rule, so every neighbourhood gets a minimum service level
+    /// (a share of its need); 0-1.
     floor: f64, Share,
-        "share of agency capacity first spread per capita, so every neighbourhood gets a minimum";
+        "share of agency capacity first spread by need, so every neighbourhood gets a minimum service level";
     /// Share of the budget granted to community organizations, in proportion
     /// to their number per neighbourhood; 0-1.
     org_funding_share: f64, Share,

@@ -38,7 +38,7 @@ fn public() -> Knobs {
         contract_price: 0.0,
         monitoring_cost: 0.0,
         coordination: 0.0,
-        lag: 4,
+        lag: 2,
         volunteer_input: false,
         budget_scale: 1.0,
     }
@@ -47,14 +47,11 @@ fn public() -> Knobs {
 fn co_created() -> Knobs {
     Knobs {
         decision_rights: DecisionRights::Shared,
-        allocation: Allocation::NeedWeighted,
         org_funding_share: 0.25,
         channel: Channel::Deliberative,
-        audit: 0.1,
         peer_sanctions: 0.5,
         antisocial_share: 0.1,
         coordination: 0.3,
-        lag: 1,
         volunteer_input: true,
         ..public()
     }
@@ -63,15 +60,12 @@ fn co_created() -> Knobs {
 fn hybrid() -> Knobs {
     Knobs {
         decision_rights: DecisionRights::Shared,
-        allocation: Allocation::NeedWeighted,
         floor: 0.5,
         org_funding_share: 0.15,
         outreach: 0.6,
-        audit: 0.3,
         peer_sanctions: 0.2,
         antisocial_share: 0.1,
         coordination: 0.3,
-        lag: 2,
         volunteer_input: true,
         ..public()
     }
@@ -84,8 +78,6 @@ fn participatory_budgeting() -> Knobs {
         pb_share: 0.15,
         channel: Channel::Deliberative,
         outreach: 0.3,
-        audit: 0.3,
-        lag: 3,
         volunteer_input: true,
         ..public()
     }
@@ -94,10 +86,7 @@ fn participatory_budgeting() -> Knobs {
 fn decentralized() -> Knobs {
     Knobs {
         decision_rights: DecisionRights::Residents,
-        allocation: Allocation::PerCapita,
         devolved_share: 0.3,
-        audit: 0.2,
-        lag: 2,
         volunteer_input: true,
         ..public()
     }
@@ -106,7 +95,6 @@ fn decentralized() -> Knobs {
 fn platform() -> Knobs {
     Knobs {
         channel: Channel::Platform,
-        lag: 1,
         ..public()
     }
 }
@@ -115,8 +103,6 @@ fn social_contract() -> Knobs {
     Knobs {
         contract_price: 0.9,
         monitoring_cost: 0.08,
-        audit: 0.3,
-        lag: 3,
         volunteer_input: true,
         ..public()
     }
@@ -125,15 +111,12 @@ fn social_contract() -> Knobs {
 fn collective_impact() -> Knobs {
     Knobs {
         decision_rights: DecisionRights::Shared,
-        allocation: Allocation::NeedWeighted,
         org_funding_share: 0.2,
         channel: Channel::Deliberative,
         outreach: 0.3,
-        audit: 0.2,
         peer_sanctions: 0.3,
         antisocial_share: 0.1,
         coordination: 0.9,
-        lag: 2,
         volunteer_input: true,
         ..public()
     }
@@ -143,13 +126,13 @@ fn collective_impact() -> Knobs {
 pub const PRESETS: &[Preset] = &[
     Preset {
         name: "public",
-        summary: "the agency decides and delivers; needs reach it only when reported; no volunteer input",
+        summary: "the agency decides and delivers: it answers reports first come, first served and runs routine rounds; no volunteer input",
         terms: "public service, top-down",
         knobs: public,
     },
     Preset {
         name: "co_created",
-        summary: "agency and residents decide together; grants to community organizations; deliberation and peer sanctions; short lag",
+        summary: "agency and residents decide together (which takes time); grants to community organizations; deliberation and peer sanctions",
         terms: "co-created community solutions, civic co-production, participatory service design",
         knobs: co_created,
     },
@@ -173,7 +156,7 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "platform",
-        summary: "digital reporting and feedback: fast and cheap, but gated by digital access",
+        summary: "digital reporting and feedback: more reports, but gated by digital access",
         terms: "platform-enabled policymaking, user-centric civic engagement",
         knobs: platform,
     },

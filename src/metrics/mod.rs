@@ -22,7 +22,13 @@ pub struct CityRow {
     /// of all need that gets served.
     pub coverage: f64,
     /// Share of open need at the end of the tick that nobody reported.
+    /// A share of what is still open: it can fall while hidden needs rise
+    /// (read it with `hidden_need_per_1000`).
     pub hidden_need_share: f64,
+    /// Open needs nobody reported at the end of the tick, per 1,000 residents.
+    pub hidden_need_per_1000: f64,
+    /// Share of the needs that arose this tick that nobody reported, 0-1.
+    pub unreported_share: f64,
     /// Open needs at the end of the tick.
     pub backlog: u64,
     /// Needs that gave up unserved this tick.
@@ -34,6 +40,16 @@ pub struct CityRow {
     pub wait_p90: f64,
     /// Gini of per-capita service across neighbourhoods (population-weighted).
     pub gini_service: f64,
+    /// Need-weighted coefficient of variation of coverage across
+    /// neighbourhoods: 0 when every neighbourhood is served alike (MODEL.md
+    /// "A fair contest"); NaN when no neighbourhood closed a need.
+    pub coverage_dispersion: f64,
+    /// Elite capture: discretionary money (grants, participatory budgeting,
+    /// block grants, capacity planned by participants' votes) per unit of
+    /// expected need where the top SES fifth lives, over the same for the
+    /// bottom fifth; 1 is even, above 1 favours the better-off; NaN when no
+    /// money is discretionary.
+    pub capture: f64,
     /// Coverage of the top SES quintile minus that of the bottom: above 0
     /// means the better-off get more of their need met.
     pub access_gap: f64,
@@ -92,8 +108,17 @@ pub struct CityRow {
     pub public_spend: f64,
     /// Public money spent per need served this tick; NaN when none was served.
     pub public_cost_per_unit: f64,
-    /// Public money plus volunteer hours at the shadow wage, per unit served.
+    /// Every cost per unit served: public money (agency delivery, grants,
+    /// outreach, staff coordination), organizations' own fundraising and
+    /// donations, and volunteer hours at the shadow wage; NaN when none was served.
     pub total_cost_per_unit: f64,
+    /// Agency staff money spent on co-production this tick: supporting
+    /// volunteers and administering grants, votes and block grants (part
+    /// of `public_spend`).
+    pub coordination_cost: f64,
+    /// Volunteer hours this tick at the shadow wage, in money, to set beside
+    /// `public_spend`.
+    pub volunteer_value: f64,
     /// Public money lost to leakage this tick.
     pub leakage: f64,
     /// Leakage as a share of the public money that can leak.

@@ -104,3 +104,12 @@ pub fn voice_level(rights: DecisionRights) -> f64 {
         DecisionRights::Residents => 2.0,
     }
 }
+
+/// Weekly chance that a fully willing resident of a neighbourhood with
+/// `social_capital` (0-1) starts volunteering: networks recruit, so
+/// `join_rate (1 + recruitment_social_capital (2 social_capital - 1))`,
+/// the plain `join_rate` at social capital 0.5 (Mansuri & Rao 2013).
+pub fn join_rate(b: &Behaviour, social_capital: f64) -> f64 {
+    (b.join_rate * (1.0 + b.recruitment_social_capital * (2.0 * social_capital - 1.0)))
+        .clamp(0.0, 1.0)
+}

@@ -9,7 +9,10 @@ mod organizations;
 mod production;
 pub mod residents;
 
-pub use agency::{DomainBudget, PlanningView, normalise, plan_shares};
+pub use agency::{
+    Capacity, DomainBudget, Met, OpenNeeds, PlanningView, meet_needs, normalise, participant_votes,
+    plan_shares,
+};
 pub use city::{City, Neighbourhood};
 pub use organizations::{
     OwnFunds, autonomy, founding_probability, initial_count, innovation_probability, own_funds,

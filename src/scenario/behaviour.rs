@@ -202,6 +202,60 @@ section! {
     /// local knowledge; share 0-1.
     proactive_efficiency: f64 = 0.3, SHARE,
         "hidden needs the agency finds per unit of spare capacity, without local knowledge";
+    /// Share of the agency's own delivery capacity spent on routine rounds
+    /// (scheduled collection, inspections, maintenance) that meet needs
+    /// wherever they are, reported or not; 0-1 (Kontokosta & Hong 2021;
+    /// Minkoff 2016). The same under every regime: an agency property.
+    routine_share: f64 = 0.25, SHARE,
+        "share of agency capacity on routine rounds that meet needs whether reported or not (Minkoff 2016)";
+    /// Needs met per unit of routine capacity, relative to a unit spent on
+    /// a reported need: rounds also pass where nothing is wrong; 0-1.
+    routine_efficiency: f64 = 0.6, SHARE,
+        "needs met per unit of routine capacity, against one per unit spent on a report";
+    /// Weeks a shared decision takes before a re-plan takes effect; twice
+    /// as long when residents decide ("collaborative inertia": Huxham &
+    /// Vangen 2005; Ansell & Gash 2008); 0-52.
+    decision_weeks: f64 = 4.0, number(0.0, 52.0, "a number of weeks"),
+        "weeks a shared decision takes before a re-plan applies; twice when residents decide (Huxham & Vangen 2005)";
+    /// Weight of participants' votes in the agency's plan per step of say
+    /// (x1 shared, x2 residents decide); participants vote for their own
+    /// neighbourhoods, the root of elite capture (Platteau 2004); 0-1.
+    say_weight: f64 = 0.1, SHARE,
+        "weight of participants' votes in where capacity goes, per step of say (elite capture: Platteau 2004)";
+    /// Agency staff money per volunteer hour supported: recruiting,
+    /// training, coordinating; money per hour, 0 to 1e6. About a seventh of
+    /// the shadow wage (Handy & Srinivasan 2004: about 6.8 of value per 1
+    /// of programme cost).
+    coordination_cost_per_hour: f64 = 2.2, MONEY,
+        "staff money per volunteer hour supported (Handy & Srinivasan 2004)";
+    /// Agency staff money per unit of money granted, allocated by
+    /// participatory budgeting or devolved: administering partnerships;
+    /// share 0-1 (Bovaird 2007).
+    grant_admin_share: f64 = 0.1, SHARE,
+        "staff money per unit of money granted, voted or devolved (Bovaird 2007)";
+    /// Share of the hours volunteers pledge that are delivered (no-shows,
+    /// turnover), against 1 for paid hours; 0-1.
+    volunteer_reliability: f64 = 0.8, SHARE,
+        "share of pledged volunteer hours actually delivered (paid hours: 1)";
+    /// Quality lost by volunteer work per unit of a domain's `alpha` (its
+    /// need for professional skill): volunteer output is multiplied by
+    /// `1 - this * alpha`; 0-1.
+    volunteer_skill_penalty: f64 = 0.6, SHARE,
+        "volunteer output lost per unit of a domain's alpha, where professional skill matters";
+    /// How much a neighbourhood's social capital moves recruitment: the
+    /// joining chance is multiplied by `1 + this (2 social_capital - 1)`
+    /// (Mansuri & Rao 2013); 0-1.
+    recruitment_social_capital: f64 = 1.0, SHARE,
+        "how much social capital drives recruitment: join chance x (1 + this (2 sc - 1)) (Mansuri & Rao 2013)";
+    /// Weekly burnout relief volunteers get from the recognition and
+    /// support that the agency's coordination staff give them (Handy &
+    /// Srinivasan 2004; MODEL.md: recognition lowers burnout); 0-1.
+    recognition_recovery: f64 = 0.004, SHARE,
+        "weekly burnout relief from the recognition coordination staff give volunteers";
+    /// Share of the audit effect that reaches money granted, voted or
+    /// devolved: shared accountability is thinner; 0-1.
+    grant_audit_reach: f64 = 0.5, SHARE,
+        "share of the audit effect that reaches granted, voted or devolved money";
     /// Share of delivery and participatory money lost to leakage with no
     /// audits or monitoring; 0-1 (Olken 2007).
     leakage_base: f64 = 0.25, SHARE,

@@ -78,7 +78,7 @@ fn describe_knobs(w: &mut String, k: &Knobs, outreach_cost_share: f64) {
     if k.floor > 0.0 {
         let _ = writeln!(
             w,
-            "  A floor: {:.0}% of agency capacity is first spread per capita, so every neighbourhood gets a minimum.",
+            "  A floor: {:.0}% of agency capacity is first spread by need, so every neighbourhood gets a minimum service level.",
             100.0 * k.floor
         );
     }

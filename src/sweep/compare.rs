@@ -111,14 +111,17 @@ fn regime_scenario(
 /// equity, experience and cost. compare.csv holds every metric.
 pub const TABLE_METRICS: &[&str] = &[
     "coverage",
-    "hidden_need_share",
+    "hidden_need_per_1000",
     "wait_p50",
     "access_gap",
-    "gini_service",
+    "coverage_dispersion",
+    "capture",
     "satisfaction",
     "trust",
     "participation_rate",
     "public_cost_per_unit",
+    "coordination_cost",
+    "total_cost_per_unit",
 ];
 
 /// Where a comparison of `base` goes unless told otherwise.
