@@ -313,7 +313,7 @@ fn compare(a: CompareArgs) -> Outcome {
     let wall_s = start.elapsed().as_secs_f64();
     let dir = sweep::write_comparison(&comparison, &destination, &options.overrides, wall_s)
         .map_err(says)?;
-    print!("{}", comparison.table(sweep::TABLE_METRICS));
+    print!("{}", comparison.table(coserve::metrics::TABLE_METRICS));
     println!("\nwrote {} ({runs} runs in {wall_s:.1} s)", dir.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -491,38 +491,11 @@ impl Simulation {
     /// Splits budgets, spreads capacity, combines public and volunteer input,
     /// and turns the service produced into the shares of open needs served.
     fn allocate(&self) -> Allocated {
-        let s = &self.scenario;
-        let (k, b) = (&self.knobs, &s.behaviour);
-        let d_count = s.domains.len();
+        let money = self.tick_money();
+        let (k, b) = (&money.knobs, &self.scenario.behaviour);
+        let d_count = self.scenario.domains.len();
         let hoods = &self.city.neighbourhoods;
-        let shares = self.money_shares();
-        let hours: f64 = self.hoods.iter().map(|h| h.volunteer_hours).sum();
-        let budgets: Vec<DomainBudget> = s
-            .domains
-            .iter()
-            .enumerate()
-            .map(|(d, domain)| {
-                let supported = if k.volunteer_input {
-                    hours * shares.volunteer_weights[d]
-                } else {
-                    0.0
-                };
-                let residents = self.residents.len() as u64;
-                DomainBudget::new(
-                    domain,
-                    residents,
-                    k,
-                    b,
-                    self.participation_rate(),
-                    supported,
-                )
-            })
-            .collect();
-        let total_budget: f64 = budgets.iter().map(|x| x.total).sum();
-        let total_grants: f64 = budgets.iter().map(|x| x.grants).sum();
-        let duplication = b.duplication * (1.0 - k.coordination);
-        let say = self.say();
-
+        let total_grants: f64 = money.budgets.iter().map(|x| x.grants).sum();
         let mut out = Allocated {
             serve_reported: vec![0.0; hoods.len() * d_count],
             serve_hidden: vec![0.0; hoods.len() * d_count],
@@ -532,113 +505,142 @@ impl Simulation {
         };
         for h in hoods {
             let n = h.index;
-            let state = &self.hoods[n];
+            let grant = total_grants * money.shares.grants[n];
             // Organizations' own money and volunteers take part only where
             // the regime lets volunteers into delivery.
-            let own_funds = if k.volunteer_input && state.organizations > 0 {
-                model::own_funds(
-                    h.population as f64,
-                    h.social_capital,
-                    total_grants * shares.grants[n],
-                    b,
-                )
+            let own_funds = if k.volunteer_input && self.hoods[n].organizations > 0 {
+                model::own_funds(h.population as f64, h.social_capital, grant, b)
             } else {
                 model::OwnFunds::default()
             };
-            out.grants += total_grants * shares.grants[n];
+            out.grants += grant;
             out.fundraising += own_funds.fundraising;
             out.donations += own_funds.donations;
-            for (d, (domain, budget)) in s.domains.iter().zip(&budgets).enumerate() {
+            for (d, domain) in self.scenario.domains.iter().enumerate() {
                 let cell = n * d_count + d;
-                let share = self.plan[d][n];
-                let units =
-                    budget.delivery_units(k) * self.innovation_factor(self.innovations_adopted);
-                // Routine rounds run on a city-wide schedule, by expected
-                // need; the rest of the agency's capacity follows its plan.
-                let (reactive, routine, contract_units) = if k.contract_price > 0.0 {
-                    (0.0, 0.0, units * share)
-                } else {
-                    (
-                        units * (1.0 - b.routine_share) * share,
-                        units * b.routine_share * shares.by_need[n],
-                        0.0,
-                    )
-                };
-                let agency_units = reactive + routine;
-                let domain_weight = ratio(budget.total, total_budget).max(0.0);
-                let granted =
-                    budget.grants * shares.grants[n] + budget.devolved * shares.per_capita[n];
-                let community_money = granted * budget.granted_kept_share()
-                    + budget.participatory * budget.kept_share() * shares.pb[n]
-                    + own_funds.total() * domain_weight;
-                let org_units = community_money / budget.unit_cost + contract_units;
-                // Volunteer hours that reach the work: pledged hours, less
-                // duplication, no-shows and, where the domain needs
-                // professional skill, lower quality.
-                let volunteer_units = if k.volunteer_input {
-                    state.volunteer_hours
-                        * shares.volunteer_weights[d]
-                        * (1.0 - duplication)
-                        * b.volunteer_reliability
-                        * (1.0 - b.volunteer_skill_penalty * domain.alpha)
-                        / b.hours_per_unit
-                } else {
-                    0.0
-                };
-                let public = agency_units + org_units;
-                let produced = model::ces_output(
-                    Inputs {
-                        public,
-                        volunteer: volunteer_units,
-                    },
-                    domain.alpha,
-                    domain.rho,
-                    domain.kappa,
-                );
-                let community = (org_units + (produced - public).max(0.0))
-                    * self.innovation_factor(state.innovations);
+                let planned = self.plan_cell(&money, n, d, own_funds.total());
                 let open = model::OpenNeeds {
                     reported: self.reported[cell].total() as f64,
                     eligible: self.reported[cell].eligible(k.lag) as f64,
                     hidden: self.hidden[cell].total() as f64,
                 };
-                let capacity = model::Capacity {
-                    reactive,
-                    routine,
-                    community,
-                };
-                let met = model::meet_needs(open, capacity, domain.kappa, b);
-                out.serve_reported[cell] = ratio(met.reported, open.reported).clamp(0.0, 1.0);
-                out.serve_hidden[cell] = ratio(met.hidden, open.hidden).clamp(0.0, 1.0);
-                let voted = budget.participatory * shares.pb[n];
-                let delivery_share = if k.contract_price > 0.0 {
-                    share
-                } else {
-                    (1.0 - b.routine_share) * share + b.routine_share * shares.by_need[n]
-                };
-                out.spend[n] += budget.delivery * delivery_share
-                    + granted
-                    + voted
-                    + (budget.outreach + budget.coordination) * shares.per_capita[n];
-                out.discretionary[n] += granted + voted + budget.delivery * say * shares.votes[n];
+                let met = model::meet_needs(open, planned.capacity, domain.kappa, b);
+                out.serve_reported[cell] = share_served(met.reported, open.reported);
+                out.serve_hidden[cell] = share_served(met.hidden, open.hidden);
+                out.spend[n] += planned.spend;
+                out.discretionary[n] += planned.discretionary;
             }
         }
-        for x in out
-            .serve_reported
-            .iter_mut()
-            .chain(out.serve_hidden.iter_mut())
-        {
-            if x.is_nan() {
-                *x = 0.0;
-            }
-        }
-        out.leakage = budgets.iter().map(|x| x.leakage).sum();
-        out.leakage_share = ratio(
-            out.leakage,
-            budgets.iter().map(DomainBudget::leakable).sum(),
-        );
-        out.coordination = budgets.iter().map(|x| x.coordination).sum();
+        out.leakage = money.budgets.iter().map(|x| x.leakage).sum();
+        let leakable = money.budgets.iter().map(DomainBudget::leakable).sum();
+        out.leakage_share = ratio(out.leakage, leakable);
+        out.coordination = money.budgets.iter().map(|x| x.coordination).sum();
         out
+    }
+
+    /// This tick's knobs in effect, budgets and shares.
+    fn tick_money(&self) -> TickMoney {
+        let b = &self.scenario.behaviour;
+        let mut knobs = self.knobs.clone();
+        // Grants need organizations to take them: where none is left, the
+        // agency keeps the money for its own delivery.
+        if self.hoods.iter().all(|h| h.organizations == 0) {
+            knobs.org_funding_share = 0.0;
+        }
+        let shares = self.money_shares();
+        let hours: f64 = self.hoods.iter().map(|h| h.volunteer_hours).sum();
+        let residents = self.residents.len() as u64;
+        let budgets: Vec<DomainBudget> = self
+            .scenario
+            .domains
+            .iter()
+            .zip(&shares.volunteer_weights)
+            .map(|(domain, weight)| {
+                let supported = if knobs.volunteer_input {
+                    hours * weight
+                } else {
+                    0.0
+                };
+                let participation = self.participation_rate();
+                DomainBudget::new(domain, residents, &knobs, b, participation, supported)
+            })
+            .collect();
+        TickMoney {
+            total_budget: budgets.iter().map(|x| x.total).sum(),
+            duplication: b.duplication * (1.0 - knobs.coordination),
+            say: self.say(),
+            knobs,
+            budgets,
+            shares,
+        }
+    }
+
+    /// Capacity and money of neighbourhood `n` in domain `d`; `own_money` is
+    /// the neighbourhood's organizations' own money, all domains.
+    fn plan_cell(&self, money: &TickMoney, n: usize, d: usize, own_money: f64) -> PlannedCell {
+        let (k, b, shares) = (&money.knobs, &self.scenario.behaviour, &money.shares);
+        let (domain, budget) = (&self.scenario.domains[d], &money.budgets[d]);
+        let state = &self.hoods[n];
+        let share = self.plan[d][n];
+        let units = budget.delivery_units(k) * self.innovation_factor(self.innovations_adopted);
+        // Routine rounds run on a city-wide schedule, by expected need; the
+        // rest of the agency's capacity follows its plan. Under contracts,
+        // organizations deliver it all, by the plan.
+        let contracted = k.contract_price > 0.0;
+        let routine_share = if contracted { 0.0 } else { b.routine_share };
+        let delivery_share = (1.0 - routine_share) * share + routine_share * shares.by_need[n];
+        let (reactive, routine, contract_units) = if contracted {
+            (0.0, 0.0, units * share)
+        } else {
+            (
+                units * (1.0 - routine_share) * share,
+                units * routine_share * shares.by_need[n],
+                0.0,
+            )
+        };
+        let granted = budget.grants * shares.grants[n] + budget.devolved * shares.per_capita[n];
+        let voted = budget.participatory * shares.pb[n];
+        let community_money = granted * budget.granted_kept_share()
+            + voted * budget.kept_share()
+            + own_money * ratio(budget.total, money.total_budget).max(0.0);
+        let org_units = community_money / budget.unit_cost + contract_units;
+        // Volunteer hours that reach the work: pledged hours, less
+        // duplication, no-shows and, where the domain needs professional
+        // skill, lower quality.
+        let volunteer_units = if k.volunteer_input {
+            state.volunteer_hours
+                * shares.volunteer_weights[d]
+                * (1.0 - money.duplication)
+                * b.volunteer_reliability
+                * (1.0 - b.volunteer_skill_penalty * domain.alpha)
+                / b.hours_per_unit
+        } else {
+            0.0
+        };
+        let public = reactive + routine + org_units;
+        let produced = model::ces_output(
+            Inputs {
+                public,
+                volunteer: volunteer_units,
+            },
+            domain.alpha,
+            domain.rho,
+            domain.kappa,
+        );
+        let community =
+            (org_units + (produced - public).max(0.0)) * self.innovation_factor(state.innovations);
+        PlannedCell {
+            capacity: model::Capacity {
+                reactive,
+                routine,
+                community,
+            },
+            spend: budget.delivery * delivery_share
+                + granted
+                + voted
+                + (budget.outreach + budget.coordination) * shares.per_capita[n],
+            discretionary: granted + voted + budget.delivery * money.say * shares.votes[n],
+        }
     }
 
     /// How this tick's money and volunteer hours spread over neighbourhoods
@@ -783,6 +785,38 @@ fn fifths_by_neighbourhood(city: &City, residents: &Residents, cuts: &[f32; 4]) 
             counts.map(|c| c / f64::from(h.population.max(1)))
         })
         .collect()
+}
+
+/// The share of `open` needs that `met` serves, 0-1 (0 when none is open).
+fn share_served(met: f64, open: f64) -> f64 {
+    if open > 0.0 {
+        (met / open).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// One tick's money: the knobs in effect, each domain's budget, and the
+/// shares by which money and hours spread.
+struct TickMoney {
+    knobs: Knobs,
+    budgets: Vec<DomainBudget>,
+    shares: MoneyShares,
+    /// All domains' budgets together.
+    total_budget: f64,
+    /// Share of volunteer effort lost to duplication.
+    duplication: f64,
+    /// Weight of participants' votes in the plan.
+    say: f64,
+}
+
+/// One (neighbourhood, domain) cell's capacity this tick, and its money.
+struct PlannedCell {
+    capacity: model::Capacity,
+    /// Public money spent in the cell.
+    spend: f64,
+    /// Of it, money residents or organizations decide.
+    discretionary: f64,
 }
 
 /// Shares (summing to 1) by which one tick's money and hours spread.

@@ -152,6 +152,8 @@ pub struct NeighbourhoodRow {
     /// Share of open needs at the end of the tick that nobody reported, 0-1;
     /// NaN when none are open.
     pub hidden_need_share: f64,
+    /// Open needs nobody reported at the end of the tick, per 1,000 residents.
+    pub hidden_need_per_1000: f64,
     /// Open needs at the end of the tick.
     pub backlog: u64,
     /// Open needs per resident at the end of the tick.
@@ -194,6 +196,9 @@ pub struct QuintileRow {
     /// Share of its residents' open needs at the end of the tick that nobody
     /// reported, 0-1; NaN when none are open.
     pub hidden_need_share: f64,
+    /// Open needs nobody reported at the end of the tick, per 1,000
+    /// residents of this fifth.
+    pub hidden_need_per_1000: f64,
     /// Needs served this tick per resident.
     pub service_per_capita: f64,
     /// Mean satisfaction of its residents (see [`CityRow::satisfaction`]).
@@ -229,6 +234,23 @@ pub const MAIN_METRICS: &[&str] = &[
     "access_gap",
     "trust",
     "participation_rate",
+];
+
+/// The metrics `coserve compare` prints, averaged over the run: coverage,
+/// equity, experience and cost. compare.csv holds every metric.
+pub const TABLE_METRICS: &[&str] = &[
+    "coverage",
+    "hidden_need_per_1000",
+    "wait_p50",
+    "access_gap",
+    "coverage_dispersion",
+    "capture",
+    "satisfaction",
+    "trust",
+    "participation_rate",
+    "public_cost_per_unit",
+    "coordination_cost",
+    "total_cost_per_unit",
 ];
 
 /// The numeric columns of timeseries.csv (all but `tick`), in file order.

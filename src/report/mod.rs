@@ -203,6 +203,15 @@ pub fn report(dir: &Path, force: bool) -> Result<PathBuf, ReportError> {
     Ok(dest.join("index.html"))
 }
 
+/// docs/model.md's "What this model cannot tell you", in short, on every page.
+const CANNOT_TELL: &str = "<h2>What this model cannot tell you</h2><ul>\
+<li>It is not fitted to any city: every constant comes from a published study of another place and time. Results compare regimes under stated assumptions; they are not forecasts.</li>\
+<li>How much residents volunteer, and what co-production costs in staff time, are assumptions from surveys and volunteer-programme evaluations; change them with <code>--set behaviour.KEY=VALUE</code> to see whether a result holds.</li>\
+<li>Needs are all alike within a domain; people do not move; social capital is fixed; organizations are counted, not simulated one by one; trust is one number.</li>\
+<li>Elite capture is measured across neighbourhoods only, not within them.</li>\
+<li>Intervals say how sure the model is of its own result on common random numbers, not how sure anyone can be of the world.</li>\
+</ul>";
+
 /// What was simulated, in words, and the assumptions that matter.
 fn scenario_section(s: &Scenario, version: &str, extra: &str) -> String {
     let b = &s.behaviour;
@@ -234,6 +243,7 @@ fn scenario_section(s: &Scenario, version: &str, extra: &str) -> String {
         b.trust_loss / b.trust_gain,
         100.0 * b.leakage_base,
     );
+    out.push_str(CANNOT_TELL);
     let _ = write!(
         out,
         "<h2>Provenance</h2><p>coserve {} · {}</p>",
@@ -409,106 +419,17 @@ fn compare_page(
     let cmp = Table::read(&dir.join("compare.csv"))?;
     let mut over_time = Vec::new();
     let mut differences = Vec::new();
-    let mut table = format!(
-        "<table><tr><th>metric (mean over the run)</th>{}</tr>",
-        regimes
-            .iter()
-            .map(|r| format!("<th>{}</th>", escape(r)))
-            .collect::<String>()
-    );
     for metric in MAIN_METRICS {
-        let series: Vec<Series> = regimes
-            .iter()
-            .map(|regime| {
-                let rows: Vec<&Vec<String>> = bands
-                    .rows
-                    .iter()
-                    .filter(|r| {
-                        bands.text(r, "regime") == regime && bands.text(r, "metric") == *metric
-                    })
-                    .collect();
-                Series {
-                    name: regime.clone(),
-                    points: rows
-                        .iter()
-                        .map(|r| (bands.num(r, "tick"), bands.num(r, "mean")))
-                        .collect(),
-                    band: Some(
-                        rows.iter()
-                            .map(|r| {
-                                (
-                                    bands.num(r, "tick"),
-                                    bands.num(r, "low"),
-                                    bands.num(r, "high"),
-                                )
-                            })
-                            .collect(),
-                    ),
-                }
-            })
-            .collect();
-        let file = format!("time_{metric}");
-        charts::lines(
-            &charts_dir.join(&file),
-            &words(metric),
-            "week",
-            &words(metric),
-            &series,
-        )?;
-        over_time.push(Figure {
-            file,
-            caption: format!(
-                "{}: mean over replicates, band = range across replicates",
-                words(metric)
-            ),
-        });
-
-        let rows: Vec<&Vec<String>> = cmp
-            .rows
-            .iter()
-            .filter(|r| cmp.text(r, "metric") == *metric && cmp.text(r, "statistic") == "mean")
-            .collect();
-        let _ = write!(table, "<tr><td>{}</td>", words(metric));
-        let mut bars = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
-            let (mean, diff, lo, hi) = (
-                cmp.num(r, "mean"),
-                cmp.num(r, "diff"),
-                cmp.num(r, "diff_ci_low"),
-                cmp.num(r, "diff_ci_high"),
-            );
-            if i == 0 {
-                let _ = write!(table, "<td>{mean:.3}</td>");
-            } else {
-                let _ = write!(
-                    table,
-                    "<td>{mean:.3}<br><small>{diff:+.3} [{lo:+.3}, {hi:+.3}]</small></td>"
-                );
-                bars.push(Bar {
-                    label: cmp.text(r, "regime").to_string(),
-                    group: i,
-                    value: diff,
-                    interval: Some((lo, hi)),
-                });
-            }
-        }
-        table += "</tr>";
-        let file = format!("diff_{metric}");
-        charts::bars(
-            &charts_dir.join(&file),
-            &format!("{}: difference to {reference}", words(metric)),
-            "paired difference",
-            &[],
-            &bars,
-        )?;
-        differences.push(Figure { file, caption: format!("{}: paired difference to {reference}, mean over the run, with 95% confidence interval", words(metric)) });
+        over_time.push(band_chart(&bands, &regimes, metric, charts_dir)?);
+        differences.push(difference_chart(&cmp, metric, &reference, charts_dir)?);
     }
     let replicates = manifest["seeds"].as_array().map_or(0, Vec::len);
-    table += &format!(
-        "</table><p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Below each mean: the paired difference to {} and its 95% confidence interval. An interval that excludes 0 is a difference chance alone is unlikely to make.</p>",
-        escape(&manifest["seeds"].to_string()),
-        escape(&reference)
-    );
+    let table = comparison_table(&cmp, &regimes)
+        + &format!(
+            "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Below each mean: the paired difference to {} and its 95% confidence interval. An interval that excludes 0 is a difference chance alone is unlikely to make.</p>",
+            escape(&manifest["seeds"].to_string()),
+            escape(&reference)
+        );
     Ok(Page {
         title: format!("coserve comparison: {}", regimes.join(" vs ")),
         sections: scenario_section(
@@ -524,6 +445,132 @@ fn compare_page(
             ("Over time".into(), over_time),
             ("Differences".into(), differences),
         ],
+    })
+}
+
+/// The rows of compare.csv for `metric`'s means, one per regime in order.
+fn mean_rows<'a>(cmp: &'a Table, metric: &str) -> Vec<&'a Vec<String>> {
+    cmp.rows
+        .iter()
+        .filter(|r| cmp.text(r, "metric") == metric && cmp.text(r, "statistic") == "mean")
+        .collect()
+}
+
+/// Every table metric under every regime, with the paired difference to
+/// the first regime and its interval.
+fn comparison_table(cmp: &Table, regimes: &[String]) -> String {
+    let mut table = format!(
+        "<table><tr><th>metric (mean over the run)</th>{}</tr>",
+        regimes
+            .iter()
+            .map(|r| format!("<th>{}</th>", escape(r)))
+            .collect::<String>()
+    );
+    for metric in crate::metrics::TABLE_METRICS {
+        let _ = write!(table, "<tr><td>{}</td>", words(metric));
+        for (i, r) in mean_rows(cmp, metric).iter().enumerate() {
+            let mean = cmp.num(r, "mean");
+            if i == 0 {
+                let _ = write!(table, "<td>{mean:.3}</td>");
+            } else {
+                let _ = write!(
+                    table,
+                    "<td>{mean:.3}<br><small>{:+.3} [{:+.3}, {:+.3}]</small></td>",
+                    cmp.num(r, "diff"),
+                    cmp.num(r, "diff_ci_low"),
+                    cmp.num(r, "diff_ci_high")
+                );
+            }
+        }
+        table += "</tr>";
+    }
+    table + "</table>"
+}
+
+/// `metric` week by week under each regime, with the range across replicates.
+fn band_chart(
+    bands: &Table,
+    regimes: &[String],
+    metric: &str,
+    charts_dir: &Path,
+) -> Result<Figure, ReportError> {
+    let series: Vec<Series> = regimes
+        .iter()
+        .map(|regime| {
+            let rows: Vec<&Vec<String>> = bands
+                .rows
+                .iter()
+                .filter(|r| bands.text(r, "regime") == regime && bands.text(r, "metric") == metric)
+                .collect();
+            Series {
+                name: regime.clone(),
+                points: rows
+                    .iter()
+                    .map(|r| (bands.num(r, "tick"), bands.num(r, "mean")))
+                    .collect(),
+                band: Some(
+                    rows.iter()
+                        .map(|r| {
+                            (
+                                bands.num(r, "tick"),
+                                bands.num(r, "low"),
+                                bands.num(r, "high"),
+                            )
+                        })
+                        .collect(),
+                ),
+            }
+        })
+        .collect();
+    let file = format!("time_{metric}");
+    charts::lines(
+        &charts_dir.join(&file),
+        &words(metric),
+        "week",
+        &words(metric),
+        &series,
+    )?;
+    Ok(Figure {
+        file,
+        caption: format!(
+            "{}: mean over replicates, band = range across replicates",
+            words(metric)
+        ),
+    })
+}
+
+/// Each regime's paired difference to `reference` in `metric`, with intervals.
+fn difference_chart(
+    cmp: &Table,
+    metric: &str,
+    reference: &str,
+    charts_dir: &Path,
+) -> Result<Figure, ReportError> {
+    let bars: Vec<Bar> = mean_rows(cmp, metric)
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, r)| Bar {
+            label: cmp.text(r, "regime").to_string(),
+            group: i,
+            value: cmp.num(r, "diff"),
+            interval: Some((cmp.num(r, "diff_ci_low"), cmp.num(r, "diff_ci_high"))),
+        })
+        .collect();
+    let file = format!("diff_{metric}");
+    charts::bars(
+        &charts_dir.join(&file),
+        &format!("{}: difference to {reference}", words(metric)),
+        "paired difference",
+        &[],
+        &bars,
+    )?;
+    Ok(Figure {
+        file,
+        caption: format!(
+            "{}: paired difference to {reference}, mean over the run, with 95% confidence interval",
+            words(metric)
+        ),
     })
 }
 

@@ -44,6 +44,7 @@ pub fn explain(s: &Scenario) -> String {
     let preset = governance::preset(&s.governance.preset).expect("validated");
     let _ = writeln!(w, "\nGovernance: {} ({}).", preset.name, preset.terms);
     describe_knobs(w, k, s.behaviour.outreach_cost_share);
+    describe_costs(w, s);
     if !s.interventions.is_empty() {
         let _ = writeln!(w, "\nDuring the run:");
         for iv in &s.interventions {
@@ -172,5 +173,53 @@ fn describe_knobs(w: &mut String, k: &Knobs, outreach_cost_share: f64) {
         let _ = writeln!(w);
     } else {
         let _ = writeln!(w, "  Volunteer effort does not enter service delivery.");
+    }
+}
+
+/// What co-production costs in this scenario, and what the agency does
+/// under every regime (MODEL.md, "A fair contest").
+fn describe_costs(w: &mut String, s: &Scenario) {
+    let (k, b) = (&s.governance.knobs, &s.behaviour);
+    let _ = writeln!(
+        w,
+        "  Under every regime the agency spends {:.0}% of its own capacity on routine rounds that meet needs whether reported or not.",
+        100.0 * b.routine_share
+    );
+    if !k.volunteer_input {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "  What co-production costs: agency staff spend {:.2} per volunteer hour supported and {:.0}% of the money granted, voted or devolved, out of the budget; \
+         volunteers deliver {:.0}% of the hours they pledge, and their work is worth {:.0}% to {:.0}% of paid work in these domains (less where professional skill matters); \
+         each volunteer hour counts {:.2} in total cost; granted money is audited {:.0}% as well as the agency's.",
+        b.coordination_cost_per_hour,
+        100.0 * b.grant_admin_share,
+        100.0 * b.volunteer_reliability,
+        100.0
+            * s.domains
+                .iter()
+                .map(|d| 1.0 - b.volunteer_skill_penalty * d.alpha)
+                .fold(f64::INFINITY, f64::min),
+        100.0
+            * s.domains
+                .iter()
+                .map(|d| 1.0 - b.volunteer_skill_penalty * d.alpha)
+                .fold(f64::NEG_INFINITY, f64::max),
+        b.shadow_wage,
+        100.0 * b.grant_audit_reach,
+    );
+    if k.decision_rights != DecisionRights::Agency {
+        let steps = if k.decision_rights == DecisionRights::Shared {
+            1.0
+        } else {
+            2.0
+        };
+        let _ = writeln!(
+            w,
+            "  Shared decisions take {:.0} weeks before a new plan applies, and participants' votes steer {:.0}% of where agency capacity goes: they live mostly in better-off areas (elite capture) unless allocation is need-weighted.",
+            b.decision_weeks * steps,
+            100.0 * (b.say_weight * steps).min(1.0)
+        );
     }
 }

@@ -107,23 +107,6 @@ fn regime_scenario(
     file.with(&set)
 }
 
-/// The metrics `coserve compare` prints, averaged over the run: coverage,
-/// equity, experience and cost. compare.csv holds every metric.
-pub const TABLE_METRICS: &[&str] = &[
-    "coverage",
-    "hidden_need_per_1000",
-    "wait_p50",
-    "access_gap",
-    "coverage_dispersion",
-    "capture",
-    "satisfaction",
-    "trust",
-    "participation_rate",
-    "public_cost_per_unit",
-    "coordination_cost",
-    "total_cost_per_unit",
-];
-
 /// Where a comparison of `base` goes unless told otherwise.
 pub fn comparison_dir(base: &Scenario) -> PathBuf {
     base.output.dir.join(format!("{}-compare", base.name))

@@ -11,7 +11,7 @@ mod summary;
 
 pub use compare::{
     BandRow, CompareError, CompareOptions, CompareRow, Comparison, MAX_COMPARE_WEEKS,
-    MAX_REPLICATES, TABLE_METRICS, compare, comparison_dir, write_comparison,
+    MAX_REPLICATES, compare, comparison_dir, write_comparison,
 };
 pub use runner::{
     FileHash, RunRecord, Shard, SweepError, SweepManifest, SweepOptions, SweepReport, merge,
