@@ -261,41 +261,75 @@ fn run_page(
 ) -> Result<Page, ReportError> {
     let version = manifest["coserve_version"].as_str().unwrap_or("?");
     let ts = Table::read(&dir.join("timeseries.csv"))?;
-    let mut over_time = Vec::new();
-    for metric in MAIN_METRICS {
-        let points: Vec<(f64, f64)> = ts
-            .rows
-            .iter()
-            .map(|r| (ts.num(r, "tick"), ts.num(r, metric)))
-            .collect();
-        let file = format!("time_{metric}");
-        charts::lines(
-            &charts_dir.join(&file),
-            &words(metric),
-            "week",
-            &words(metric),
-            &[Series {
-                name: words(metric),
-                points,
-                band: None,
-            }],
-        )?;
-        over_time.push(Figure {
-            file,
-            caption: format!("{} week by week", words(metric)),
-        });
+    let over_time = MAIN_METRICS
+        .iter()
+        .map(|metric| time_chart(&ts, metric, charts_dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut figures = vec![("Over time".to_string(), over_time)];
+    if let Ok(hoods) = Table::read(&dir.join("neighbourhoods.csv")) {
+        figures.push(("Where".to_string(), neighbourhood_maps(&hoods, charts_dir)?));
     }
+    if let Ok(fifths) = Table::read(&dir.join("quintiles.csv")) {
+        figures.push(("For whom".to_string(), equity_charts(&fifths, charts_dir)?));
+    }
+    let extra = format!(
+        "seed {} · scenario files: {}",
+        s.run.seed,
+        escape(&manifest["scenario_files"].to_string())
+    );
+    Ok(Page {
+        title: format!("coserve run: {}", s.name),
+        sections: scenario_section(s, version, &extra) + "<h2>Results</h2>" + &last_year_table(&ts),
+        figures,
+    })
+}
+
+/// One metric of a run week by week.
+fn time_chart(ts: &Table, metric: &str, charts_dir: &Path) -> Result<Figure, ReportError> {
+    let points: Vec<(f64, f64)> = ts
+        .rows
+        .iter()
+        .map(|r| (ts.num(r, "tick"), ts.num(r, metric)))
+        .collect();
+    let file = format!("time_{metric}");
+    charts::lines(
+        &charts_dir.join(&file),
+        &words(metric),
+        "week",
+        &words(metric),
+        &[Series {
+            name: words(metric),
+            points,
+            band: None,
+        }],
+    )?;
+    Ok(Figure {
+        file,
+        caption: format!("{} week by week", words(metric)),
+    })
+}
+
+/// Every table metric's mean and range over a run's last year.
+fn last_year_table(ts: &Table) -> String {
     let last_year = ts.rows.len().saturating_sub(52);
     let mut table = String::from(
         "<table><tr><th>metric</th><th>mean over the last year</th><th>range over the last year</th></tr>",
     );
-    for metric in MAIN_METRICS {
+    for metric in crate::metrics::TABLE_METRICS {
         let values: Vec<f64> = ts.rows[last_year..]
             .iter()
             .map(|r| ts.num(r, metric))
             .filter(|x| x.is_finite())
             .collect();
-        let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+        if values.is_empty() {
+            let _ = write!(
+                table,
+                "<tr><td>{}</td><td colspan=\"2\">not defined in this run</td></tr>",
+                words(metric)
+            );
+            continue;
+        }
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
         let (lo, hi) = values
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
@@ -307,96 +341,89 @@ fn run_page(
             words(metric)
         );
     }
-    table += "</table><p>One run is one draw of chance: the range shows week-to-week variation, not uncertainty across seeds. For confidence intervals compare regimes over replicates with <code>coserve compare</code>.</p>";
+    table
+        + "</table><p>One run is one draw of chance: the range shows week-to-week variation, not uncertainty across seeds. For confidence intervals compare regimes over replicates with <code>coserve compare</code>.</p>"
+}
 
-    let mut figures = vec![("Over time".to_string(), over_time)];
-    if let Ok(hoods) = Table::read(&dir.join("neighbourhoods.csv")) {
-        let last_tick = hoods
+/// Maps of open needs and trust by neighbourhood in the last week.
+fn neighbourhood_maps(hoods: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportError> {
+    let last_tick = hoods
+        .rows
+        .iter()
+        .map(|r| hoods.num(r, "tick"))
+        .fold(0.0, f64::max);
+    let cells = |metric: &str| -> Vec<Cell> {
+        hoods
             .rows
             .iter()
-            .map(|r| hoods.num(r, "tick"))
-            .fold(0.0, f64::max);
-        let cells = |metric: &str| -> Vec<Cell> {
-            hoods
-                .rows
-                .iter()
-                .filter(|r| hoods.num(r, "tick") == last_tick)
-                .map(|r| Cell {
-                    column: hoods.num(r, "column") as u32,
-                    row: hoods.num(r, "row") as u32,
-                    value: hoods.num(r, metric),
-                })
-                .collect()
-        };
-        let mut maps = Vec::new();
-        for (metric, label) in [
-            ("unmet_need_per_capita", "open needs per resident"),
-            ("trust", "trust"),
-        ] {
-            let file = format!("map_{metric}");
-            charts::map(
-                &charts_dir.join(&file),
-                &format!("{} at the end, by neighbourhood", words(metric)),
-                label,
-                &cells(metric),
-            )?;
-            maps.push(Figure {
-                file,
-                caption: format!("{label} in each neighbourhood at week {last_tick}"),
-            });
-        }
-        figures.push(("Where".to_string(), maps));
+            .filter(|r| hoods.num(r, "tick") == last_tick)
+            .map(|r| Cell {
+                column: hoods.num(r, "column") as u32,
+                row: hoods.num(r, "row") as u32,
+                value: hoods.num(r, metric),
+            })
+            .collect()
+    };
+    let mut maps = Vec::new();
+    for (metric, label) in [
+        ("unmet_need_per_capita", "open needs per resident"),
+        ("trust", "trust"),
+    ] {
+        let file = format!("map_{metric}");
+        charts::map(
+            &charts_dir.join(&file),
+            &format!("{} at the end, by neighbourhood", words(metric)),
+            label,
+            &cells(metric),
+        )?;
+        maps.push(Figure {
+            file,
+            caption: format!("{label} in each neighbourhood at week {last_tick}"),
+        });
     }
-    if let Ok(q) = Table::read(&dir.join("quintiles.csv")) {
-        let last_tick = q.rows.iter().map(|r| q.num(r, "tick")).fold(0.0, f64::max);
-        let mut equity = Vec::new();
-        for metric in ["coverage", "trust", "participation_rate"] {
-            let bars: Vec<Bar> = (1..=5)
-                .map(|quintile| {
-                    let values: Vec<f64> = q
-                        .rows
-                        .iter()
-                        .filter(|r| {
-                            q.num(r, "quintile") == quintile as f64
-                                && q.num(r, "tick") > last_tick - 52.0
-                        })
-                        .map(|r| q.num(r, metric))
-                        .filter(|x| x.is_finite())
-                        .collect();
-                    let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
-                    Bar {
-                        label: format!("fifth {quintile}"),
-                        group: 0,
-                        value: mean,
-                        interval: None,
-                    }
-                })
-                .collect();
-            let file = format!("equity_{metric}");
-            charts::bars(
-                &charts_dir.join(&file),
-                &format!("{} by SES fifth (1 = poorest), last year", words(metric)),
-                &words(metric),
-                &[],
-                &bars,
-            )?;
-            equity.push(Figure {
-                file,
-                caption: format!("{} by SES fifth, mean over the last year", words(metric)),
-            });
-        }
-        figures.push(("For whom".to_string(), equity));
+    Ok(maps)
+}
+
+/// Coverage, trust and participation by SES fifth over the last year.
+fn equity_charts(q: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportError> {
+    let last_tick = q.rows.iter().map(|r| q.num(r, "tick")).fold(0.0, f64::max);
+    let mut equity = Vec::new();
+    for metric in ["coverage", "trust", "participation_rate"] {
+        let bars: Vec<Bar> = (1..=5)
+            .map(|quintile| {
+                let values: Vec<f64> = q
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        q.num(r, "quintile") == quintile as f64
+                            && q.num(r, "tick") > last_tick - 52.0
+                    })
+                    .map(|r| q.num(r, metric))
+                    .filter(|x| x.is_finite())
+                    .collect();
+                let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+                Bar {
+                    label: format!("fifth {quintile}"),
+                    group: 0,
+                    value: mean,
+                    interval: None,
+                }
+            })
+            .collect();
+        let file = format!("equity_{metric}");
+        charts::bars(
+            &charts_dir.join(&file),
+            &format!("{} by SES fifth (1 = poorest), last year", words(metric)),
+            &words(metric),
+            &[],
+            &bars,
+        )?;
+        equity.push(Figure {
+            file,
+            caption: format!("{} by SES fifth, mean over the last year", words(metric)),
+        });
     }
-    let extra = format!(
-        "seed {} · scenario files: {}",
-        s.run.seed,
-        escape(&manifest["scenario_files"].to_string())
-    );
-    Ok(Page {
-        title: format!("coserve run: {}", s.name),
-        sections: scenario_section(s, version, &extra) + "<h2>Results</h2>" + &table,
-        figures,
-    })
+    Ok(equity)
 }
 
 fn compare_page(
@@ -589,84 +616,12 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
     let mut scatter = Vec::new();
     for factor in &factors {
         for metric in MAIN_METRICS {
-            let column = format!("{metric}_mean");
-            let points: Vec<(f64, f64)> = runs
-                .rows
-                .iter()
-                .map(|r| (runs.num(r, factor), runs.num(r, &column)))
-                .filter(|p| p.0.is_finite())
-                .collect();
-            if points.is_empty() {
-                continue; // a factor of names, not numbers
-            }
-            let file = format!("sweep_{}_{metric}", factor.replace('.', "_"));
-            charts::scatter(
-                &charts_dir.join(&file),
-                &format!("{} against {factor}", words(metric)),
-                factor,
-                &format!("{} (run mean)", words(metric)),
-                &points,
-            )?;
-            scatter.push(Figure {
-                file,
-                caption: format!(
-                    "{} averaged over each run, against {factor}; one point per run",
-                    words(metric)
-                ),
-            });
+            scatter.extend(factor_chart(&runs, factor, metric, charts_dir)?);
         }
     }
     let mut figures = vec![("Metrics against factors".to_string(), scatter)];
-    // The base scenario in words, as every run starts from it.
-    let base = manifest.scenario("base_scenario")?;
     if let Ok(sobol) = Table::read(&dir.join("sobol.csv")) {
-        let mut indices = Vec::new();
-        let metrics: Vec<String> = sobol
-            .rows
-            .iter()
-            .map(|r| sobol.text(r, "metric").to_string())
-            .fold(Vec::new(), |mut v, m| {
-                if !v.contains(&m) {
-                    v.push(m);
-                }
-                v
-            });
-        for metric in metrics {
-            let mut bars = Vec::new();
-            for r in sobol
-                .rows
-                .iter()
-                .filter(|r| sobol.text(r, "metric") == metric)
-            {
-                let key = sobol.text(r, "factor");
-                let factor = key.rsplit('.').next().unwrap_or(key).to_string();
-                bars.push(Bar {
-                    label: format!("{factor} S1"),
-                    group: 0,
-                    value: sobol.num(r, "first_order"),
-                    interval: Some((
-                        sobol.num(r, "first_order_low"),
-                        sobol.num(r, "first_order_high"),
-                    )),
-                });
-                bars.push(Bar {
-                    label: format!("{factor} ST"),
-                    group: 1,
-                    value: sobol.num(r, "total"),
-                    interval: Some((sobol.num(r, "total_low"), sobol.num(r, "total_high"))),
-                });
-            }
-            let file = format!("sobol_{metric}");
-            charts::bars(
-                &charts_dir.join(&file),
-                &format!("Sobol indices: {}", words(&metric)),
-                "index",
-                &["first order".into(), "total".into()],
-                &bars,
-            )?;
-            indices.push(Figure { file, caption: format!("share of the variance of {} due to each factor alone (S1) and with its interactions (ST), with 95% bootstrap intervals", words(&metric)) });
-        }
-        figures.push(("Sensitivity".to_string(), indices));
+        figures.push(("Sensitivity".to_string(), sobol_charts(&sobol, charts_dir)?));
     }
     let sections = format!(
         "<h2>What was swept</h2><p>Base scenario {} with overrides {}; design <b>{}</b>, {} runs ({} points x {} replicates), seed {}; factors: {}.</p>\
@@ -680,8 +635,9 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
         sweep["seed"],
         escape(&factors.join(", ")),
     );
+    // The base scenario in words, as every run starts from it.
     let sections = scenario_section(
-        &base,
+        &manifest.scenario("base_scenario")?,
         version,
         "every run of the sweep starts from the scenario above",
     ) + &sections;
@@ -690,6 +646,96 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
         sections,
         figures,
     })
+}
+
+/// Each run's mean of `metric` against its value of `factor`; `None` for a
+/// factor of names, not numbers.
+fn factor_chart(
+    runs: &Table,
+    factor: &str,
+    metric: &str,
+    charts_dir: &Path,
+) -> Result<Option<Figure>, ReportError> {
+    let column = format!("{metric}_mean");
+    let points: Vec<(f64, f64)> = runs
+        .rows
+        .iter()
+        .map(|r| (runs.num(r, factor), runs.num(r, &column)))
+        .filter(|p| p.0.is_finite())
+        .collect();
+    if points.is_empty() {
+        return Ok(None);
+    }
+    let file = format!("sweep_{}_{metric}", factor.replace('.', "_"));
+    charts::scatter(
+        &charts_dir.join(&file),
+        &format!("{} against {factor}", words(metric)),
+        factor,
+        &format!("{} (run mean)", words(metric)),
+        &points,
+    )?;
+    Ok(Some(Figure {
+        file,
+        caption: format!(
+            "{} averaged over each run, against {factor}; one point per run",
+            words(metric)
+        ),
+    }))
+}
+
+/// First-order and total Sobol indices of each metric in sobol.csv, with
+/// their intervals.
+fn sobol_charts(sobol: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportError> {
+    let mut metrics: Vec<&str> = Vec::new();
+    for r in &sobol.rows {
+        let metric = sobol.text(r, "metric");
+        if !metrics.contains(&metric) {
+            metrics.push(metric);
+        }
+    }
+    let mut indices = Vec::new();
+    for metric in metrics {
+        let mut bars = Vec::new();
+        for r in sobol
+            .rows
+            .iter()
+            .filter(|r| sobol.text(r, "metric") == metric)
+        {
+            let key = sobol.text(r, "factor");
+            let factor = key.rsplit('.').next().unwrap_or(key);
+            bars.push(Bar {
+                label: format!("{factor} S1"),
+                group: 0,
+                value: sobol.num(r, "first_order"),
+                interval: Some((
+                    sobol.num(r, "first_order_low"),
+                    sobol.num(r, "first_order_high"),
+                )),
+            });
+            bars.push(Bar {
+                label: format!("{factor} ST"),
+                group: 1,
+                value: sobol.num(r, "total"),
+                interval: Some((sobol.num(r, "total_low"), sobol.num(r, "total_high"))),
+            });
+        }
+        let file = format!("sobol_{metric}");
+        charts::bars(
+            &charts_dir.join(&file),
+            &format!("Sobol indices: {}", words(metric)),
+            "index",
+            &["first order".into(), "total".into()],
+            &bars,
+        )?;
+        indices.push(Figure {
+            file,
+            caption: format!(
+                "share of the variance of {} due to each factor alone (S1) and with its interactions (ST), with 95% bootstrap intervals",
+                words(metric)
+            ),
+        });
+    }
+    Ok(indices)
 }
 
 fn html(page: &Page) -> String {

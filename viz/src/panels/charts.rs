@@ -1,0 +1,83 @@
+//! The bottom panel: the main metrics over time, both sides overlaid.
+
+use super::SIDE_COLOURS;
+use crate::snapshot::Snapshot;
+use bevy_egui::egui;
+use coserve::metrics::CityRow;
+
+/// The main metrics over time, both sides overlaid, with a dashed line at
+/// each change of knobs.
+pub(super) fn charts(ui: &mut egui::Ui, snap: &Snapshot) {
+    type Metric = fn(&CityRow) -> f64;
+    let metrics: [(&str, Metric); 4] = [
+        ("coverage", |c| c.coverage),
+        ("trust", |c| c.trust),
+        ("participation", |c| c.participation_rate),
+        ("access gap (rich - poor)", |c| c.access_gap),
+    ];
+    // One key for all charts, in the sides' colours, instead of a legend
+    // over each chart's lines.
+    ui.horizontal(|ui| {
+        for (i, side) in snap.sides.iter().enumerate() {
+            line_key(ui, SIDE_COLOURS[i], false);
+            ui.colored_label(
+                SIDE_COLOURS[i],
+                egui::RichText::new(format!("{}: {}", side.name, side.regime)).strong(),
+            );
+            ui.add_space(24.0);
+        }
+        line_key(ui, egui::Color32::from_gray(60), true);
+        ui.label("a change of knobs");
+    });
+    ui.columns(metrics.len(), |cols| {
+        for (col, (title, metric)) in cols.iter_mut().zip(metrics) {
+            col.label(title);
+            // The whole run on the x axis, so the room sees how far along it is.
+            egui_plot::Plot::new(title)
+                .height(190.0)
+                .include_x(0.0)
+                .include_x(snap.ticks as f64)
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .show(col, |plot| {
+                    for (i, side) in snap.sides.iter().enumerate() {
+                        let points: egui_plot::PlotPoints = side
+                            .history
+                            .iter()
+                            .map(|c| [c.tick as f64, metric(c)])
+                            .filter(|p| p[1].is_finite())
+                            .collect();
+                        plot.line(
+                            egui_plot::Line::new(side.regime.clone(), points)
+                                .id(egui::Id::new((title, "side", i)))
+                                .color(SIDE_COLOURS[i])
+                                .width(3.0),
+                        );
+                        for (k, (at, _)) in side.changes.iter().enumerate() {
+                            plot.vline(
+                                egui_plot::VLine::new("", *at as f64)
+                                    .id(egui::Id::new((title, "change", i, k)))
+                                    .color(SIDE_COLOURS[i])
+                                    .width(1.5)
+                                    .style(egui_plot::LineStyle::dashed_loose()),
+                            );
+                        }
+                    }
+                });
+        }
+    });
+}
+
+/// A short line, solid or dashed, as a chart key.
+fn line_key(ui: &mut egui::Ui, colour: egui::Color32, dashed: bool) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(40.0, 20.0), egui::Sense::hover());
+    let (a, b) = (rect.left_center(), rect.right_center());
+    let stroke = egui::Stroke::new(if dashed { 2.0 } else { 4.0 }, colour);
+    if dashed {
+        ui.painter()
+            .extend(egui::Shape::dashed_line(&[a, b], stroke, 6.0, 5.0));
+    } else {
+        ui.painter().line_segment([a, b], stroke);
+    }
+}

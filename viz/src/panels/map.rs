@@ -1,0 +1,309 @@
+//! The two maps: neighbourhoods coloured by a metric, organizations as
+//! markers, waiting needs and volunteers as dots, with a legend.
+
+use super::{SIDE_COLOURS, View};
+use crate::map_layer::{MapLayer, VOLUNTEER, WAITING};
+use crate::runner::Command;
+use crate::snapshot::{SideView, Snapshot};
+use bevy_egui::egui;
+use coserve::governance;
+use coserve::metrics::NeighbourhoodRow;
+
+/// What the map colours neighbourhoods by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapMetric {
+    UnmetNeed,
+    Trust,
+    Participation,
+    Service,
+}
+
+impl MapMetric {
+    pub const ALL: [MapMetric; 4] = [
+        MapMetric::UnmetNeed,
+        MapMetric::Trust,
+        MapMetric::Participation,
+        MapMetric::Service,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MapMetric::UnmetNeed => "unmet need",
+            MapMetric::Trust => "trust",
+            MapMetric::Participation => "participation",
+            MapMetric::Service => "service per resident",
+        }
+    }
+
+    fn value(self, h: &NeighbourhoodRow) -> f64 {
+        match self {
+            MapMetric::UnmetNeed => h.unmet_need_per_capita,
+            MapMetric::Trust => h.trust,
+            MapMetric::Participation => h.participation_rate,
+            MapMetric::Service => h.service_per_capita,
+        }
+    }
+
+    pub fn next(self) -> MapMetric {
+        let i = MapMetric::ALL.iter().position(|m| *m == self).unwrap_or(0);
+        MapMetric::ALL[(i + 1) % MapMetric::ALL.len()]
+    }
+}
+
+pub(super) fn maps(
+    ui: &mut egui::Ui,
+    view: &mut View,
+    snap: &Snapshot,
+    commands: &mut Vec<Command>,
+) {
+    let metric = view.metric;
+    // One colour scale for both sides, so colours compare across them.
+    let scale = snap
+        .sides
+        .iter()
+        .flat_map(|s| s.hoods.iter().map(|h| metric.value(h)))
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    ui.columns(snap.sides.len().max(1), |cols| {
+        for (i, (col, side)) in cols.iter_mut().zip(&snap.sides).enumerate() {
+            col.horizontal(|ui| {
+                let summary = governance::preset(&side.regime).map_or("", |p| p.summary);
+                ui.colored_label(
+                    SIDE_COLOURS[i],
+                    egui::RichText::new(format!("{}: {}", side.name, side.regime))
+                        .size(28.0)
+                        .strong(),
+                )
+                .on_hover_text(summary);
+                egui::ComboBox::from_id_salt(("regime", i))
+                    .selected_text("switch regime")
+                    .show_ui(ui, |ui| {
+                        for p in governance::PRESETS {
+                            if ui
+                                .selectable_label(p.name == side.regime, p.name)
+                                .on_hover_text(p.summary)
+                                .clicked()
+                                && p.name != side.regime
+                            {
+                                commands.push(Command::SwitchRegime {
+                                    side: i,
+                                    regime: p.name.into(),
+                                });
+                            }
+                        }
+                    });
+            });
+            if let Some(last) = side.history.last() {
+                col.label(format!(
+                    "coverage {:.2} · trust {:.2} · volunteers {:.1}% · organizations {} (+{} −{})",
+                    last.coverage,
+                    last.trust,
+                    100.0 * last.participation_rate,
+                    last.organizations,
+                    last.organizations_founded,
+                    last.organizations_dissolved,
+                ));
+            }
+            let shown = view.organizations.get(i).map_or(&[][..], Vec::as_slice);
+            let layer = &mut view.maps[i];
+            let snapshot = (snap.generation, snap.tick);
+            draw_map(
+                col,
+                view.details,
+                side,
+                shown,
+                (layer, snapshot),
+                metric,
+                scale,
+            );
+        }
+    });
+}
+
+/// Viridis, colour-blind safe, at `t` in [0, 1].
+fn viridis(t: f64) -> egui::Color32 {
+    let c = coserve::report::charts::viridis(t);
+    egui::Color32::from_rgb(c.0, c.1, c.2)
+}
+
+/// An organization: a white diamond with a dark edge, visible on every
+/// colour of the scale; `size` from 0 (gone) to 1.
+fn organization_marker(painter: &egui::Painter, centre: egui::Pos2, radius: f32, size: f32) {
+    let r = radius * size;
+    let points = vec![
+        centre + egui::vec2(0.0, -r),
+        centre + egui::vec2(r, 0.0),
+        centre + egui::vec2(0.0, r),
+        centre + egui::vec2(-r, 0.0),
+    ];
+    painter.add(egui::Shape::convex_polygon(
+        points,
+        egui::Color32::WHITE,
+        egui::Stroke::new(2.0, egui::Color32::from_gray(20)),
+    ));
+}
+
+/// Neighbourhoods coloured by the metric with residents on them (one
+/// image), organizations as diamonds along the top of their neighbourhood,
+/// and a legend.
+fn draw_map(
+    ui: &mut egui::Ui,
+    details: bool,
+    side: &SideView,
+    organizations: &[f32],
+    (layer, snapshot): (&mut MapLayer, (u64, u32)),
+    metric: MapMetric,
+    (lo, hi): (f64, f64),
+) {
+    let columns = side.columns.max(1) as f32;
+    let rows = (side.grid.len() as f32 / columns).ceil().max(1.0);
+    let avail = ui.available_size();
+    let legend_w = 140.0;
+    let cell = ((avail.x - legend_w) / columns)
+        .min(avail.y / rows)
+        .max(8.0);
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(cell * columns + legend_w, cell * rows),
+        egui::Sense::hover(),
+    );
+    // Pointing at a neighbourhood shows its numbers.
+    if let Some(pos) = response.hover_pos().filter(|_| details) {
+        let (c, r) = ((pos - rect.min) / cell).into();
+        let h = side.columns as usize * r as usize + c as usize;
+        if c < columns
+            && let Some(row) = side.hoods.get(h)
+        {
+            response.on_hover_ui_at_pointer(|ui| {
+                for line in [
+                    format!(
+                        "Neighbourhood {h}: {} residents, mean SES {:.2}",
+                        row.residents, row.ses_mean
+                    ),
+                    format!(
+                        "unmet need {:.2} per resident · service {:.2} per resident",
+                        row.unmet_need_per_capita, row.service_per_capita
+                    ),
+                    format!(
+                        "trust {:.2} · volunteers {:.1}% · organizations {}",
+                        row.trust,
+                        100.0 * row.participation_rate,
+                        row.organizations
+                    ),
+                ] {
+                    ui.add(egui::Label::new(line).wrap_mode(egui::TextWrapMode::Extend));
+                }
+            });
+        }
+    }
+    let painter = ui.painter_at(rect);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let corner = |(c, r): (u32, u32)| rect.min + egui::vec2(c as f32 * cell, r as f32 * cell);
+    let colours = (0..side.grid.len())
+        .map(|h| {
+            let v = side.hoods.get(h).map_or(f64::NAN, |row| metric.value(row));
+            viridis((v - lo) / span)
+        })
+        .collect();
+    let map = egui::Rect::from_min_size(rect.min, egui::vec2(cell * columns, cell * rows));
+    layer.paint(&painter, side, snapshot, (map, cell), colours);
+    // As many markers as fit in a row; more organizations show as "+n".
+    let radius = (cell * 0.07).min(9.0);
+    let spacing = 2.4 * radius;
+    let fit = (((cell - 3.0 * radius) / spacing) as usize)
+        .saturating_sub(1)
+        .max(1);
+    for (h, &grid) in side.grid.iter().enumerate() {
+        let shown = organizations.get(h).copied().unwrap_or(0.0);
+        let now = side.hoods.get(h).map_or(0, |r| r.organizations) as usize;
+        let slots = (shown.ceil() as usize).max(now).min(fit);
+        let at =
+            |k: usize| corner(grid) + egui::vec2(1.5 * radius + k as f32 * spacing, 1.5 * radius);
+        for k in 0..slots {
+            organization_marker(&painter, at(k), radius, (shown - k as f32).clamp(0.0, 1.0));
+        }
+        if now > fit {
+            // Dark text on a white tag reads on every colour of the scale.
+            let galley = painter.layout_no_wrap(
+                format!("+{}", now - fit),
+                egui::FontId::proportional(16.0),
+                egui::Color32::BLACK,
+            );
+            let tag = egui::Rect::from_min_size(
+                at(fit) - egui::vec2(radius, galley.size().y / 2.0),
+                galley.size(),
+            );
+            painter.rect_filled(tag.expand(2.0), 3.0, egui::Color32::WHITE);
+            painter.galley(tag.min, galley, egui::Color32::BLACK);
+        }
+    }
+    legend(
+        &painter,
+        rect.max.x - legend_w + 16.0,
+        rect.min.y,
+        metric,
+        lo,
+        hi,
+    );
+}
+
+fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64, hi: f64) {
+    let font = egui::FontId::proportional(18.0);
+    let text = |pos: egui::Pos2, align: egui::Align2, s: &str| {
+        painter.text(pos, align, s, font.clone(), egui::Color32::BLACK);
+    };
+    // The scale as one strip of 32 bands, each blending between its edges'
+    // colours: smooth to the eye, and a handful of triangles to draw.
+    let mut strip = egui::Mesh::default();
+    let bands = 32;
+    for k in 0..=bands {
+        let y = top + 30.0 + 200.0 * k as f32 / bands as f32;
+        let colour = viridis(1.0 - k as f64 / bands as f64);
+        strip.colored_vertex(egui::pos2(x, y), colour);
+        strip.colored_vertex(egui::pos2(x + 24.0, y), colour);
+        if k > 0 {
+            let i = 2 * k as u32;
+            strip.add_triangle(i - 2, i - 1, i);
+            strip.add_triangle(i - 1, i + 1, i);
+        }
+    }
+    painter.add(egui::Shape::mesh(strip));
+    text(
+        egui::pos2(x, top + 4.0),
+        egui::Align2::LEFT_TOP,
+        metric.name(),
+    );
+    text(
+        egui::pos2(x + 30.0, top + 30.0),
+        egui::Align2::LEFT_TOP,
+        &format!("{hi:.2}"),
+    );
+    text(
+        egui::pos2(x + 30.0, top + 230.0),
+        egui::Align2::LEFT_BOTTOM,
+        &format!("{lo:.2}"),
+    );
+    let keys = [
+        ("volunteer", Some(VOLUNTEER)),
+        ("waiting", Some(WAITING)),
+        // A shade darker than on the map, to show on the light background.
+        ("served", Some(egui::Color32::from_gray(200))),
+        ("organization", None),
+    ];
+    for (k, (name, colour)) in keys.into_iter().enumerate() {
+        let y = top + 260.0 + k as f32 * 28.0;
+        let centre = egui::pos2(x + 8.0, y + 11.0);
+        match colour {
+            Some(c) => {
+                painter.rect_filled(
+                    egui::Rect::from_center_size(centre, egui::vec2(12.0, 12.0)),
+                    0.0,
+                    c,
+                );
+            }
+            None => organization_marker(painter, centre, 8.0, 1.0),
+        }
+        text(egui::pos2(x + 22.0, y), egui::Align2::LEFT_TOP, name);
+    }
+}
