@@ -411,7 +411,9 @@ impl Problems<'_> {
         factors
     }
 
-    /// One factor's levels, or `None` (with the problem recorded).
+    /// One factor's levels, or `None` (with the problem recorded): a list
+    /// of values (`[a, b]` or `{ values = [a, b] }`) or a range
+    /// (`{ min, max, levels }`).
     fn levels(
         &mut self,
         key: &str,
@@ -456,44 +458,60 @@ impl Problems<'_> {
                 return None;
             }
         };
-        if let Some(values) = list {
-            if values.is_empty() {
+        match (list, spec) {
+            (Some(values), _) => self.value_levels(p, key, values),
+            (None, Value::Table(range)) => self.range_levels(p, key, range, design, notes),
+            (None, _) => unreachable!("anything but a list or a table was refused above"),
+        }
+    }
+
+    /// Levels given as a list of distinct single values.
+    fn value_levels(&mut self, p: &str, key: &str, values: &[Value]) -> Option<Levels> {
+        if values.is_empty() {
+            self.fail(
+                p,
+                "expected at least one value, found an empty list".into(),
+                None,
+            );
+            return None;
+        }
+        for (i, v) in values.iter().enumerate() {
+            if v.is_table() || v.is_array() {
                 self.fail(
                     p,
-                    "expected at least one value, found an empty list".into(),
+                    format!(
+                        "each level is one value for `{key}`, found {}: to vary several keys, make each its own factor",
+                        describe_value(v)
+                    ),
                     None,
                 );
                 return None;
             }
-            for (i, v) in values.iter().enumerate() {
-                if v.is_table() || v.is_array() {
-                    self.fail(
-                        p,
-                        format!(
-                            "each level is one value for `{key}`, found {}: to vary several keys, make each its own factor",
-                            describe_value(v)
-                        ),
-                        None,
-                    );
-                    return None;
-                }
-                if values[..i].iter().any(|w| same_value(v, w)) {
-                    self.fail(
-                        p,
-                        format!(
-                            "{} is listed twice, so it would count twice in every average; list each value once",
-                            describe_value(v)
-                        ),
-                        None,
-                    );
-                    return None;
-                }
+            if values[..i].iter().any(|w| same_value(v, w)) {
+                self.fail(
+                    p,
+                    format!(
+                        "{} is listed twice, so it would count twice in every average; list each value once",
+                        describe_value(v)
+                    ),
+                    None,
+                );
+                return None;
             }
-            return Some(Levels::Values(values.clone()));
         }
-        let Value::Table(range) = spec else {
-            unreachable!("lists returned above")
-        };
+        Some(Levels::Values(values.to_vec()))
+    }
+
+    /// Levels given as a range `{ min, max, levels }`; `notes` gets a note
+    /// when a grid over whole numbers has fewer distinct values than asked.
+    fn range_levels(
+        &mut self,
+        p: &str,
+        key: &str,
+        range: &toml::Table,
+        design: Design,
+        notes: &mut Vec<String>,
+    ) -> Option<Levels> {
         for k in range.keys() {
             if !["min", "max", "levels"].contains(&k.as_str()) {
                 self.fail(
