@@ -247,43 +247,8 @@ impl Checks<'_> {
                 self.fail(&prefix, "expected an [[interventions]] table".into(), None);
                 continue;
             };
-            let at = match table.remove("at") {
-                Some(Value::Integer(n)) if n >= 0 && n <= u32::MAX as i64 => Some(n as u32),
-                Some(other) => {
-                    self.fail(
-                        &format!("{prefix}.at"),
-                        format!(
-                            "expected the week of the change as a whole number from 0 to the run's last week, found {}",
-                            crate::text::describe_value(&other)
-                        ),
-                        None,
-                    );
-                    None
-                }
-                None => {
-                    self.fail(
-                        &prefix,
-                        "the required key `at` (the tick of the change) is missing".into(),
-                        None,
-                    );
-                    None
-                }
-            };
-            let label = match table.remove("label") {
-                None => None,
-                Some(Value::String(s)) => Some(s),
-                Some(other) => {
-                    self.fail(
-                        &format!("{prefix}.label"),
-                        format!(
-                            "expected text in quotes, found {}",
-                            crate::text::describe_value(&other)
-                        ),
-                        None,
-                    );
-                    None
-                }
-            };
+            let at = self.intervention_at(&prefix, table.remove("at"));
+            let label = self.intervention_label(&prefix, table.remove("label"));
             let preset = table
                 .remove("preset")
                 .and_then(|v| self.preset(&format!("{prefix}.preset"), &v));
@@ -313,6 +278,51 @@ impl Checks<'_> {
         }
         out.sort_by_key(|iv| iv.at);
         out
+    }
+
+    /// An intervention's `at`: the week of the change, a whole number.
+    fn intervention_at(&mut self, prefix: &str, value: Option<Value>) -> Option<u32> {
+        match value {
+            Some(Value::Integer(n)) if n >= 0 && n <= u32::MAX as i64 => Some(n as u32),
+            Some(other) => {
+                self.fail(
+                    &format!("{prefix}.at"),
+                    format!(
+                        "expected the week of the change as a whole number from 0 to the run's last week, found {}",
+                        crate::text::describe_value(&other)
+                    ),
+                    None,
+                );
+                None
+            }
+            None => {
+                self.fail(
+                    prefix,
+                    "the required key `at` (the tick of the change) is missing".into(),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// An intervention's optional `label`: text.
+    fn intervention_label(&mut self, prefix: &str, value: Option<Value>) -> Option<String> {
+        match value {
+            None => None,
+            Some(Value::String(s)) => Some(s),
+            Some(other) => {
+                self.fail(
+                    &format!("{prefix}.label"),
+                    format!(
+                        "expected text in quotes, found {}",
+                        crate::text::describe_value(&other)
+                    ),
+                    None,
+                );
+                None
+            }
+        }
     }
 
     /// Of several keys that together break a rule, one set on the command
