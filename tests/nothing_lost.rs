@@ -825,11 +825,12 @@ fn third_round_damaged_or_odd_sweep_folders_and_messages() {
         &["not a metric"],
     );
     // Problems caused on the command line are blamed on it.
-    let hybrid = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hybrid.toml");
+    // co_created grants 25% of the budget: with pb_share = 1, more than all of it.
+    let co_created = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/co_created.toml");
     refused(
         &[
             "explain",
-            hybrid.to_str().unwrap(),
+            co_created.to_str().unwrap(),
             "--set",
             "governance.pb_share=1",
         ],

@@ -443,7 +443,7 @@ fn fact_11_public_is_consistent_co_creation_is_tailored() {
         "public {public:.3} vs co_created {co_created:.3}"
     );
     assert!(
-        co_follows > 0.3,
+        co_follows > 0.3 && co_follows > public_follows,
         "co_created coverage follows social capital: {co_follows:.2} (public {public_follows:.2})"
     );
 }

@@ -423,6 +423,7 @@ impl Simulation {
             quintile_cuts: self.quintile_cuts,
             lambda: &lambda,
             exp_neg_lambda: &exp_neg_lambda,
+            trust_initial: self.scenario.city.trust_initial,
         };
         let tallies: Vec<NeedsTally> = self
             .residents
@@ -583,18 +584,18 @@ impl Simulation {
         let state = &self.hoods[n];
         let share = self.plan[d][n];
         let units = budget.delivery_units(k) * self.innovation_factor(self.innovations_adopted);
-        // Routine rounds run on a city-wide schedule, by expected need; the
-        // rest of the agency's capacity follows its plan. Under contracts,
-        // organizations deliver it all, by the plan.
+        // Routine rounds run on a city-wide schedule, street by street (per
+        // capita); the rest of the agency's capacity follows its plan.
+        // Under contracts, organizations deliver it all, by the plan.
         let contracted = k.contract_price > 0.0;
         let routine_share = if contracted { 0.0 } else { b.routine_share };
-        let delivery_share = (1.0 - routine_share) * share + routine_share * shares.by_need[n];
+        let delivery_share = (1.0 - routine_share) * share + routine_share * shares.per_capita[n];
         let (reactive, routine, contract_units) = if contracted {
             (0.0, 0.0, units * share)
         } else {
             (
                 units * (1.0 - routine_share) * share,
-                units * routine_share * shares.by_need[n],
+                units * routine_share * shares.per_capita[n],
                 0.0,
             )
         };
@@ -617,7 +618,11 @@ impl Simulation {
         } else {
             0.0
         };
-        let public = reactive + routine + org_units;
+        // Volunteers complement paid, professional work (the agency's or a
+        // contractor's): that is the public input of production. Money
+        // organizations hold themselves (grants, votes, block grants, their
+        // own) buys community capacity beside it.
+        let public = reactive + routine + contract_units;
         let produced = model::ces_output(
             Inputs {
                 public,
@@ -665,15 +670,7 @@ impl Simulation {
                 .collect(),
             None,
         );
-        let by_need = model::normalise(
-            hoods
-                .iter()
-                .map(|h| h.population as f64 * h.need_index)
-                .collect(),
-            None,
-        );
         MoneyShares {
-            by_need,
             grants,
             pb: model::normalise(pb_weights, None),
             votes: model::participant_votes(self.knobs.allocation, &self.planning_view(0)),
@@ -823,8 +820,6 @@ struct PlannedCell {
 struct MoneyShares {
     /// Per neighbourhood: by population.
     per_capita: Vec<f64>,
-    /// Per neighbourhood: by expected need (population times need index).
-    by_need: Vec<f64>,
     /// Per neighbourhood: grants, by organizations.
     grants: Vec<f64>,
     /// Per neighbourhood: participatory budgeting, need-weighted.

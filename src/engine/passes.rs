@@ -30,6 +30,9 @@ pub struct NeedsContext<'a> {
     pub lambda: &'a [f64],
     /// `exp(-lambda)` per (neighbourhood, domain), for the Poisson draws.
     pub exp_neg_lambda: &'a [f64],
+    /// The city's initial mean trust: reporting is `report_trust` times
+    /// more or less likely per unit of trust above or below it.
+    pub trust_initial: f64,
 }
 
 /// New needs per (neighbourhood, domain), and needs arisen per quintile.
@@ -84,7 +87,12 @@ pub fn arise_and_report(
             Channel::Platform => b.platform_offline_factor,
             Channel::Counter | Channel::Deliberative => 1.0,
         };
-        let p_report = (b.report_base * (1.0 + b.report_ses_gradient * ses) * channel).min(1.0);
+        // Residents who trust the city less ask it less (the complaint trap
+        // feeds itself: unmet need, less trust, fewer reports).
+        let trusting =
+            (1.0 + b.report_trust * (chunk.trust[i] as f64 - ctx.trust_initial)).max(0.0);
+        let p_report =
+            (b.report_base * (1.0 + b.report_ses_gradient * ses) * channel * trusting).min(1.0);
         let mut arisen = 0;
         for d in 0..d_count {
             let cell = n * d_count + d;

@@ -61,7 +61,6 @@ fn hybrid() -> Knobs {
     Knobs {
         decision_rights: DecisionRights::Shared,
         floor: 0.5,
-        org_funding_share: 0.15,
         outreach: 0.6,
         peer_sanctions: 0.2,
         antisocial_share: 0.1,

@@ -19,6 +19,13 @@ section! {
     /// as often as at SES 0; multiplier 0-100 (Clark et al. 2013).
     report_ses_gradient: f64 = 2.0, MULTIPLIER,
         "top-SES residents report (1 + this) times as often (Clark et al. 2013)";
+    /// Change in the chance of reporting per unit of a resident's trust
+    /// above the city's initial trust: reporting is multiplied by
+    /// `1 + this (trust - trust_initial)`, at least 0; residents who
+    /// distrust government contact it less (Minkoff 2016, Urban Affairs
+    /// Review 52:211; Kontokosta & Hong 2021); 0 to 10.
+    report_trust: f64 = 1.0, number(0.0, 10.0, "a multiplier per unit of trust"),
+        "reporting rises by this per unit of trust above the initial level (Minkoff 2016)";
     /// Reporting multiplier on the `platform` channel for residents with
     /// digital access; multiplier 0-100.
     platform_factor: f64 = 1.6, MULTIPLIER,
@@ -210,7 +217,7 @@ section! {
         "share of agency capacity on routine rounds that meet needs whether reported or not (Minkoff 2016)";
     /// Needs met per unit of routine capacity, relative to a unit spent on
     /// a reported need: rounds also pass where nothing is wrong; 0-1.
-    routine_efficiency: f64 = 0.6, SHARE,
+    routine_efficiency: f64 = 0.4, SHARE,
         "needs met per unit of routine capacity, against one per unit spent on a report";
     /// Weeks a shared decision takes before a re-plan takes effect; twice
     /// as long when residents decide ("collaborative inertia": Huxham &
