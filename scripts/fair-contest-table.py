@@ -51,7 +51,8 @@ def main(path):
             best = max(finite, key=lambda k: finite[k][0], default=None)
         else:
             best = min(finite, key=lambda k: finite[k][0], default=None)
-        digits = 0 if abs(max((abs(v[0]) for v in finite.values()), default=0)) >= 100 else 3
+        largest = max((abs(v[0]) for v in finite.values()), default=0.0)
+        digits = 0 if largest >= 1000 else 1 if largest >= 10 else 3
         out = []
         for regime in regimes:
             mean, half = values[regime]

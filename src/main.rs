@@ -257,10 +257,10 @@ fn run(a: RunArgs) -> Outcome {
     let c = &summary.last.city;
     println!("wrote {}", summary.dir.display());
     println!(
-        "final week {}: coverage {:.3}, hidden need {:.3}, wait p50 {} weeks, trust {:.3}, participation {:.3}, access gap {:+.3}",
+        "final week {}: coverage {:.3}, hidden need {:.0} per 1,000 residents, wait p50 {} weeks, trust {:.3}, participation {:.3}, access gap {:+.3}",
         c.tick,
         c.coverage,
-        c.hidden_need_share,
+        c.hidden_need_per_1000,
         c.wait_p50,
         c.trust,
         c.participation_rate,

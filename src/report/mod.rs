@@ -497,7 +497,7 @@ fn comparison_table(cmp: &Table, regimes: &[String]) -> String {
         let _ = write!(table, "<tr><td>{}</td>", words(metric));
         for (i, r) in mean_rows(cmp, metric).iter().enumerate() {
             let mean = cmp.num(r, "mean");
-            if i == 0 {
+            if i == 0 || cmp.num(r, "diff").is_nan() {
                 let _ = write!(table, "<td>{mean:.3}</td>");
             } else {
                 let _ = write!(

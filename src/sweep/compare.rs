@@ -356,7 +356,9 @@ impl Comparison {
                 .iter()
                 .filter(|r| r.metric == *metric && r.statistic == "mean")
             {
-                let cell = if r.regime == *reference {
+                // No paired difference where the reference has no value
+                // (capture under a regime with nothing discretionary).
+                let cell = if r.regime == *reference || r.diff.is_nan() {
                     format!("{:.3}", r.mean)
                 } else {
                     format!(
