@@ -752,12 +752,10 @@ impl Simulation {
                     state.innovations += 1;
                     found += 1;
                 }
-                if model::understaffed(volunteers_per_org, b) {
-                    let gone =
-                        rng.binomial_small(state.organizations, b.organization_dissolution_rate);
-                    state.organizations -= gone;
-                    dissolved += gone as u64;
-                }
+                let hazard = model::dissolution_probability(volunteers_per_org, b);
+                let gone = rng.binomial_small(state.organizations, hazard);
+                state.organizations -= gone;
+                dissolved += gone as u64;
             }
         }
         self.innovations_found += found;

@@ -15,8 +15,8 @@ pub use agency::{
 };
 pub use city::{City, Neighbourhood};
 pub use organizations::{
-    OwnFunds, autonomy, founding_probability, initial_count, innovation_probability, own_funds,
-    understaffed,
+    OwnFunds, autonomy, dissolution_probability, founding_probability, initial_count,
+    innovation_probability, own_funds, understaffed,
 };
 pub use production::{Inputs, ces_output};
 pub use residents::{CooperationType, ResidentChunk, Residents, quintile, trust_anchor};

@@ -49,6 +49,19 @@ pub fn understaffed(volunteers_per_organization: f64, b: &Behaviour) -> bool {
     volunteers_per_organization < b.organization_min_volunteers
 }
 
+/// Weekly chance that each organization in a neighbourhood dissolves:
+/// `organization_base_dissolution` for any (organizations close for many
+/// reasons: funding, leadership, mission), plus
+/// `organization_dissolution_rate` when understaffed. Probability 0-1.
+pub fn dissolution_probability(volunteers_per_organization: f64, b: &Behaviour) -> f64 {
+    let understaffed = if understaffed(volunteers_per_organization, b) {
+        b.organization_dissolution_rate
+    } else {
+        0.0
+    };
+    (b.organization_base_dissolution + understaffed).min(1.0)
+}
+
 /// Weekly chance that an organization forms in a neighbourhood: more with
 /// social capital and unmet need (`open_per_resident` open needs per
 /// resident, counted in full from `1 / unmet_need_saturation`), less where
