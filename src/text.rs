@@ -63,7 +63,7 @@ pub fn number_text_hint(s: &str) -> String {
     if t.contains(',') && digits.parse::<f64>().is_ok() {
         return format!(": write {digits} without quotes or commas");
     }
-    if t.parse::<f64>().is_ok() {
+    if t.parse::<f64>().is_ok_and(f64::is_finite) {
         return format!(": write {t} without quotes");
     }
     String::new()
@@ -72,7 +72,9 @@ pub fn number_text_hint(s: &str) -> String {
 /// A fix for a share written as a percentage (`60` for 0.6), to follow
 /// "found ..."; empty when the value is no percentage.
 pub fn share_hint(x: f64) -> String {
-    if x > 1.0 && x <= 100.0 {
+    // Percentages are written as whole numbers (50, 60): 1.0001 is a slip,
+    // not 0.010001.
+    if (2.0..=100.0).contains(&x) && x.fract() == 0.0 {
         format!(
             ": write {} (shares are fractions of 1, not percentages)",
             x / 100.0

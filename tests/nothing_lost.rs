@@ -910,6 +910,14 @@ fn shares_written_as_percentages_get_the_fraction() {
     ] {
         refused(&["explain", b, "--set", set], d, &[fix]);
     }
+    // A slip just above 1 is no percentage, and a quoted NaN is no number.
+    for set in [
+        "behaviour.organization_base_dissolution=1.0001",
+        "governance.outreach=\"NaN\"",
+    ] {
+        let err = refused(&["explain", b, "--set", set], d, &["expected"]);
+        assert!(!err.contains("write"), "{set}: {err}");
+    }
     // A refusal says what was found, then what to do.
     fs::create_dir(d.join("mine")).unwrap();
     let mut args = vec!["run", b, "--out", "mine", "--force"];

@@ -543,10 +543,11 @@ impl Simulation {
     fn tick_money(&self) -> TickMoney {
         let b = &self.scenario.behaviour;
         let mut knobs = self.knobs.clone();
-        // Grants need organizations to take them: where none is left, the
-        // agency keeps the money for its own delivery.
+        // Grants and contracts need organizations to take them: where none
+        // is left, the agency keeps the money and delivers itself.
         if self.hoods.iter().all(|h| h.organizations == 0) {
             knobs.org_funding_share = 0.0;
+            knobs.contract_price = 0.0;
         }
         let shares = self.money_shares();
         let hours: f64 = self.hoods.iter().map(|h| h.volunteer_hours).sum();

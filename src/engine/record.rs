@@ -50,6 +50,9 @@ impl Simulation {
         let q_weights: Vec<f64> = quintiles.iter().map(|r| r.residents as f64).collect();
         let (bottom, top) = (&quintiles[0], &quintiles[4]);
         let non_participants = pop - all.participants as f64;
+        // Hours pledged but not delivered (no-shows) cost volunteers nothing.
+        let b = &s.behaviour;
+        let volunteer_value = all.volunteer_hours * b.volunteer_reliability * b.shadow_wage;
         let city = CityRow {
             tick,
             needs_arisen: needs.arisen_by_quintile.iter().sum(),
@@ -110,14 +113,11 @@ impl Simulation {
             public_spend,
             public_cost_per_unit: ratio(public_spend, all.served as f64),
             total_cost_per_unit: ratio(
-                public_spend
-                    + allocation.fundraising
-                    + allocation.donations
-                    + all.volunteer_hours * s.behaviour.shadow_wage,
+                public_spend + allocation.fundraising + allocation.donations + volunteer_value,
                 all.served as f64,
             ),
             coordination_cost: allocation.coordination,
-            volunteer_value: all.volunteer_hours * s.behaviour.shadow_wage,
+            volunteer_value,
             leakage: allocation.leakage,
             leakage_share: allocation.leakage_share,
             leakage_detected_share: if allocation.leakage > 0.0 {

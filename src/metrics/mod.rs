@@ -116,7 +116,8 @@ pub struct CityRow {
     /// volunteers and administering grants, votes and block grants (part
     /// of `public_spend`).
     pub coordination_cost: f64,
-    /// Volunteer hours this tick at the shadow wage, in money, to set beside
+    /// Volunteer hours delivered this tick (pledged hours times
+    /// `volunteer_reliability`) at the shadow wage, in money, to set beside
     /// `public_spend`.
     pub volunteer_value: f64,
     /// Public money lost to leakage this tick.

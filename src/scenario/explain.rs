@@ -215,11 +215,25 @@ fn describe_costs(w: &mut String, s: &Scenario) {
         } else {
             2.0
         };
-        let _ = writeln!(
+        let _ = write!(
             w,
-            "  Shared decisions take {:.0} weeks before a new plan applies, and participants' votes steer {:.0}% of where agency capacity goes: they live mostly in better-off areas (elite capture) unless allocation is need-weighted.",
-            b.decision_weeks * steps,
-            100.0 * (b.say_weight * steps).min(1.0)
+            "  Shared decisions take {:.0} weeks before a new plan applies.",
+            b.decision_weeks * steps
         );
+        // The floor is spread by need first; votes steer a share of the rest.
+        let steered = (b.say_weight * steps).min(1.0) * (1.0 - k.floor);
+        if steered > 0.0 {
+            let weighting = if matches!(k.allocation, Allocation::NeedWeighted | Allocation::Vote) {
+                "each vote weighted by its neighbourhood's need, which curbs elite capture"
+            } else {
+                "they live mostly in better-off areas (elite capture)"
+            };
+            let _ = write!(
+                w,
+                " Participants' votes steer {:.0}% of where agency capacity goes: {weighting}.",
+                100.0 * steered
+            );
+        }
+        let _ = writeln!(w);
     }
 }
