@@ -31,7 +31,7 @@ cat > sweep.toml <<SWEEP
 scenario = "$root/scenarios/baseline.toml"
 set = ["governance.preset=participatory_budgeting", "city.residents=3000", "run.ticks=30"]
 design = "saltelli"
-samples = 4
+samples = 32
 replicates = 2
 seed = 3
 timeseries = true

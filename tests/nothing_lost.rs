@@ -439,7 +439,7 @@ fn messages_name_what_the_user_wrote_and_options_that_exist() {
     sweep_file(
         d,
         "sal.toml",
-        "design = \"saltelli\"\nsamples = 2\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n",
+        "design = \"saltelli\"\nsamples = 32\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n",
     );
     ok(&["sweep", "sal.toml", "--out", "sal"], d);
     refused(&["sweep", "sal.toml", "--out", "sal"], d, &["--resume"]);
@@ -555,7 +555,7 @@ fn force_looks_inside_result_folders_and_at_single_files() {
     sweep_file(
         d,
         "sal.toml",
-        "design = \"saltelli\"\nsamples = 2\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n",
+        "design = \"saltelli\"\nsamples = 32\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n",
     );
     ok(&["sweep", "sal.toml", "--out", "s"], d);
     fs::write(d.join("s/runs/mine.txt"), "x").unwrap();
@@ -806,7 +806,7 @@ fn third_round_damaged_or_odd_sweep_folders_and_messages() {
     sweep_file(
         d,
         "sal.toml",
-        "design = \"saltelli\"\nsamples = 2\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n",
+        "design = \"saltelli\"\nsamples = 32\n[factors]\n\"governance.pb_share\" = { min = 0.0, max = 0.3 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n",
     );
     ok(&["sweep", "sal.toml", "--out", "sal"], d);
     refused(

@@ -159,7 +159,7 @@ fn a_sweep_report_has_metrics_against_factors_and_sobol_bars() {
     fs::write(
         &sweep,
         format!(
-            "scenario = \"{}\"\nset = [\"city.residents=2000\", \"run.ticks=10\"]\ndesign = \"saltelli\"\nsamples = 4\n[factors]\n\"governance.floor\" = {{ min = 0.0, max = 1.0 }}\n\"governance.outreach\" = {{ min = 0.0, max = 1.0 }}\n",
+            "scenario = \"{}\"\nset = [\"city.residents=2000\", \"run.ticks=10\"]\ndesign = \"saltelli\"\nsamples = 32\n[factors]\n\"governance.floor\" = {{ min = 0.0, max = 1.0 }}\n\"governance.outreach\" = {{ min = 0.0, max = 1.0 }}\n",
             concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml")
         ),
     )

@@ -251,8 +251,8 @@ fn design_sizes_follow_the_design() {
             6,
         ),
         (
-            "design = \"saltelli\"\nsamples = 4\n[factors]\n\"governance.floor\" = { min = 0.0, max = 1.0 }\n\"governance.audit\" = { min = 0.0, max = 1.0 }\n",
-            16,
+            "design = \"saltelli\"\nsamples = 32\n[factors]\n\"governance.floor\" = { min = 0.0, max = 1.0 }\n\"governance.audit\" = { min = 0.0, max = 1.0 }\n",
+            128,
         ),
     ] {
         let sweep = write_sweep(dir.path(), body);
@@ -274,6 +274,33 @@ fn design_sizes_follow_the_design() {
         1 + 4 * 2,
         "4 default metrics x 2 factors"
     );
+    // Every row says how many base samples it rests on and, where the
+    // design is too small for the metric, why not to read it as a share.
+    let header = sobol.lines().next().unwrap();
+    assert!(header.ends_with(",samples_used,caveat"), "{header}");
+    for line in sobol.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        let num = |i: usize| -> f64 { cols[i].parse().unwrap() };
+        let (first_low, total_low, total_high) = (num(3), num(6), num(7));
+        let flagged = !cols[9].is_empty();
+        if first_low > 1.0 || total_low > 1.0 || first_low > total_high + 0.05 {
+            assert!(flagged, "an impossible share is not flagged: {line}");
+        }
+        assert_eq!(cols[8], "32", "every sample is defined for a _mean metric");
+    }
+    // A metric undefined at some points is never taken as 0: with too few
+    // samples left it is refused, with the count.
+    let wait = coserve(
+        &["sensitivity", "s", "--metrics", "wait_p90_end", "--force"],
+        dir.path(),
+    );
+    if !wait.status.success() {
+        let err = text(&wait.stderr);
+        assert!(
+            err.contains("undefined at") && err.contains("design points"),
+            "{err}"
+        );
+    }
     let misspelt = coserve(
         &["sensitivity", "s", "--metrics", "coverage_meen", "--force"],
         dir.path(),
@@ -297,6 +324,10 @@ fn bad_sweep_files_get_clear_errors() {
         (
             "[factors]\n\"governance.floor\" = { min = 0.5, max = 0.5 }\n",
             &["sweep.toml:4:1", "factors.governance.floor", "empty range"][..],
+        ),
+        (
+            "design = \"saltelli\"\nsamples = 1\n[factors]\n\"governance.floor\" = { min = 0.0, max = 1.0 }\n",
+            &["samples", "at least 32 base samples", "found 1"][..],
         ),
         (
             "[factors]\n\"governance.flor\" = { min = 0.0, max = 0.5 }\n",

@@ -727,10 +727,24 @@ fn sobol_charts(sobol: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportE
             &["first order".into(), "total".into()],
             &bars,
         )?;
+        let caveats: Vec<String> = sobol
+            .rows
+            .iter()
+            .filter(|r| sobol.text(r, "metric") == metric && !sobol.text(r, "caveat").is_empty())
+            .map(|r| format!("{}: {}", sobol.text(r, "factor"), sobol.text(r, "caveat")))
+            .collect();
+        let warning = if caveats.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ". Not to be read as shares of variance: {}",
+                caveats.join("; ")
+            )
+        };
         indices.push(Figure {
             file,
             caption: format!(
-                "share of the variance of {} due to each factor alone (S1) and with its interactions (ST), with 95% bootstrap intervals",
+                "share of the variance of {} due to each factor alone (S1) and with its interactions (ST), with 95% bootstrap intervals{warning}",
                 words(metric)
             ),
         });

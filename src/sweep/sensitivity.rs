@@ -1,7 +1,7 @@
 //! `coserve sensitivity`: Sobol indices of a finished Saltelli sweep.
 
 use super::runner::{SweepError, SweepManifest};
-use super::sobol::{Indices, sobol_indices};
+use super::sobol::{self, Indices, MIN_SAMPLES, sobol_indices};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +24,13 @@ pub struct SensitivityRow {
     pub total_low: f64,
     /// Upper end of ST's 95% bootstrap interval.
     pub total_high: f64,
+    /// Base samples the indices rest on: those whose every design point has
+    /// the metric defined (at most the sweep's `samples`).
+    pub samples_used: usize,
+    /// Why these indices should not be read as shares of variance, if so
+    /// (an index above 1, S1 above ST, an interval wider than 0.3); empty
+    /// when they can.
+    pub caveat: String,
 }
 
 /// The metrics reported when none are named.
@@ -67,6 +74,12 @@ pub fn sensitivity(
                 dir.display()
             ))
         })?;
+    if n < MIN_SAMPLES {
+        return Err(fail(format!(
+            "{} has samples = {n}; Sobol indices need at least {MIN_SAMPLES} base samples (256 or more for intervals of about +-0.1): raise `samples` and run the sweep again",
+            dir.display()
+        )));
+    }
     let csv_path = dir.join("runs.csv");
     let mut reader = csv::Reader::from_path(&csv_path).map_err(|e| {
         fail(format!(
@@ -126,29 +139,36 @@ pub fn sensitivity(
     }
     let mut rows = Vec::new();
     for (m, metric) in metrics.iter().enumerate() {
-        // A point where the metric was never defined counts as 0: say so
-        // rather than silently dropping points from the design.
+        // A point where the metric is undefined stays undefined: the
+        // estimators leave out its base sample, never a made-up 0.
         let y: Vec<f64> = sums[m]
             .iter()
             .zip(&counts[m])
-            .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
+            .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
             .collect();
-        if counts[m].contains(&0) {
-            eprintln!("warning: `{metric}` is undefined at some design points; taken as 0 there");
+        let undefined = counts[m].iter().filter(|&&c| c == 0).count();
+        let estimate = sobol_indices(&y, n, k, resamples, 1);
+        if estimate.samples_used < MIN_SAMPLES {
+            return Err(fail(format!(
+                "`{metric}` is undefined at {undefined} of {points} design points, leaving {} of {n} base samples with every point defined; Sobol indices need at least {MIN_SAMPLES}: choose a metric defined everywhere (e.g. a _mean column), or run a larger sweep",
+                estimate.samples_used
+            )));
         }
-        let indices = sobol_indices(&y, n, k, resamples, 1);
-        for (
-            factor,
-            Indices {
+        if undefined > 0 {
+            eprintln!(
+                "note: `{metric}` is undefined at {undefined} of {points} design points; its indices use the {} of {n} base samples whose points are all defined",
+                estimate.samples_used
+            );
+        }
+        for (factor, ix) in factors.iter().zip(estimate.indices) {
+            let Indices {
                 first,
                 first_low,
                 first_high,
                 total,
                 total_low,
                 total_high,
-            },
-        ) in factors.iter().zip(indices)
-        {
+            } = ix;
             rows.push(SensitivityRow {
                 metric: metric.clone(),
                 factor: factor.clone(),
@@ -158,6 +178,8 @@ pub fn sensitivity(
                 total,
                 total_low,
                 total_high,
+                samples_used: estimate.samples_used,
+                caveat: sobol::caveat(&ix).unwrap_or_default(),
             });
         }
     }

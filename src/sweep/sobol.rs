@@ -44,22 +44,56 @@ fn estimate(y: &[f64], n: usize, k: usize, rows: &[usize]) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// Fewest base samples with every point defined for which coserve reports
+/// Sobol indices: below it the estimators' bootstrap intervals are
+/// themselves unreliable.
+pub const MIN_SAMPLES: usize = 32;
+
+/// Sobol indices of every factor, and how many base samples they rest on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sobol {
+    /// One per factor, in the design's factor order.
+    pub indices: Vec<Indices>,
+    /// Base samples whose `k + 2` outputs are all defined; only these enter
+    /// the estimates.
+    pub samples_used: usize,
+}
+
 /// Indices of `k` factors from outputs `y` in Saltelli order (`n * (k + 2)`
 /// values: A, B, then A with column i from B). `resamples` bootstrap draws
-/// of the base rows give the intervals.
-pub fn sobol_indices(y: &[f64], n: usize, k: usize, resamples: usize, seed: u64) -> Vec<Indices> {
+/// of the base rows give the intervals. An undefined output (NaN, infinite)
+/// is never replaced: its whole base row (A, B and every AB of it) is left
+/// out, as the estimators allow, and [`Sobol::samples_used`] says how many
+/// remain.
+pub fn sobol_indices(y: &[f64], n: usize, k: usize, resamples: usize, seed: u64) -> Sobol {
     assert_eq!(
         y.len(),
         n * (k + 2),
         "outputs must follow the Saltelli design"
     );
-    let rows: Vec<usize> = (0..n).collect();
+    let rows: Vec<usize> = (0..n)
+        .filter(|&j| (0..k + 2).all(|block| y[block * n + j].is_finite()))
+        .collect();
+    if rows.len() < 2 {
+        let none = Indices {
+            first: f64::NAN,
+            first_low: f64::NAN,
+            first_high: f64::NAN,
+            total: f64::NAN,
+            total_low: f64::NAN,
+            total_high: f64::NAN,
+        };
+        return Sobol {
+            indices: vec![none; k],
+            samples_used: rows.len(),
+        };
+    }
     let point = estimate(y, n, k, &rows);
     let mut boot: Vec<Vec<(f64, f64)>> = vec![Vec::with_capacity(resamples); k];
     for b in 0..resamples {
         let mut rng = Stream::new(seed, b as u64, 0, Purpose::Design);
-        let sample: Vec<usize> = (0..n)
-            .map(|_| ((rng.uniform() * n as f64) as usize).min(n - 1))
+        let sample: Vec<usize> = (0..rows.len())
+            .map(|_| rows[((rng.uniform() * rows.len() as f64) as usize).min(rows.len() - 1)])
             .collect();
         for (i, e) in estimate(y, n, k, &sample).into_iter().enumerate() {
             boot[i].push(e);
@@ -73,7 +107,7 @@ pub fn sobol_indices(y: &[f64], n: usize, k: usize, resamples: usize, seed: u64)
         xs.sort_by(f64::total_cmp);
         xs[((q * (xs.len() - 1) as f64).round() as usize).min(xs.len() - 1)]
     };
-    (0..k)
+    let indices = (0..k)
         .map(|i| {
             let firsts: Vec<f64> = boot[i].iter().map(|e| e.0).collect();
             let totals: Vec<f64> = boot[i].iter().map(|e| e.1).collect();
@@ -86,7 +120,41 @@ pub fn sobol_indices(y: &[f64], n: usize, k: usize, resamples: usize, seed: u64)
                 total_high: quantile(totals, 0.975),
             }
         })
-        .collect()
+        .collect();
+    Sobol {
+        indices,
+        samples_used: rows.len(),
+    }
+}
+
+/// Why an estimate should not be read as a share of variance, if it
+/// should not: an index above 1 beyond its interval, a first-order index
+/// above the total beyond both intervals and 0.05 (the design is too small
+/// to separate them), or a 95% interval wider than 0.3 (too few samples for
+/// the question).
+pub fn caveat(ix: &Indices) -> Option<String> {
+    let mut reasons = Vec::new();
+    if ix.first.is_nan() || ix.total.is_nan() {
+        return Some("undefined: the metric does not vary over the defined samples".into());
+    }
+    // Estimates scatter around the truth: only a departure beyond the
+    // interval (and, for S1 against ST, beyond a margin that matters) is
+    // one the design cannot have produced by chance.
+    if ix.first_low > 1.0 || ix.total_low > 1.0 {
+        reasons.push("an index above 1");
+    }
+    if ix.first_low > ix.total_high + 0.05 {
+        reasons.push("S1 above ST");
+    }
+    if ix.first_high - ix.first_low > 0.3 || ix.total_high - ix.total_low > 0.3 {
+        reasons.push("an interval wider than 0.3");
+    }
+    (!reasons.is_empty()).then(|| {
+        format!(
+            "{}: too few samples for this metric; raise `samples`",
+            reasons.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]
@@ -108,7 +176,7 @@ mod tests {
                 x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
             })
             .collect();
-        let s = sobol_indices(&y, n, k, 200, 9);
+        let s = sobol_indices(&y, n, k, 200, 9).indices;
         let first = [0.314, 0.442, 0.000];
         let total = [0.558, 0.442, 0.244];
         for i in 0..k {
@@ -125,5 +193,63 @@ mod tests {
             assert!(s[i].first_low <= s[i].first && s[i].first <= s[i].first_high);
             assert!(s[i].total_high - s[i].total_low < 0.1, "interval too wide");
         }
+    }
+
+    #[test]
+    fn undefined_outputs_drop_their_base_sample_and_are_never_zero() {
+        let (n, k) = (64, 2);
+        let mut rng = Stream::new(3, 0, 0, Purpose::Design);
+        let a = latin_hypercube(n, k, &mut rng);
+        let b = latin_hypercube(n, k, &mut rng);
+        let f = |u: &Vec<f64>| u[0] + 0.2 * u[1];
+        let mut y: Vec<f64> = saltelli(&a, &b).iter().map(f).collect();
+        let full = sobol_indices(&y, n, k, 50, 1);
+        assert_eq!(full.samples_used, n);
+        // One AB point and one B point undefined: two base samples go.
+        y[2 * n + 5] = f64::NAN;
+        y[n + 9] = f64::NAN;
+        let partial = sobol_indices(&y, n, k, 50, 1);
+        assert_eq!(partial.samples_used, n - 2);
+        assert!(partial.indices[0].first.is_finite());
+        // Taking them as 0 would move the estimate; leaving them out does not much.
+        assert!((partial.indices[0].first - full.indices[0].first).abs() < 0.1);
+        let none = sobol_indices(&vec![f64::NAN; n * (k + 2)], n, k, 10, 1);
+        assert_eq!(none.samples_used, 0);
+        assert!(none.indices[0].first.is_nan());
+    }
+
+    #[test]
+    fn impossible_shares_and_wide_intervals_get_a_caveat() {
+        let good = Indices {
+            first: 0.6,
+            first_low: 0.55,
+            first_high: 0.65,
+            total: 0.7,
+            total_low: 0.65,
+            total_high: 0.75,
+        };
+        assert_eq!(caveat(&good), None);
+        let above = Indices {
+            first: 1.9,
+            first_low: 1.8,
+            first_high: 2.0,
+            ..good
+        };
+        assert!(caveat(&above).unwrap().contains("above 1"));
+        let crossed = Indices {
+            first: 0.9,
+            first_low: 0.85,
+            first_high: 0.95,
+            total: 0.5,
+            total_low: 0.45,
+            total_high: 0.55,
+        };
+        assert!(caveat(&crossed).unwrap().contains("S1 above ST"));
+        let wide = Indices {
+            first_low: 0.1,
+            first_high: 0.9,
+            ..good
+        };
+        assert!(caveat(&wide).unwrap().contains("wider than 0.3"));
     }
 }

@@ -712,6 +712,16 @@ impl SweepSpec {
         }
         let timeseries = problems.flag(t, "timeseries");
         let design = problems.design(t);
+        let min = super::sobol::MIN_SAMPLES as u64;
+        if design == Design::Saltelli && samples < min {
+            problems.fail(
+                "samples",
+                format!(
+                    "a saltelli design needs at least {min} base samples for Sobol indices to mean anything (256 or more for intervals of about +-0.1), found {samples}"
+                ),
+                None,
+            );
+        }
         let mut notes = Vec::new();
         let factors = problems.factors(t, design, &set_keys, &mut notes);
         notes.extend(repeats_note(design, &factors, samples));
