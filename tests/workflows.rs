@@ -73,6 +73,24 @@ fn compare_runs_regimes_on_common_random_numbers() {
         hybrid[7].parse().unwrap(),
     );
     assert!(d > 0.0 && lo <= d && d <= hi, "{d} [{lo}, {hi}]");
+    // Every replicate's values are kept, and they give compare.csv's means.
+    let mut reader = csv::Reader::from_path(dir.path().join("c/compare_replicates.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let reps: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(reps.len(), 3 * 4, "regime x replicate");
+    assert_eq!(header.len(), 3 + 2 * metrics);
+    let col = header.iter().position(|h| h == "coverage_mean").unwrap();
+    let hybrid_mean = reps
+        .iter()
+        .filter(|r| &r[0] == "hybrid")
+        .map(|r| r[col].parse::<f64>().unwrap())
+        .sum::<f64>()
+        / 4.0;
+    let reported = num(&get("coverage", "mean", 1), 3);
+    assert!(
+        (hybrid_mean - reported).abs() < 1e-12,
+        "{hybrid_mean} vs {reported}"
+    );
     assert_eq!(&hybrid[8], "4");
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(dir.path().join("c/manifest.json")).unwrap())

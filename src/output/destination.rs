@@ -58,6 +58,7 @@ pub const COMPARE: ResultKind = ResultKind {
         Entry::File("manifest.json"),
         Entry::File("compare.csv"),
         Entry::File("compare_timeseries.csv"),
+        Entry::File("compare_replicates.csv"),
         Entry::Report,
     ],
     what: "a comparison",

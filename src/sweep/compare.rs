@@ -336,6 +336,25 @@ impl Comparison {
         rows
     }
 
+    /// compare_replicates.csv: one row per regime and replicate, with its
+    /// seed and every metric at the end (`_end`) and averaged over the run
+    /// (`_mean`), as runs.csv has them, so any statistic can be recomputed.
+    /// The first row is the header.
+    pub fn replicate_rows(&self) -> Vec<Vec<String>> {
+        let mut header = vec!["regime".to_string(), "replicate".into(), "seed".into()];
+        header.extend(self.metrics.iter().map(|m| format!("{m}_end")));
+        header.extend(self.metrics.iter().map(|m| format!("{m}_mean")));
+        let mut rows = vec![header];
+        for (regime, runs) in self.regimes.iter().zip(&self.runs) {
+            for (replicate, (run, seed)) in runs.iter().zip(&self.seeds).enumerate() {
+                let mut row = vec![regime.clone(), replicate.to_string(), seed.to_string()];
+                row.extend(run.end.iter().chain(&run.mean).map(f64::to_string));
+                rows.push(row);
+            }
+        }
+        rows
+    }
+
     /// A readable table of the given metrics, averaged over the run.
     pub fn table(&self, metrics: &[&str]) -> String {
         let rows = self.rows();
@@ -405,6 +424,9 @@ pub fn write_comparison(
     let mut bands = staging.csv("compare_timeseries.csv")?;
     bands.rows(&c.bands())?;
     bands.finish()?;
+    let mut replicates = staging.csv("compare_replicates.csv")?;
+    replicates.rows(&c.replicate_rows())?;
+    replicates.finish()?;
     let manifest = CompareManifest {
         coserve_version: crate::VERSION,
         kind: "compare",
