@@ -145,6 +145,19 @@ fn a_comparison_report_has_bands_and_paired_differences() {
         page.contains("95% confidence interval") && page.contains("3 replicates"),
         "uncertainty is stated"
     );
+    // Which interval, and what it does not cover.
+    for words in [
+        "paired t on the per-replicate differences, df = replicates - 1",
+        "Monte Carlo error under common random numbers",
+        "not how uncertain the parameters are",
+    ] {
+        assert!(page.contains(words), "`{words}` missing");
+    }
+    // Each regime's own mean carries its interval and sd.
+    let coverage_row = &page[page.find("<tr><td>coverage</td>").unwrap()..];
+    let coverage_row = &coverage_row[..coverage_row.find("</tr>").unwrap()];
+    assert_eq!(coverage_row.matches(" ± ").count(), 2, "{coverage_row}");
+    assert_eq!(coverage_row.matches("sd ").count(), 2, "{coverage_row}");
     let svg = fs::read_to_string(dir.path().join("c/report/charts/time_trust.svg")).unwrap();
     assert!(
         svg.contains("public") && svg.contains("hybrid"),

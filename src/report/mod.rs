@@ -453,7 +453,7 @@ fn compare_page(
     let replicates = manifest["seeds"].as_array().map_or(0, Vec::len);
     let table = comparison_table(&cmp, &regimes)
         + &format!(
-            "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Below each mean: the paired difference to {} and its 95% confidence interval. An interval that excludes 0 is a difference chance alone is unlikely to make.</p>",
+            "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Each cell: the regime's mean over the run and the replicates, with the half-width of its 95% interval (Student's t, df = replicates - 1) and the standard deviation across replicates; below it, the paired difference to {} with its 95% interval (paired t on the per-replicate differences, df = replicates - 1). An interval that excludes 0 is a difference chance alone is unlikely to make. These intervals are Monte Carlo error under common random numbers: how sure the model is of its own result with these parameters, not how uncertain the parameters are. For that, sweep the uncertain inputs (<code>coserve sweep</code>, <code>coserve sensitivity</code>).</p>",
             escape(&manifest["seeds"].to_string()),
             escape(&reference)
         );
@@ -496,18 +496,28 @@ fn comparison_table(cmp: &Table, regimes: &[String]) -> String {
     for metric in crate::metrics::TABLE_METRICS {
         let _ = write!(table, "<tr><td>{}</td>", words(metric));
         for (i, r) in mean_rows(cmp, metric).iter().enumerate() {
-            let mean = cmp.num(r, "mean");
-            if i == 0 || cmp.num(r, "diff").is_nan() {
-                let _ = write!(table, "<td>{mean:.3}</td>");
+            // Each regime's own mean with its 95% interval (t, df = n - 1)
+            // and sd across replicates, then the paired difference.
+            let (mean, sd, n) = (cmp.num(r, "mean"), cmp.num(r, "sd"), cmp.num(r, "n"));
+            let half = if n >= 2.0 {
+                crate::sweep::stats::t_975(n as usize - 1) * sd / n.sqrt()
             } else {
+                f64::NAN
+            };
+            let _ = write!(
+                table,
+                "<td>{mean:.3} ± {half:.3}<br><small>sd {sd:.3}</small>"
+            );
+            if i > 0 && !cmp.num(r, "diff").is_nan() {
                 let _ = write!(
                     table,
-                    "<td>{mean:.3}<br><small>{:+.3} [{:+.3}, {:+.3}]</small></td>",
+                    "<br><small>{:+.3} [{:+.3}, {:+.3}]</small>",
                     cmp.num(r, "diff"),
                     cmp.num(r, "diff_ci_low"),
                     cmp.num(r, "diff_ci_high")
                 );
             }
+            table += "</td>";
         }
         table += "</tr>";
     }
