@@ -25,6 +25,19 @@ pub enum DecisionRights {
     Residents,
 }
 
+impl DecisionRights {
+    /// Steps of residents' say: 0 when the agency decides, 1 shared, 2
+    /// residents decide. Voice, decision time and the weight of
+    /// participants' votes in the plan all scale with it.
+    pub fn say_steps(self) -> f64 {
+        match self {
+            DecisionRights::Agency => 0.0,
+            DecisionRights::Shared => 1.0,
+            DecisionRights::Residents => 2.0,
+        }
+    }
+}
+
 /// How the agency spreads its delivery capacity across neighbourhoods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

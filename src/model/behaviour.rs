@@ -98,11 +98,7 @@ pub fn updated_trust(
 /// residents decide. Voice raises participants' trust (OECD); losing it
 /// drives volunteers away.
 pub fn voice_level(rights: DecisionRights) -> f64 {
-    match rights {
-        DecisionRights::Agency => 0.0,
-        DecisionRights::Shared => 1.0,
-        DecisionRights::Residents => 2.0,
-    }
+    rights.say_steps()
 }
 
 /// Weekly chance that a fully willing resident of a neighbourhood with

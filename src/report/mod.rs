@@ -291,21 +291,33 @@ fn time_chart(ts: &Table, metric: &str, charts_dir: &Path) -> Result<Figure, Rep
         .iter()
         .map(|r| (ts.num(r, "tick"), ts.num(r, metric)))
         .collect();
+    let series = [Series {
+        name: words(metric),
+        points,
+        band: None,
+    }];
+    weekly_chart(metric, &series, " week by week", charts_dir)
+}
+
+/// `time_<metric>`: `series` of `metric` against the week, captioned
+/// "<metric><how>".
+fn weekly_chart(
+    metric: &str,
+    series: &[Series],
+    how: &str,
+    charts_dir: &Path,
+) -> Result<Figure, ReportError> {
     let file = format!("time_{metric}");
     charts::lines(
         &charts_dir.join(&file),
         &words(metric),
         "week",
         &words(metric),
-        &[Series {
-            name: words(metric),
-            points,
-            band: None,
-        }],
+        series,
     )?;
     Ok(Figure {
         file,
-        caption: format!("{} week by week", words(metric)),
+        caption: format!("{}{how}", words(metric)),
     })
 }
 
@@ -559,21 +571,12 @@ fn band_chart(
             }
         })
         .collect();
-    let file = format!("time_{metric}");
-    charts::lines(
-        &charts_dir.join(&file),
-        &words(metric),
-        "week",
-        &words(metric),
+    weekly_chart(
+        metric,
         &series,
-    )?;
-    Ok(Figure {
-        file,
-        caption: format!(
-            "{}: mean over replicates, band = range across replicates",
-            words(metric)
-        ),
-    })
+        ": mean over replicates, band = range across replicates",
+        charts_dir,
+    )
 }
 
 /// Each regime's paired difference to `reference` in `metric`, with intervals.

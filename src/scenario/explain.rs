@@ -188,6 +188,11 @@ fn describe_costs(w: &mut String, s: &Scenario) {
     if !k.volunteer_input {
         return;
     }
+    // What volunteer work is worth against paid work, domain by domain.
+    let quality = s
+        .domains
+        .iter()
+        .map(|d| 1.0 - b.volunteer_skill_penalty * d.alpha);
     let _ = writeln!(
         w,
         "  What co-production costs: agency staff spend {:.2} per volunteer hour supported and {:.0}% of the money granted, voted or devolved, out of the budget; \
@@ -196,25 +201,13 @@ fn describe_costs(w: &mut String, s: &Scenario) {
         b.coordination_cost_per_hour,
         100.0 * b.grant_admin_share,
         100.0 * b.volunteer_reliability,
-        100.0
-            * s.domains
-                .iter()
-                .map(|d| 1.0 - b.volunteer_skill_penalty * d.alpha)
-                .fold(f64::INFINITY, f64::min),
-        100.0
-            * s.domains
-                .iter()
-                .map(|d| 1.0 - b.volunteer_skill_penalty * d.alpha)
-                .fold(f64::NEG_INFINITY, f64::max),
+        100.0 * quality.clone().fold(f64::INFINITY, f64::min),
+        100.0 * quality.fold(f64::NEG_INFINITY, f64::max),
         b.shadow_wage,
         100.0 * b.grant_audit_reach,
     );
     if k.decision_rights != DecisionRights::Agency {
-        let steps = if k.decision_rights == DecisionRights::Shared {
-            1.0
-        } else {
-            2.0
-        };
+        let steps = k.decision_rights.say_steps();
         let _ = write!(
             w,
             "  Shared decisions take {:.0} weeks before a new plan applies.",
