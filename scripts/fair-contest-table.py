@@ -41,7 +41,7 @@ def main(path):
         values = {}
         for regime in regimes:
             r = cell[(metric, regime)]
-            mean, sd, n = float(r["mean"]), float(r["sd"]), int(r["n"])
+            mean, sd, n = float(r["mean"]), float(r["sd"]), int(r["replicates_defined"])
             half = t975(n - 1) * sd / math.sqrt(n) if n > 1 else float("nan")
             values[regime] = (mean, half)
         finite = {k: v for k, v in values.items() if math.isfinite(v[0])}

@@ -414,6 +414,9 @@ fn sensitivity(a: SensitivityArgs) -> Outcome {
             r.total_low,
             r.total_high
         );
+        if !r.caveat.is_empty() {
+            println!("{:<57} caveat: {}", "", r.caveat);
+        }
     }
     println!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)

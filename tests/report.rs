@@ -158,6 +158,13 @@ fn a_comparison_report_has_bands_and_paired_differences() {
     let coverage_row = &coverage_row[..coverage_row.find("</tr>").unwrap()];
     assert_eq!(coverage_row.matches(" ± ").count(), 2, "{coverage_row}");
     assert_eq!(coverage_row.matches("sd ").count(), 2, "{coverage_row}");
+    // Capture: nothing to measure under public; under hybrid its own
+    // interval rests on hybrid's replicates, not on pairs with public.
+    let capture_row = &page[page.find("<tr><td>capture</td>").unwrap()..];
+    let capture_row = &capture_row[..capture_row.find("</tr>").unwrap()];
+    assert!(capture_row.contains("<td>n/a"), "{capture_row}");
+    assert_eq!(capture_row.matches(" ± ").count(), 1, "{capture_row}");
+    assert!(!capture_row.contains("NaN"), "{capture_row}");
     let svg = fs::read_to_string(dir.path().join("c/report/charts/time_trust.svg")).unwrap();
     assert!(
         svg.contains("public") && svg.contains("hybrid"),
@@ -192,4 +199,8 @@ fn a_sweep_report_has_metrics_against_factors_and_sobol_bars() {
         ],
     );
     assert!(page.contains("saltelli") && page.contains("bootstrap intervals"));
+    assert!(
+        page.contains("take the sweep's values instead of those shown"),
+        "the base scenario's factor values are not what ran"
+    );
 }

@@ -510,16 +510,31 @@ fn comparison_table(cmp: &Table, regimes: &[String]) -> String {
         for (i, r) in mean_rows(cmp, metric).iter().enumerate() {
             // Each regime's own mean with its 95% interval (t, df = n - 1)
             // and sd across replicates, then the paired difference.
-            let (mean, sd, n) = (cmp.num(r, "mean"), cmp.num(r, "sd"), cmp.num(r, "n"));
+            let (mean, sd, n) = (
+                cmp.num(r, "mean"),
+                cmp.num(r, "sd"),
+                cmp.num(r, "replicates_defined"),
+            );
             let half = if n >= 2.0 {
                 crate::sweep::stats::t_975(n as usize - 1) * sd / n.sqrt()
             } else {
                 f64::NAN
             };
-            let _ = write!(
-                table,
-                "<td>{mean:.3} ± {half:.3}<br><small>sd {sd:.3}</small>"
-            );
+            if mean.is_nan() {
+                // Nothing to measure under this regime (capture with no
+                // discretionary money).
+                table += "<td>n/a";
+            } else if half.is_nan() {
+                let _ = write!(
+                    table,
+                    "<td>{mean:.3}<br><small>one replicate defined</small>"
+                );
+            } else {
+                let _ = write!(
+                    table,
+                    "<td>{mean:.3} ± {half:.3}<br><small>sd {sd:.3}</small>"
+                );
+            }
             if i > 0 && !cmp.num(r, "diff").is_nan() {
                 let _ = write!(
                     table,
@@ -648,8 +663,12 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
         sweep["seed"],
         escape(&factors.join(", ")),
     );
-    // The base scenario in words, as every run starts from it.
-    let sections = scenario_section(
+    // The base scenario in words, as every run starts from it; the factors'
+    // own values in it are replaced run by run.
+    let sections = format!(
+        "<p>Every run starts from the base scenario described below, with the fixed overrides; in each run {} take the sweep's values instead of those shown.</p>",
+        escape(&factors.join(", "))
+    ) + &scenario_section(
         &manifest.scenario("base_scenario")?,
         version,
         "every run of the sweep starts from the scenario above",

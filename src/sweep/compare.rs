@@ -85,8 +85,13 @@ pub struct CompareRow {
     pub diff_ci_low: f64,
     /// Upper end of the 95% t interval of the paired difference.
     pub diff_ci_high: f64,
-    /// Replicates (pairs).
+    /// Pairs of replicates where both this regime and the reference have
+    /// a value: the basis of `diff` and its interval.
     pub n: usize,
+    /// Replicates where this regime has a value: the basis of `mean` and
+    /// `sd` (it differs from `n` where the reference has none, e.g.
+    /// `capture` under `public`).
+    pub replicates_defined: usize,
 }
 
 /// The scenario of one regime, ready to run with the given seed.
@@ -296,6 +301,7 @@ impl Comparison {
                         diff_ci_low: low,
                         diff_ci_high: high,
                         n,
+                        replicates_defined: v.iter().filter(|x| x.is_finite()).count(),
                     });
                 }
             }
