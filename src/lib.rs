@@ -10,6 +10,7 @@
 //! let text = r#"
 //!     [run]
 //!     ticks = 8
+//!     warmup = 2   # weeks left out of summaries (default 52)
 //!     [city]
 //!     residents = 2000
 //!     [governance]
@@ -51,3 +52,11 @@ pub use scenario::Scenario;
 
 /// The version written into every manifest.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The git commit coserve was built from, written into every manifest and
+/// report: 40 hex digits, with `-modified` when the working tree had
+/// uncommitted changes, or `unknown` when built outside a git checkout.
+pub const COMMIT: &str = git_version::git_version!(
+    args = ["--always", "--abbrev=40", "--dirty=-modified"],
+    fallback = "unknown"
+);

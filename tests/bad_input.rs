@@ -112,6 +112,26 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "warmup_the_whole_run",
+        text: "[run]\nticks = 30\nwarmup = 30\n",
+        expect: &[
+            ":3:1",
+            "run.warmup",
+            "leaves no week to summarise in a 30-week run",
+            "set run.warmup below 30",
+        ],
+    },
+    Case {
+        name: "default_warmup_in_a_short_run",
+        text: "[city]\nresidents = 2000\n[run]\nticks = 20\n",
+        expect: &[
+            ":4:1",
+            "run.ticks",
+            "run.warmup = 52 weeks leaves no week",
+            "--set run.warmup=0",
+        ],
+    },
+    Case {
         name: "budget_over_one",
         text: "[governance]\norg_funding_share = 0.6\npb_share = 0.6\n",
         expect: &[":1:", "governance", "must be at most 1", "1.200"],

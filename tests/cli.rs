@@ -21,7 +21,14 @@ fn scenarios() -> PathBuf {
 }
 
 /// A small, fast copy of the baseline.
-const SMALL: [&str; 4] = ["--set", "city.residents=3000", "--set", "run.ticks=12"];
+const SMALL: [&str; 6] = [
+    "--set",
+    "city.residents=3000",
+    "--set",
+    "run.ticks=12",
+    "--set",
+    "run.warmup=0",
+];
 
 fn run_small(cwd: &Path, scenario: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["run", scenario.to_str().unwrap()];
@@ -77,6 +84,13 @@ fn run_writes_every_output_under_outputs_by_default() {
         serde_json::from_str(&fs::read_to_string(result.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seed"], 1);
     assert_eq!(manifest["coserve_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["coserve_commit"], coserve::COMMIT);
+    assert!(
+        manifest["command_line"][1] == "run" && manifest["command_line"][3] == "--set",
+        "{}",
+        manifest["command_line"]
+    );
+    assert_eq!(manifest["summarised_weeks"], serde_json::json!([0, 11]));
     assert_eq!(manifest["scenario"]["city"]["residents"], 3000);
     assert_eq!(manifest["scenario"]["governance"]["preset"], "public");
     assert_eq!(

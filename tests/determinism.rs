@@ -9,6 +9,7 @@ use std::path::Path;
 const SCENARIO: &str = r#"
 [run]
 ticks = 30
+warmup = 10
 seed = 11
 [city]
 residents = 60000

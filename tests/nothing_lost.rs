@@ -10,7 +10,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-const SMALL: [&str; 4] = ["--set", "city.residents=2000", "--set", "run.ticks=12"];
+const SMALL: [&str; 6] = [
+    "--set",
+    "city.residents=2000",
+    "--set",
+    "run.ticks=12",
+    "--set",
+    "run.warmup=0",
+];
 
 fn baseline() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")
@@ -85,7 +92,7 @@ fn force_never_removes_what_a_command_reads_or_did_not_write() {
     fs::create_dir(d.join("sw")).unwrap();
     fs::write(
         d.join("sw/s.toml"),
-        "scenario = \"../study/my_city.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
+        "scenario = \"../study/my_city.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\", \"run.warmup=0\"]\n[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
     )
     .unwrap();
     refused(
@@ -155,7 +162,7 @@ fn merge_into_one_of_its_own_shards_is_refused() {
     fs::copy(baseline(), d.join("b.toml")).unwrap();
     fs::write(
         d.join("s.toml"),
-        "scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
+        "scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\", \"run.warmup=0\"]\n[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
     )
     .unwrap();
     ok(&["sweep", "s.toml", "--shard", "0/2", "--out", "a"], d);
@@ -170,7 +177,7 @@ fn sweep_file(d: &Path, name: &str, body: &str) {
     fs::copy(baseline(), d.join("b.toml")).unwrap();
     fs::write(
         d.join(name),
-        format!("scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n{body}"),
+        format!("scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\", \"run.warmup=0\"]\n{body}"),
     )
     .unwrap();
 }
@@ -204,7 +211,7 @@ fn every_key_named_takes_effect_or_is_refused() {
             format!("scenario = \"b.toml\"\n{body}")
         } else {
             format!(
-                "scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n{body}"
+                "scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\", \"run.warmup=0\"]\n{body}"
             )
         };
         fs::copy(baseline(), d.join("b.toml")).unwrap();
@@ -757,7 +764,7 @@ fn third_round_keys_that_would_be_ignored() {
             format!("scenario = \"b.toml\"\n{body}")
         } else {
             format!(
-                "scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n{body}"
+                "scenario = \"b.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\", \"run.warmup=0\"]\n{body}"
             )
         };
         fs::write(d.join(&name), text).unwrap();
@@ -766,7 +773,7 @@ fn third_round_keys_that_would_be_ignored() {
     // A child file adds interventions to its parent's, never drops them.
     fs::write(
         d.join("parent.toml"),
-        "[run]\nticks = 12\n[city]\nresidents = 2000\n[[interventions]]\nat = 5\nbudget_scale = 0.7\n",
+        "[run]\nticks = 12\nwarmup = 0\n[city]\nresidents = 2000\n[[interventions]]\nat = 5\nbudget_scale = 0.7\n",
     )
     .unwrap();
     fs::write(

@@ -100,6 +100,10 @@ fn a_run_report_has_metrics_over_time_maps_and_equity() {
         "seed 1",
         "coserve 0.1.0",
         "one draw of chance",
+        // The window of every summary, and what made the result.
+        "weeks 52 to 59 (after a 52-week warm-up)",
+        "--set city.residents=4000 --set run.ticks=60 --set governance.preset=hybrid --out r</code>",
+        &format!("commit <code>{}</code>", coserve::COMMIT),
     ] {
         assert!(page.contains(words), "`{words}` missing");
     }
@@ -129,6 +133,8 @@ fn a_comparison_report_has_bands_and_paired_differences() {
             "3",
             "--ticks",
             "30",
+            "--set",
+            "run.warmup=10",
             "--set",
             "city.residents=3000",
             "--out",
@@ -170,6 +176,27 @@ fn a_comparison_report_has_bands_and_paired_differences() {
         svg.contains("public") && svg.contains("hybrid"),
         "both regimes are in the legend"
     );
+    // The warm-up: shaded and named in every weekly chart, and the window
+    // of every mean stated.
+    assert!(
+        svg.contains("warm-up (left out of summaries)"),
+        "shaded warm-up"
+    );
+    assert!(
+        page.contains("weeks 10 to 29 (after a 10-week warm-up)"),
+        "the summary window is stated"
+    );
+    // Every metric of the table is defined, with its unit.
+    assert!(page.contains("<h2>What the metrics mean</h2>"));
+    for (metric, unit) in [
+        ("wait p50", "weeks"),
+        ("public cost per unit", "money per need served"),
+    ] {
+        assert!(
+            page.contains(&format!("<tr><td>{metric}</td><td>{unit}</td>")),
+            "{metric} is defined with its unit"
+        );
+    }
 }
 
 #[test]
@@ -179,7 +206,7 @@ fn a_sweep_report_has_metrics_against_factors_and_sobol_bars() {
     fs::write(
         &sweep,
         format!(
-            "scenario = \"{}\"\nset = [\"city.residents=2000\", \"run.ticks=10\"]\ndesign = \"saltelli\"\nsamples = 32\n[factors]\n\"governance.floor\" = {{ min = 0.0, max = 1.0 }}\n\"governance.outreach\" = {{ min = 0.0, max = 1.0 }}\n",
+            "scenario = \"{}\"\nset = [\"city.residents=2000\", \"run.ticks=10\", \"run.warmup=0\"]\ndesign = \"saltelli\"\nsamples = 32\n[factors]\n\"governance.floor\" = {{ min = 0.0, max = 1.0 }}\n\"governance.outreach\" = {{ min = 0.0, max = 1.0 }}\n",
             concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml")
         ),
     )

@@ -34,7 +34,7 @@ fn sweep_template_runs_as_a_job_array_and_merges_to_the_single_process_result() 
     fs::write(
         &sweep,
         format!(
-            "scenario = \"{}\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\ndesign = \"latin_hypercube\"\nsamples = 5\nreplicates = 2\n[factors]\n\"governance.outreach\" = {{ min = 0.0, max = 1.0 }}\n",
+            "scenario = \"{}\"\nset = [\"city.residents=2000\", \"run.ticks=8\", \"run.warmup=0\"]\ndesign = \"latin_hypercube\"\nsamples = 5\nreplicates = 2\n[factors]\n\"governance.outreach\" = {{ min = 0.0, max = 1.0 }}\n",
             root.join("scenarios/baseline.toml").display()
         ),
     )

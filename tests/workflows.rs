@@ -30,6 +30,8 @@ fn compare_runs_regimes_on_common_random_numbers() {
         "--ticks",
         "20",
         "--set",
+        "run.warmup=0",
+        "--set",
         "city.residents=3000",
         "--out",
         "c",
@@ -124,7 +126,8 @@ fn compare_runs_regimes_on_common_random_numbers() {
 /// A sweep file over the baseline with `residents` and `ticks` fixed.
 fn write_sweep_sized(dir: &Path, residents: u32, ticks: u32, body: &str) -> PathBuf {
     let path = dir.join("sweep.toml");
-    let set = format!("set = [\"city.residents={residents}\", \"run.ticks={ticks}\"]");
+    let set =
+        format!("set = [\"city.residents={residents}\", \"run.ticks={ticks}\", \"run.warmup=0\"]");
     fs::write(
         &path,
         format!("scenario = \"{}\"\n{set}\n{body}", baseline()),
@@ -397,7 +400,7 @@ fn a_sweep_records_what_it_read_and_will_not_resume_on_an_edited_scenario() {
     fs::copy(baseline(), d.join("sc/base.toml")).unwrap();
     fs::write(
         d.join("s.toml"),
-        "scenario = \"sc/base.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\"]\n[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
+        "scenario = \"sc/base.toml\"\nset = [\"city.residents=2000\", \"run.ticks=8\", \"run.warmup=0\"]\n[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
     )
     .unwrap();
     let out = coserve(&["sweep", "s.toml", "--shard", "0/2", "--out", "a"], d);

@@ -2,8 +2,10 @@
 //! SES quintile, and the equity measures they use. All need-based metrics
 //! count hidden need: what nobody reported is still need.
 
+mod definitions;
 mod equity;
 
+pub use definitions::{DEFINITIONS, Definition, definition};
 pub use equity::{concentration_index, gini, percentile};
 
 use serde::Serialize;
@@ -237,7 +239,7 @@ pub const MAIN_METRICS: &[&str] = &[
     "participation_rate",
 ];
 
-/// The metrics `coserve compare` prints, averaged over the run: coverage,
+/// The metrics `coserve compare` prints, averaged after the warm-up: coverage,
 /// equity, experience and cost. compare.csv holds every metric.
 pub const TABLE_METRICS: &[&str] = &[
     "coverage",

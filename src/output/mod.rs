@@ -88,11 +88,26 @@ pub struct Timing {
     pub threads: usize,
 }
 
+/// The arguments of the process that wrote a result, program name first:
+/// the command line for the `coserve` binary, the interpreter's arguments
+/// when called from Python. Recorded so a report can say what to type to
+/// reproduce it.
+pub fn command_line() -> Vec<String> {
+    std::env::args().collect()
+}
+
 /// manifest.json: everything needed to know what produced a result.
 #[derive(Debug, Serialize)]
 pub struct Manifest<'a> {
     /// The coserve version that wrote the folder.
     pub coserve_version: &'static str,
+    /// The commit it was built from ([`crate::COMMIT`]).
+    pub coserve_commit: &'static str,
+    /// The command that wrote the folder ([`command_line`]).
+    pub command_line: Vec<String>,
+    /// `[first, last]` week of every summary of the run: after the warm-up
+    /// (`run.warmup`) to the last week.
+    pub summarised_weeks: [u32; 2],
     /// `run`: what kind of result the folder holds.
     pub kind: &'static str,
     /// The scenario's `name`.
@@ -199,6 +214,9 @@ pub fn run_to_dir(
     write_events(&staging.path("events.csv"), sim.events())?;
     let manifest = Manifest {
         coserve_version: crate::VERSION,
+        coserve_commit: crate::COMMIT,
+        command_line: command_line(),
+        summarised_weeks: [s.run.warmup, s.run.ticks - 1],
         kind: "run",
         scenario_name: &s.name,
         seed: s.run.seed,

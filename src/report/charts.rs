@@ -11,14 +11,13 @@ pub const SIZE: (u32, u32) = (960, 540);
 
 static FONT: Once = Once::new();
 
+/// DejaVu Sans, shipped in assets/fonts: every chart's text.
+const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
 fn register_font() {
     FONT.call_once(|| {
-        plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
-        )
-        .unwrap_or_else(|_| panic!("the shipped font is a valid TrueType font"));
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_BYTES)
+            .unwrap_or_else(|_| panic!("the shipped font is a valid TrueType font"));
     });
 }
 
@@ -103,27 +102,54 @@ pub struct ChartError {
     pub message: String,
 }
 
-/// Draws `draw` into `<stem>.png` and `<stem>.svg`.
-fn both(
-    stem: &Path,
-    draw: impl Fn(DrawingArea<BitMapBackend, Shift>) -> Result + Copy,
-    draw_svg: impl Fn(DrawingArea<SVGBackend, Shift>) -> Result,
-) -> Drawn {
+/// Draws `draw` as SVG into `<stem>.svg`, then renders that SVG into
+/// `<stem>.png` with resvg, so both files are the same picture. (plotters'
+/// own bitmap text drawing leaves out each glyph's side bearing, which
+/// spread words into "b y" and "fi fth"; resvg lays text out with a real
+/// shaper.)
+fn both(stem: &Path, draw: impl Fn(DrawingArea<SVGBackend, Shift>) -> Result) -> Drawn {
     register_font();
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    draw(BitMapBackend::new(&png, SIZE).into_drawing_area())
-        .and_then(|()| draw_svg(SVGBackend::new(&svg, SIZE).into_drawing_area()))
-        .map_err(|message| ChartError {
-            stem: stem.to_path_buf(),
-            message,
-        })
+    let failed = |message: String| ChartError {
+        stem: stem.to_path_buf(),
+        message,
+    };
+    let mut svg = String::new();
+    draw(SVGBackend::with_string(&mut svg, SIZE).into_drawing_area()).map_err(failed)?;
+    let svg_path = stem.with_extension("svg");
+    std::fs::write(&svg_path, &svg)
+        .map_err(|e| failed(format!("cannot write {}: {e}", svg_path.display())))?;
+    let png = rasterise(&svg).map_err(failed)?;
+    let png_path = stem.with_extension("png");
+    std::fs::write(&png_path, png)
+        .map_err(|e| failed(format!("cannot write {}: {e}", png_path.display())))
 }
 
-macro_rules! on_both_backends {
-    ($stem:expr, |$root:ident| $body:block) => {
-        both($stem, |$root| $body, |$root| $body)
-    };
+/// resvg's options with the shipped font as every family the charts name.
+fn svg_options() -> &'static resvg::usvg::Options<'static> {
+    static OPTIONS: std::sync::OnceLock<resvg::usvg::Options<'static>> = std::sync::OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        let mut options = resvg::usvg::Options {
+            font_family: "DejaVu Sans".into(),
+            ..Default::default()
+        };
+        let fonts = options.fontdb_mut();
+        fonts.load_font_data(FONT_BYTES.to_vec());
+        fonts.set_sans_serif_family("DejaVu Sans");
+        options
+    })
+}
+
+/// A chart's SVG text as PNG bytes, at [`SIZE`].
+fn rasterise(svg: &str) -> std::result::Result<Vec<u8>, String> {
+    let tree = resvg::usvg::Tree::from_str(svg, svg_options()).map_err(err)?;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(SIZE.0, SIZE.1)
+        .ok_or_else(|| "the chart size is not a valid image size".to_string())?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(err)
 }
 
 fn err(e: impl std::fmt::Debug) -> String {
@@ -174,14 +200,35 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// Lines (with bands) of `series` against x.
-pub fn lines(stem: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> Drawn {
+/// Lines (with bands) of `series` against x; when `warmup` is given, the x
+/// range below it is shaded grey and named "warm-up" in the legend (the
+/// weeks every summary leaves out).
+pub fn lines(
+    stem: &Path,
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    series: &[Series],
+    warmup: Option<f64>,
+) -> Drawn {
     let x = bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
-    let y = bounds(series.iter().flat_map(|s| {
+    let first_x = series
+        .iter()
+        .flat_map(|s| s.points.first().map(|p| p.0))
+        .fold(f64::INFINITY, f64::min);
+    let warmup = warmup.filter(|&w| w > first_x);
+    let legend_entries = series.len() + usize::from(warmup.is_some());
+    let (y_low, y_high) = bounds(series.iter().flat_map(|s| {
         let band = s.band.iter().flatten().flat_map(|b| [b.1, b.2]);
         s.points.iter().map(|p| p.1).chain(band).collect::<Vec<_>>()
     }));
-    on_both_backends!(stem, |root| {
+    // Headroom for the legend in the upper right, so it covers no line.
+    let headroom = if legend_entries > 1 {
+        (y_high - y_low) * (0.05 + 0.07 * legend_entries as f64)
+    } else {
+        0.0
+    };
+    let y = (y_low, y_high + headroom);
+    both(stem, |root| {
         let mut chart = framed(&root, title, 56)?
             .build_cartesian_2d(x.0..x.1, y.0..y.1)
             .map_err(err)?;
@@ -195,6 +242,17 @@ pub fn lines(stem: &Path, title: &str, x_label: &str, y_label: &str, series: &[S
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
+        if let Some(end) = warmup {
+            let grey = RGBColor(120, 120, 120).mix(0.18);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(first_x, y.0), (end.min(x.1), y.1)],
+                    grey.filled(),
+                )))
+                .map_err(err)?
+                .label("warm-up (left out of summaries)")
+                .legend(move |(x, y)| Rectangle::new([(x, y - 8), (x + 24, y + 8)], grey.filled()));
+        }
         for (i, s) in series.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
             if let Some(band) = &s.band {
@@ -223,7 +281,7 @@ pub fn lines(stem: &Path, title: &str, x_label: &str, y_label: &str, series: &[S
                     PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4))
                 });
         }
-        if series.len() > 1 {
+        if legend_entries > 1 {
             draw_legend(&mut chart)?;
         }
         root.present().map_err(err)
@@ -243,7 +301,7 @@ pub fn bars(
         [b.value, lo, hi, 0.0]
     }));
     let n = bars.len() as u32;
-    on_both_backends!(stem, |root| {
+    both(stem, |root| {
         let mut chart = framed(&root, title, 60)?
             .build_cartesian_2d((0..n.max(1) - 1).into_segmented(), y.0..y.1)
             .map_err(err)?;
@@ -318,7 +376,7 @@ pub fn scatter(
 ) -> Drawn {
     let x = bounds(points.iter().map(|p| p.0));
     let y = bounds(points.iter().map(|p| p.1));
-    on_both_backends!(stem, |root| {
+    both(stem, |root| {
         let mut chart = framed(&root, title, 56)?
             .build_cartesian_2d(x.0..x.1, y.0..y.1)
             .map_err(err)?;
@@ -358,22 +416,27 @@ pub fn map(stem: &Path, title: &str, value_label: &str, cells: &[Cell]) -> Drawn
     };
     let columns = cells.iter().map(|c| c.column + 1).max().unwrap_or(1);
     let rows = cells.iter().map(|c| c.row + 1).max().unwrap_or(1);
-    on_both_backends!(stem, |root| {
+    both(stem, |root| {
         root.fill(&WHITE).map_err(err)?;
-        let (left, right) = root.split_horizontally(SIZE.0 - 300);
-        let title_area = left.titled(title, ("sans-serif", 30)).map_err(err)?;
-        let (w, h) = title_area.dim_in_pixel();
+        // The title across the whole width, as on every other chart; the
+        // map centred on the left, its colour scale on the right.
+        let body = root
+            .margin(16, 16, 16, 16)
+            .titled(title, ("sans-serif", 30))
+            .map_err(err)?;
+        let (left, right) = body.split_horizontally(SIZE.0 - 300);
+        let (w, h) = left.dim_in_pixel();
         let side = ((w as f64 - 20.0) / columns as f64).min((h as f64 - 20.0) / rows as f64);
+        let x_start = ((w as f64 - side * columns as f64) / 2.0).max(0.0) as i32;
         for c in cells {
-            let x0 = 10 + (c.column as f64 * side) as i32;
+            let x0 = x_start + (c.column as f64 * side) as i32;
             let y0 = 10 + (c.row as f64 * side) as i32;
             let colour = viridis((c.value - lo) / (hi - lo));
-            title_area
-                .draw(&Rectangle::new(
-                    [(x0, y0), (x0 + side as i32 - 3, y0 + side as i32 - 3)],
-                    colour.filled(),
-                ))
-                .map_err(err)?;
+            left.draw(&Rectangle::new(
+                [(x0, y0), (x0 + side as i32 - 3, y0 + side as i32 - 3)],
+                colour.filled(),
+            ))
+            .map_err(err)?;
         }
         // Legend: the colour scale with its ends labelled.
         right

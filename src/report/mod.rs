@@ -213,7 +213,7 @@ const CANNOT_TELL: &str = "<h2>What this model cannot tell you</h2><ul>\
 </ul>";
 
 /// What was simulated, in words, and the assumptions that matter.
-fn scenario_section(s: &Scenario, version: &str, extra: &str) -> String {
+fn scenario_section(s: &Scenario, manifest: &Manifest, extra: &str) -> String {
     let b = &s.behaviour;
     let mut out = String::new();
     // The plain-language scenario, less where `run` would write results.
@@ -244,13 +244,49 @@ fn scenario_section(s: &Scenario, version: &str, extra: &str) -> String {
         100.0 * b.leakage_base,
     );
     out.push_str(CANNOT_TELL);
-    let _ = write!(
-        out,
-        "<h2>Provenance</h2><p>coserve {} · {}</p>",
-        escape(version),
+    out + &provenance(manifest, extra)
+}
+
+/// "Provenance": the command, version and commit that made the result, so
+/// a reader can make it again. A sweep's shards differ in their command
+/// lines, so its manifest keeps none and the sweep file's command is shown.
+fn provenance(manifest: &Manifest, extra: &str) -> String {
+    let text = |key: &str| manifest[key].as_str().unwrap_or("not recorded").to_string();
+    let command = match manifest["command_line"].as_array() {
+        Some(args) => args
+            .iter()
+            .filter_map(|a| a.as_str())
+            .map(shell_word)
+            .collect::<Vec<_>>()
+            .join(" "),
+        None if manifest["kind"] == "sweep" => format!(
+            "coserve sweep {} (then coserve merge, if run in shards)",
+            shell_word(
+                manifest["files"][0]["path"]
+                    .as_str()
+                    .unwrap_or("SWEEP.toml")
+            )
+        ),
+        None => "not recorded".into(),
+    };
+    format!(
+        "<h2>Provenance</h2><p>Made by <code>{}</code> with coserve {}, commit <code>{}</code> · {}</p>",
+        escape(&command),
+        escape(&text("coserve_version")),
+        escape(&text("coserve_commit")),
         extra
-    );
-    out
+    )
+}
+
+/// `arg` as one word a POSIX shell reads back unchanged: quoted only when
+/// it holds anything but letters, digits and `-_./=,:+@%`.
+fn shell_word(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
 }
 
 fn run_page(
@@ -259,18 +295,21 @@ fn run_page(
     s: &Scenario,
     charts_dir: &Path,
 ) -> Result<Page, ReportError> {
-    let version = manifest["coserve_version"].as_str().unwrap_or("?");
     let ts = Table::read(&dir.join("timeseries.csv"))?;
+    let window = s.run.summarised_weeks();
     let over_time = MAIN_METRICS
         .iter()
-        .map(|metric| time_chart(&ts, metric, charts_dir))
+        .map(|metric| time_chart(&ts, metric, s.run.warmup, charts_dir))
         .collect::<Result<Vec<_>, _>>()?;
     let mut figures = vec![("Over time".to_string(), over_time)];
     if let Ok(hoods) = Table::read(&dir.join("neighbourhoods.csv")) {
         figures.push(("Where".to_string(), neighbourhood_maps(&hoods, charts_dir)?));
     }
     if let Ok(fifths) = Table::read(&dir.join("quintiles.csv")) {
-        figures.push(("For whom".to_string(), equity_charts(&fifths, charts_dir)?));
+        figures.push((
+            "For whom".to_string(),
+            equity_charts(&fifths, &window, charts_dir)?,
+        ));
     }
     let extra = format!(
         "seed {} · scenario files: {}",
@@ -279,13 +318,21 @@ fn run_page(
     );
     Ok(Page {
         title: format!("coserve run: {}", s.name),
-        sections: scenario_section(s, version, &extra) + "<h2>Results</h2>" + &last_year_table(&ts),
+        sections: scenario_section(s, manifest, &extra)
+            + "<h2>Results</h2>"
+            + &summary_table(&ts, &window)
+            + &glossary(shown_metrics()),
         figures,
     })
 }
 
-/// One metric of a run week by week.
-fn time_chart(ts: &Table, metric: &str, charts_dir: &Path) -> Result<Figure, ReportError> {
+/// One metric of a run week by week, the warm-up shaded.
+fn time_chart(
+    ts: &Table,
+    metric: &str,
+    warmup: u32,
+    charts_dir: &Path,
+) -> Result<Figure, ReportError> {
     let points: Vec<(f64, f64)> = ts
         .rows
         .iter()
@@ -296,24 +343,25 @@ fn time_chart(ts: &Table, metric: &str, charts_dir: &Path) -> Result<Figure, Rep
         points,
         band: None,
     }];
-    weekly_chart(metric, &series, " week by week", charts_dir)
+    weekly_chart(metric, &series, " week by week", warmup, charts_dir)
 }
 
-/// `time_<metric>`: `series` of `metric` against the week, captioned
-/// "<metric><how>".
+/// `time_<metric>`: `series` of `metric` against the week, the first
+/// `warmup` weeks shaded, captioned "<metric><how>".
 fn weekly_chart(
     metric: &str,
     series: &[Series],
     how: &str,
+    warmup: u32,
     charts_dir: &Path,
 ) -> Result<Figure, ReportError> {
     let file = format!("time_{metric}");
     charts::lines(
         &charts_dir.join(&file),
         &words(metric),
-        "week",
-        &words(metric),
+        ("week", &words(metric)),
         series,
+        (warmup > 0).then_some(f64::from(warmup)),
     )?;
     Ok(Figure {
         file,
@@ -321,22 +369,71 @@ fn weekly_chart(
     })
 }
 
-/// Every table metric's mean and range over a run's last year.
-fn last_year_table(ts: &Table) -> String {
-    let last_year = ts.rows.len().saturating_sub(52);
-    let mut table = String::from(
-        "<table><tr><th>metric</th><th>mean over the last year</th><th>range over the last year</th></tr>",
+/// The metrics of a run's or comparison's tables and charts, each once.
+fn shown_metrics() -> impl Iterator<Item = &'static str> {
+    let table = crate::metrics::TABLE_METRICS.iter();
+    let charted = MAIN_METRICS
+        .iter()
+        .filter(|m| !crate::metrics::TABLE_METRICS.contains(m));
+    table.chain(charted).copied()
+}
+
+/// "What the metrics mean": the unit and meaning of each of `metrics`, for
+/// the foot of a page that shows them.
+fn glossary<'a>(metrics: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::from(
+        "<h2>What the metrics mean</h2><table><tr><th>metric</th><th>unit</th><th>what it measures</th></tr>",
+    );
+    for metric in metrics {
+        if let Some(d) = crate::metrics::definition(metric) {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                words(metric),
+                escape(d.unit),
+                escape(d.meaning)
+            );
+        }
+    }
+    out + "</table><p>Money is in the scenario's currency, the one its budgets are written in. Every column of the result tables is defined in docs/model.md.</p>"
+}
+
+/// "weeks 52 to 259 (after a 52-week warm-up)": the summary window in words.
+fn window_words(window: &std::ops::Range<u32>) -> String {
+    let last = window.end.saturating_sub(1);
+    match window.start {
+        0 => format!("weeks 0 to {last} (no warm-up)"),
+        w => format!("weeks {w} to {last} (after a {w}-week warm-up)"),
+    }
+}
+
+/// The rows of weekly `table` whose `tick` is in `window`.
+fn in_window<'a>(
+    table: &'a Table,
+    window: &'a std::ops::Range<u32>,
+) -> impl Iterator<Item = &'a Vec<String>> + 'a {
+    table.rows.iter().filter(move |r| {
+        let tick = table.num(r, "tick");
+        tick >= f64::from(window.start) && tick < f64::from(window.end)
+    })
+}
+
+/// Every table metric's mean and range over the summarised weeks.
+fn summary_table(ts: &Table, window: &std::ops::Range<u32>) -> String {
+    let mut table = format!(
+        "<p>Over {}, the window of every summary of this run.</p><table><tr><th>metric</th><th>unit</th><th>mean</th><th>range, week to week</th></tr>",
+        window_words(window)
     );
     for metric in crate::metrics::TABLE_METRICS {
-        let values: Vec<f64> = ts.rows[last_year..]
-            .iter()
+        let values: Vec<f64> = in_window(ts, window)
             .map(|r| ts.num(r, metric))
             .filter(|x| x.is_finite())
             .collect();
+        let unit = crate::metrics::definition(metric).map_or("", |d| d.unit);
         if values.is_empty() {
             let _ = write!(
                 table,
-                "<tr><td>{}</td><td colspan=\"2\">not defined in this run</td></tr>",
+                "<tr><td>{}</td><td>{unit}</td><td colspan=\"2\">not defined in this run</td></tr>",
                 words(metric)
             );
             continue;
@@ -349,7 +446,7 @@ fn last_year_table(ts: &Table) -> String {
             });
         let _ = write!(
             table,
-            "<tr><td>{}</td><td>{mean:.3}</td><td>{lo:.3} to {hi:.3}</td></tr>",
+            "<tr><td>{}</td><td>{unit}</td><td>{mean:.3}</td><td>{lo:.3} to {hi:.3}</td></tr>",
             words(metric)
         );
     }
@@ -396,20 +493,18 @@ fn neighbourhood_maps(hoods: &Table, charts_dir: &Path) -> Result<Vec<Figure>, R
     Ok(maps)
 }
 
-/// Coverage, trust and participation by SES fifth over the last year.
-fn equity_charts(q: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportError> {
-    let last_tick = q.rows.iter().map(|r| q.num(r, "tick")).fold(0.0, f64::max);
+/// Coverage, trust and participation by SES fifth over the summarised weeks.
+fn equity_charts(
+    q: &Table,
+    window: &std::ops::Range<u32>,
+    charts_dir: &Path,
+) -> Result<Vec<Figure>, ReportError> {
     let mut equity = Vec::new();
     for metric in ["coverage", "trust", "participation_rate"] {
         let bars: Vec<Bar> = (1..=5)
             .map(|quintile| {
-                let values: Vec<f64> = q
-                    .rows
-                    .iter()
-                    .filter(|r| {
-                        q.num(r, "quintile") == quintile as f64
-                            && q.num(r, "tick") > last_tick - 52.0
-                    })
+                let values: Vec<f64> = in_window(q, window)
+                    .filter(|r| q.num(r, "quintile") == quintile as f64)
                     .map(|r| q.num(r, metric))
                     .filter(|x| x.is_finite())
                     .collect();
@@ -425,14 +520,23 @@ fn equity_charts(q: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportErro
         let file = format!("equity_{metric}");
         charts::bars(
             &charts_dir.join(&file),
-            &format!("{} by SES fifth (1 = poorest), last year", words(metric)),
+            &format!(
+                "{} by SES fifth (1 = poorest), weeks {} to {}",
+                words(metric),
+                window.start,
+                window.end.saturating_sub(1)
+            ),
             &words(metric),
             &[],
             &bars,
         )?;
         equity.push(Figure {
             file,
-            caption: format!("{} by SES fifth, mean over the last year", words(metric)),
+            caption: format!(
+                "{} by SES fifth, mean over {}",
+                words(metric),
+                window_words(window)
+            ),
         });
     }
     Ok(equity)
@@ -444,7 +548,6 @@ fn compare_page(
     s: &Scenario,
     charts_dir: &Path,
 ) -> Result<Page, ReportError> {
-    let version = manifest["coserve_version"].as_str().unwrap_or("?");
     let regimes: Vec<String> = manifest["regimes"]
         .as_array()
         .map(|a| {
@@ -456,30 +559,41 @@ fn compare_page(
     let reference = regimes.first().cloned().unwrap_or_default();
     let bands = Table::read(&dir.join("compare_timeseries.csv"))?;
     let cmp = Table::read(&dir.join("compare.csv"))?;
+    let window = s.run.summarised_weeks();
     let mut over_time = Vec::new();
     let mut differences = Vec::new();
     for metric in MAIN_METRICS {
-        over_time.push(band_chart(&bands, &regimes, metric, charts_dir)?);
-        differences.push(difference_chart(&cmp, metric, &reference, charts_dir)?);
+        over_time.push(band_chart(
+            &bands,
+            &regimes,
+            metric,
+            s.run.warmup,
+            charts_dir,
+        )?);
+        differences.push(difference_chart(
+            &cmp, metric, &reference, &window, charts_dir,
+        )?);
     }
     let replicates = manifest["seeds"].as_array().map_or(0, Vec::len);
     let table = comparison_table(&cmp, &regimes)
         + &format!(
-            "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Each cell: the regime's mean over the run and the replicates, with the half-width of its 95% interval (Student's t, df = replicates - 1) and the standard deviation across replicates; below it, the paired difference to {} with its 95% interval (paired t on the per-replicate differences, df = replicates - 1). An interval that excludes 0 is a difference chance alone is unlikely to make. These intervals are Monte Carlo error under common random numbers: how sure the model is of its own result with these parameters, not how uncertain the parameters are. For that, sweep the uncertain inputs (<code>coserve sweep</code>, <code>coserve sensitivity</code>).</p>",
+            "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Each cell: the regime's mean over {} (every replicate's weekly mean over that window, averaged over the replicates), with the half-width of its 95% interval (Student's t, df = replicates - 1) and the standard deviation across replicates; below it, the paired difference to {} with its 95% interval (paired t on the per-replicate differences, df = replicates - 1). An interval that excludes 0 is a difference chance alone is unlikely to make. These intervals are Monte Carlo error under common random numbers: how sure the model is of its own result with these parameters, not how uncertain the parameters are. For that, sweep the uncertain inputs (<code>coserve sweep</code>, <code>coserve sensitivity</code>).</p>",
             escape(&manifest["seeds"].to_string()),
+            window_words(&window),
             escape(&reference)
         );
     Ok(Page {
         title: format!("coserve comparison: {}", regimes.join(" vs ")),
         sections: scenario_section(
             s,
-            version,
+            manifest,
             &format!(
                 "regimes {} · replicates {replicates}",
                 escape(&regimes.join(", "))
             ),
         ) + "<h2>Results</h2>"
-            + &table,
+            + &table
+            + &glossary(shown_metrics()),
         figures: vec![
             ("Over time".into(), over_time),
             ("Differences".into(), differences),
@@ -499,7 +613,7 @@ fn mean_rows<'a>(cmp: &'a Table, metric: &str) -> Vec<&'a Vec<String>> {
 /// the first regime and its interval.
 fn comparison_table(cmp: &Table, regimes: &[String]) -> String {
     let mut table = format!(
-        "<table><tr><th>metric (mean over the run)</th>{}</tr>",
+        "<table><tr><th>metric (mean after the warm-up)</th>{}</tr>",
         regimes
             .iter()
             .map(|r| format!("<th>{}</th>", escape(r)))
@@ -556,6 +670,7 @@ fn band_chart(
     bands: &Table,
     regimes: &[String],
     metric: &str,
+    warmup: u32,
     charts_dir: &Path,
 ) -> Result<Figure, ReportError> {
     let series: Vec<Series> = regimes
@@ -590,6 +705,7 @@ fn band_chart(
         metric,
         &series,
         ": mean over replicates, band = range across replicates",
+        warmup,
         charts_dir,
     )
 }
@@ -599,6 +715,7 @@ fn difference_chart(
     cmp: &Table,
     metric: &str,
     reference: &str,
+    window: &std::ops::Range<u32>,
     charts_dir: &Path,
 ) -> Result<Figure, ReportError> {
     let bars: Vec<Bar> = mean_rows(cmp, metric)
@@ -623,14 +740,14 @@ fn difference_chart(
     Ok(Figure {
         file,
         caption: format!(
-            "{}: paired difference to {reference}, mean over the run, with 95% confidence interval",
-            words(metric)
+            "{}: paired difference to {reference}, mean over {}, with 95% confidence interval",
+            words(metric),
+            window_words(window)
         ),
     })
 }
 
 fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page, ReportError> {
-    let version = manifest["coserve_version"].as_str().unwrap_or("?");
     let sweep = &manifest["sweep"];
     let runs = Table::read(&dir.join("runs.csv"))?;
     let factors: Vec<String> = sweep["factors"]
@@ -670,7 +787,7 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
         escape(&factors.join(", "))
     ) + &scenario_section(
         &manifest.scenario("base_scenario")?,
-        version,
+        manifest,
         "every run of the sweep starts from the scenario above",
     ) + &sections;
     Ok(Page {
@@ -807,4 +924,17 @@ figure{{margin:1.5em 0}}img{{max-width:100%}}figcaption{{font-size:.95em;color:#
         }
     }
     out + "</body></html>\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_a_shell_would_change_them() {
+        assert_eq!(shell_word("run.ticks=60"), "run.ticks=60");
+        assert_eq!(shell_word("my city.toml"), "'my city.toml'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

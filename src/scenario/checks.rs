@@ -5,7 +5,7 @@
 
 use super::layers::{self, Locations};
 use super::limits;
-use super::{Behaviour, CitySpec, DomainSpec, GovernanceSpec, Intervention, MAX_DOMAINS};
+use super::{Behaviour, CitySpec, DomainSpec, GovernanceSpec, Intervention, MAX_DOMAINS, RunSpec};
 use super::{Diagnostic, Source};
 use crate::governance::{self, KnobError, Knobs};
 use crate::text::{nearest, quoted_list};
@@ -325,11 +325,15 @@ impl Checks<'_> {
         }
     }
 
-    /// Of several keys that together break a rule, one set on the command
-    /// line (the user's latest change), if any: the one to point at.
-    pub(super) fn on_command_line<'k>(&self, keys: &[&'k str]) -> Option<&'k str> {
+    /// Of several keys that together break a rule, the one to point at:
+    /// one set on the command line, else one written in the file named
+    /// rather than in a file it extends (the user's latest change), else
+    /// one written anywhere rather than left to its default, if any.
+    pub(super) fn latest_change<'k>(&self, keys: &[&'k str]) -> Option<&'k str> {
         keys.iter()
             .find(|k| matches!(self.at.of(k).source, Source::CommandLine(_)))
+            .or_else(|| keys.iter().find(|k| self.at.set_by_user(k)))
+            .or_else(|| keys.iter().find(|k| self.at.written(k)))
             .copied()
     }
 
@@ -338,7 +342,7 @@ impl Checks<'_> {
             let shares = ["org_funding_share", "pb_share", "devolved_share"]
                 .map(|k| format!("{section}.{k}"));
             let shares = shares.each_ref().map(String::as_str);
-            let key = self.on_command_line(&shares).unwrap_or(section).to_string();
+            let key = self.latest_change(&shares).unwrap_or(section).to_string();
             self.fail(
                 &key,
                 format!(
@@ -350,12 +354,31 @@ impl Checks<'_> {
         }
     }
 
+    /// What the per-key limits cannot see: a warm-up that leaves weeks to
+    /// summarise.
+    pub(super) fn run(&mut self, r: &RunSpec) {
+        let refused = |d: &Diagnostic| d.key == "run.ticks" || d.key == "run.warmup";
+        if !self.found.iter().any(refused) && r.warmup >= r.ticks {
+            let key = self
+                .latest_change(&["run.warmup", "run.ticks"])
+                .unwrap_or("run.warmup");
+            self.fail(
+                key,
+                format!(
+                    "run.warmup = {} weeks leaves no week to summarise in a {}-week run (summaries cover the weeks after the warm-up): set run.warmup below {}, e.g. `--set run.warmup=0` to summarise every week",
+                    r.warmup, r.ticks, r.ticks
+                ),
+                None,
+            );
+        }
+    }
+
     /// What the per-key limits cannot see: residents against neighbourhoods.
     pub(super) fn city(&mut self, c: &CitySpec) {
         let refused = |d: &Diagnostic| d.key == "city.residents" || d.key == "city.neighbourhoods";
         if !self.found.iter().any(refused) && c.residents < u64::from(c.neighbourhoods) {
             let key = self
-                .on_command_line(&["city.residents", "city.neighbourhoods"])
+                .latest_change(&["city.residents", "city.neighbourhoods"])
                 .unwrap_or("city.residents");
             self.fail(
                 key,

@@ -21,6 +21,11 @@ pub fn explain(s: &Scenario) -> String {
     );
     let _ = writeln!(
         w,
+        "Summaries (run means, tables, reports) leave out the first {} weeks, while queues fill from empty (run.warmup).",
+        s.run.warmup
+    );
+    let _ = writeln!(
+        w,
         "Mean socio-economic status is {:.2}; poorer neighbourhoods have up to {:.0}% more need than the richest.",
         s.city.ses_mean,
         100.0 * s.city.need_gradient

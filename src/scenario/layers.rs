@@ -38,6 +38,23 @@ impl Locations {
         })
     }
 
+    /// Whether `path` was written in any file or on the command line.
+    pub fn written(&self, path: &str) -> bool {
+        self.by_path.contains_key(path)
+    }
+
+    /// Whether `path` was written in the top file (the one named, not one
+    /// it extends) or on the command line: the user's own latest change.
+    pub fn set_by_user(&self, path: &str) -> bool {
+        let Some(loc) = self.by_path.get(path) else {
+            return false;
+        };
+        match &loc.source {
+            Source::CommandLine(_) => true,
+            source => self.fallback.as_ref().is_some_and(|f| &f.source == source),
+        }
+    }
+
     /// Takes the locations of `over`, dropping ours under any key it replaces.
     fn overlay(&mut self, over: Locations) {
         for (path, loc) in over.by_path {

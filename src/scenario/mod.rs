@@ -273,6 +273,7 @@ impl Scenario {
         let governance = checks.governance(table.remove("governance"));
         let interventions = checks.interventions(table.remove("interventions"), &governance.knobs);
 
+        checks.run(&run);
         checks.city(&city);
         checks.cooperation_types(&behaviour);
         if domains_listed.is_none_or(|n| n == domains.len()) {

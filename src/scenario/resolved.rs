@@ -87,6 +87,7 @@ mod tests {
         let text = r#"
             [run]
             ticks = 40
+            warmup = 5
             [city]
             residents = 3000
             [[domains]]

@@ -14,6 +14,12 @@ section! {
         /// Ticks (weeks) to simulate; 1 to [`MAX_TICKS`].
         ticks: u32 = 260, whole(1, MAX_TICKS, "weeks"),
             "weeks to simulate (260 = 5 years)";
+        /// Weeks at the start left out of every summary (run means, tables,
+        /// reports, sensitivity), 0 to `ticks - 1`. Every run starts with
+        /// empty queues; the default, one year, is where Welch's method puts
+        /// the end of that transient in all eight presets (docs/analysis.md).
+        warmup: u32 = 52, whole(0, MAX_TICKS, "weeks"),
+            "weeks left out of every summary: queues start empty (Welch's method)";
         /// Seed of every random number in the run; 0 to `i64::MAX`.
         seed: u64 = 1, whole(0, i64::MAX, ""),
             "same seed, same scenario, same version: byte-identical results";
@@ -21,6 +27,15 @@ section! {
         /// [`MAX_TICKS`].
         budget_cycle: u32 = 52, whole(1, MAX_TICKS, "weeks"),
             "weeks between the agency's re-plans of where its capacity goes";
+    }
+}
+
+impl RunSpec {
+    /// The weeks every summary covers: `warmup` to the last week, as a
+    /// half-open range of ticks (empty only if `warmup >= ticks`, which
+    /// validation refuses).
+    pub fn summarised_weeks(&self) -> std::ops::Range<u32> {
+        self.warmup..self.ticks
     }
 }
 

@@ -71,7 +71,7 @@ pub struct BandRow {
 pub struct CompareRow {
     /// The metric (a column of timeseries.csv).
     pub metric: String,
-    /// `end` (last tick) or `mean` (averaged over the run).
+    /// `end` (last tick) or `mean` (averaged over the weeks after `run.warmup`).
     pub statistic: &'static str,
     /// The regime.
     pub regime: String,
@@ -343,8 +343,8 @@ impl Comparison {
     }
 
     /// compare_replicates.csv: one row per regime and replicate, with its
-    /// seed and every metric at the end (`_end`) and averaged over the run
-    /// (`_mean`), as runs.csv has them, so any statistic can be recomputed.
+    /// seed and every metric at the end (`_end`) and averaged after the
+    /// warm-up (`_mean`), as runs.csv has them, so any statistic can be recomputed.
     /// The first row is the header.
     pub fn replicate_rows(&self) -> Vec<Vec<String>> {
         let mut header = vec!["regime".to_string(), "replicate".into(), "seed".into()];
@@ -361,14 +361,16 @@ impl Comparison {
         rows
     }
 
-    /// A readable table of the given metrics, averaged over the run.
+    /// A readable table of the given metrics, averaged after the warm-up.
     pub fn table(&self, metrics: &[&str]) -> String {
         let rows = self.rows();
         let reference = &self.regimes[0];
         let mut out = format!(
-            "{} replicates per regime on common random numbers; averages over {} weeks; difference to {reference} with 95% CI\n\n",
+            "{} replicates per regime on common random numbers; averages over weeks {} to {} (after a {}-week warm-up); difference to {reference} with 95% CI\n\n",
             self.seeds.len(),
-            self.scenario.run.ticks
+            self.scenario.run.warmup,
+            self.scenario.run.ticks - 1,
+            self.scenario.run.warmup
         );
         out += &format!("{:<22}", "metric");
         for r in &self.regimes {
@@ -403,6 +405,10 @@ impl Comparison {
 #[derive(Debug, Serialize)]
 struct CompareManifest<'a> {
     coserve_version: &'static str,
+    coserve_commit: &'static str,
+    command_line: Vec<String>,
+    /// `[first, last]` week every mean in compare.csv covers.
+    summarised_weeks: [u32; 2],
     kind: &'static str,
     scenario_name: &'a str,
     scenario_files: Vec<String>,
@@ -435,6 +441,9 @@ pub fn write_comparison(
     replicates.finish()?;
     let manifest = CompareManifest {
         coserve_version: crate::VERSION,
+        coserve_commit: crate::COMMIT,
+        command_line: crate::output::command_line(),
+        summarised_weeks: [c.scenario.run.warmup, c.scenario.run.ticks - 1],
         kind: "compare",
         scenario_name: &c.scenario.name,
         scenario_files: c

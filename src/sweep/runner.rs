@@ -100,7 +100,7 @@ pub struct RunRecord {
     pub factors: Vec<String>,
     /// Every metric at the last week, in the order of the manifest's `metrics` (`None`: undefined).
     pub end: Vec<Option<f64>>,
-    /// Every metric averaged over the run, in the same order.
+    /// Every metric averaged over the weeks after `run.warmup`, in the same order.
     pub mean: Vec<Option<f64>>,
 }
 
@@ -109,6 +109,10 @@ pub struct RunRecord {
 pub struct SweepManifest {
     /// The coserve version that wrote the sweep.
     pub coserve_version: String,
+    /// The commit it was built from ([`crate::COMMIT`]); shards and resumed
+    /// runs must agree on it. (No command line: shards differ in theirs.)
+    #[serde(default)]
+    pub coserve_commit: String,
     /// Always `sweep`.
     pub kind: String,
     /// The sweep file as read and checked.
@@ -240,6 +244,7 @@ fn manifest(
     SweepManifest {
         files,
         coserve_version: crate::VERSION.into(),
+        coserve_commit: crate::COMMIT.into(),
         kind: "sweep".into(),
         sweep: serde_json::to_value(spec).expect("the sweep serializes"),
         base_scenario: serde_json::to_value(base).expect("the scenario serializes"),
