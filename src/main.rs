@@ -87,7 +87,8 @@ struct RunArgs {
 #[derive(Args)]
 struct CompareArgs {
     scenario: PathBuf,
-    /// Presets to compare, comma-separated; the first is the reference.
+    /// Regimes to compare, comma-separated, the first the reference: preset
+    /// names, or scenario files (ending in .toml) run as written.
     #[arg(
         long,
         value_delimiter = ',',
@@ -286,13 +287,18 @@ fn compare(a: CompareArgs) -> Outcome {
         seed: a.seed,
         overrides,
     };
-    options.check().map_err(says)?;
-    let base = Scenario::load(&a.scenario, &options.overrides).map_err(says)?;
-    let dest = a.out.unwrap_or_else(|| sweep::comparison_dir(&base));
+    let plan = sweep::plan(&a.scenario, &options).map_err(says)?;
+    let base = &plan.regime_scenarios[0];
+    let dest = a.out.unwrap_or_else(|| sweep::comparison_dir(base));
+    let inputs: Vec<PathBuf> = plan
+        .regime_scenarios
+        .iter()
+        .flat_map(|s| s.files.iter().cloned())
+        .collect();
     let destination = output::Destination {
         path: &dest,
         force: a.force,
-        inputs: &base.files,
+        inputs: &inputs,
         kind: output::COMPARE,
         remedy: output::REMEDY_OUT,
     };
@@ -305,10 +311,12 @@ fn compare(a: CompareArgs) -> Outcome {
         options.replicates,
         options.ticks.unwrap_or(base.run.ticks)
     );
+    for note in &plan.notes {
+        eprintln!("note: {note}");
+    }
     let bar = progress_bar(runs, "runs");
     let start = std::time::Instant::now();
-    let comparison = sweep::compare(&a.scenario, &options, &|done| bar.set_position(done as u64))
-        .map_err(says)?;
+    let comparison = plan.run(&|done| bar.set_position(done as u64));
     bar.finish_and_clear();
     let wall_s = start.elapsed().as_secs_f64();
     let dir = sweep::write_comparison(&comparison, &destination, &options.overrides, wall_s)

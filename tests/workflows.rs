@@ -123,6 +123,116 @@ fn compare_runs_regimes_on_common_random_numbers() {
     );
 }
 
+/// A compare of what the user wrote: a scenario file is a regime, run as
+/// written; a preset regime says which of the file's knobs it replaces; a
+/// regime on another city is refused.
+#[test]
+fn compare_runs_scenario_files_as_written_and_says_what_presets_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("my_city.toml"),
+        format!(
+            "extends = \"{}\"\n[run]\nticks = 20\nwarmup = 4\n[city]\nresidents = 3000\n[governance]\npreset = \"hybrid\"\noutreach = 0.0\n",
+            baseline()
+        ),
+    )
+    .unwrap();
+    let args = [
+        "compare",
+        "my_city.toml",
+        "--regimes",
+        "hybrid,my_city.toml",
+        "--replicates",
+        "3",
+        "--out",
+        "c",
+    ];
+    let out = coserve(&args, d);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(
+            "note: regime hybrid: the preset replaces knobs my_city.toml writes: outreach 0.0 -> 0.6"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("c/manifest.json")).unwrap()).unwrap();
+    let knobs = |i: usize| manifest["regime_scenarios"][i]["governance"]["knobs"].clone();
+    assert_eq!(knobs(0)["outreach"], 0.6, "the preset's own value");
+    assert_eq!(knobs(1)["outreach"], 0.0, "the file's value, as written");
+    assert_eq!(
+        manifest["regimes"],
+        serde_json::json!(["hybrid", "my_city.toml"])
+    );
+    // Outreach is the only difference, and it shows: the file's regime
+    // recruits fewer residents on the same random numbers.
+    let table = fs::read_to_string(d.join("c/compare.csv")).unwrap();
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("participation_rate,mean,my_city.toml,"))
+        .unwrap();
+    let diff: f64 = row.split(',').nth(5).unwrap().parse().unwrap();
+    assert!(diff < 0.0, "{row}");
+    assert_eq!(coserve(&["report", "c"], d).status.code(), Some(0));
+    let page = fs::read_to_string(d.join("c/report/index.html")).unwrap();
+    assert!(page.contains("How the regimes differ"));
+    assert!(
+        page.contains("<td>≠ governance.outreach</td><td>0.6</td><td>0.0</td>"),
+        "the knobs side by side"
+    );
+    assert!(page.contains("<td>governance.lag</td><td>2</td><td>2</td>"));
+
+    fs::write(
+        d.join("other_city.toml"),
+        "extends = \"my_city.toml\"\n[city]\nresidents = 4000\n",
+    )
+    .unwrap();
+    let other = coserve(
+        &[
+            "compare",
+            "my_city.toml",
+            "--regimes",
+            "hybrid,other_city.toml",
+            "--replicates",
+            "2",
+            "--out",
+            "o",
+        ],
+        d,
+    );
+    assert_eq!(other.status.code(), Some(2));
+    assert!(
+        text(&other.stderr).contains("other_city.toml has another [city] than hybrid"),
+        "{}",
+        text(&other.stderr)
+    );
+    let missing = coserve(
+        &[
+            "compare",
+            "my_city.toml",
+            "--regimes",
+            "hybrid,nowhere.toml",
+            "--replicates",
+            "2",
+            "--out",
+            "m",
+        ],
+        d,
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("nowhere.toml"),
+        "{}",
+        text(&missing.stderr)
+    );
+    assert!(
+        !d.join("o").exists() && !d.join("m").exists(),
+        "nothing written"
+    );
+}
+
 /// A sweep file over the baseline with `residents` and `ticks` fixed.
 fn write_sweep_sized(dir: &Path, residents: u32, ticks: u32, body: &str) -> PathBuf {
     let path = dir.join("sweep.toml");

@@ -8,6 +8,7 @@ use crate::metrics::MAIN_METRICS;
 use crate::output::{self, Destination, OutputError, Staging};
 use crate::scenario::{Scenario, explain};
 use charts::{Bar, Cell, Series};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -591,7 +592,8 @@ fn compare_page(
                 "regimes {} · replicates {replicates}",
                 escape(&regimes.join(", "))
             ),
-        ) + "<h2>Results</h2>"
+        ) + &regimes_side_by_side(manifest, &regimes)
+            + "<h2>Results</h2>"
             + &table
             + &glossary(shown_metrics()),
         figures: vec![
@@ -599,6 +601,93 @@ fn compare_page(
             ("Differences".into(), differences),
         ],
     })
+}
+
+/// "How the regimes differ": what a preset replaced in the compared file,
+/// then every governance knob of every regime side by side, and any other
+/// key in which the regimes differ (interventions, behaviour, domains).
+/// Empty for a comparison written before regimes were recorded.
+fn regimes_side_by_side(manifest: &Manifest, regimes: &[String]) -> String {
+    let Some(scenarios) = manifest["regime_scenarios"].as_array() else {
+        return String::new();
+    };
+    let flat: Vec<BTreeMap<String, String>> = scenarios
+        .iter()
+        .map(|s| {
+            let mut keys = BTreeMap::new();
+            flatten("", s, &mut keys);
+            keys
+        })
+        .collect();
+    let mut keys: Vec<&String> = flat.iter().flat_map(|f| f.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let value =
+        |f: &BTreeMap<String, String>, k: &str| f.get(k).cloned().unwrap_or_else(|| "-".into());
+    let mut out = String::from("<h2>How the regimes differ</h2>");
+    for note in manifest["notes"].as_array().into_iter().flatten() {
+        let _ = write!(
+            out,
+            "<p class=\"note\">{}</p>",
+            escape(note.as_str().unwrap_or(""))
+        );
+    }
+    let _ = write!(
+        out,
+        "<p>Every governance knob of every regime, and any other key in which they differ; rows that differ are marked ≠.</p><table><tr><th>key</th>{}</tr>",
+        regimes
+            .iter()
+            .map(|r| format!("<th>{}</th>", escape(r)))
+            .collect::<String>()
+    );
+    for key in keys {
+        if matches!(key.as_str(), "run.seed" | "name" | "description") || key.starts_with("files") {
+            continue;
+        }
+        let values: Vec<String> = flat.iter().map(|f| value(f, key)).collect();
+        let differs = values.iter().any(|v| v != &values[0]);
+        if !differs && !key.starts_with("governance.") {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<tr><td>{}{}</td>{}</tr>",
+            if differs { "≠ " } else { "" },
+            escape(&key.replace("governance.knobs.", "governance.")),
+            values
+                .iter()
+                .map(|v| format!("<td>{}</td>", escape(v)))
+                .collect::<String>()
+        );
+    }
+    out + "</table>"
+}
+
+/// `value`'s leaves as dotted keys (`governance.knobs.lag`, `domains[0].alpha`).
+fn flatten(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{i}]"), v, out);
+            }
+        }
+        serde_json::Value::String(s) => {
+            out.insert(prefix.to_string(), s.clone());
+        }
+        other => {
+            out.insert(prefix.to_string(), other.to_string());
+        }
+    }
 }
 
 /// The rows of compare.csv for `metric`'s means, one per regime in order.

@@ -121,6 +121,17 @@ impl ScenarioFile {
         &self.layers.files
     }
 
+    /// The governance knobs the files write themselves (not through their
+    /// preset), by name, e.g. `outreach`: what a change of preset replaces.
+    pub fn written_knobs(&self) -> Vec<String> {
+        self.layers
+            .table
+            .get("governance")
+            .and_then(Value::as_table)
+            .map(|g| g.keys().filter(|k| *k != "preset").cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// The SHA-256 of each file's text as read, in the order of [`files`](Self::files).
     pub fn sha256(&self) -> &[String] {
         &self.layers.sha256

@@ -18,7 +18,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// What to compare.
 #[derive(Clone, Debug)]
 pub struct CompareOptions {
-    /// Preset names; the first is the reference for differences.
+    /// The regimes, as written on the command line: preset names, or paths
+    /// of scenario files (ending in `.toml`) run as written; the first is
+    /// the reference for differences. See [`Regime`].
     pub regimes: Vec<String>,
     /// Runs per regime, 2 to [`MAX_REPLICATES`]; replicate r uses seed + r in every regime.
     pub replicates: u32,
@@ -35,6 +37,12 @@ pub struct CompareOptions {
 pub struct Comparison {
     /// The reference regime's scenario, resolved (seed of the first replicate).
     pub scenario: Scenario,
+    /// Every regime's scenario, resolved (seed of the first replicate), in
+    /// the order of `regimes`: what each regime ran, knob by knob.
+    pub regime_scenarios: Vec<Scenario>,
+    /// What the user should know before reading the results: the knobs of
+    /// the compared file that a preset regime replaced, one line each.
+    pub notes: Vec<String>,
     /// The regimes compared; the first is the reference.
     pub regimes: Vec<String>,
     /// The seed of each replicate, shared by every regime.
@@ -94,22 +102,155 @@ pub struct CompareRow {
     pub replicates_defined: usize,
 }
 
-/// The scenario of one regime, ready to run with the given seed.
-fn regime_scenario(
-    file: &ScenarioFile,
-    o: &CompareOptions,
-    regime: &str,
-    seed: Option<u64>,
-) -> Result<Scenario, ScenarioError> {
-    let mut set = o.overrides.clone();
-    set.push(format!("governance.preset={regime}"));
-    if let Some(t) = o.ticks {
-        set.push(format!("run.ticks={t}"));
+/// One regime of a comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Regime {
+    /// A named preset applied to the compared scenario: it replaces every
+    /// governance knob the scenario's files write ([`Comparison::notes`]
+    /// says which, and to what).
+    Preset(&'static str),
+    /// A scenario file run as written (its own preset, knobs and
+    /// interventions), on the same city and random numbers.
+    File(PathBuf),
+}
+
+impl Regime {
+    /// A regime as written on the command line: a path when it ends in
+    /// `.toml` or holds a `/`, else a preset name. Errors say what was
+    /// expected and the nearest preset.
+    pub fn parse(arg: &str) -> Result<Regime, String> {
+        if arg.ends_with(".toml") || arg.contains('/') || arg.contains(std::path::MAIN_SEPARATOR) {
+            return Ok(Regime::File(PathBuf::from(arg)));
+        }
+        if let Some(p) = governance::preset(arg) {
+            return Ok(Regime::Preset(p.name));
+        }
+        let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
+        let hint = crate::text::nearest(arg, names.iter().copied())
+            .map(|s| format!("\n  help: did you mean `{s}`?"))
+            .unwrap_or_default();
+        Err(format!(
+            "--regimes: unknown regime \"{arg}\"; expected a preset, one of {}, or a scenario file (a path ending in .toml){hint}",
+            crate::text::quoted_list(&names)
+        ))
     }
-    if let Some(s) = seed {
-        set.push(format!("run.seed={s}"));
+}
+
+/// Each regime's scenario file, read once: the compared scenario for a
+/// preset, the regime's own file otherwise.
+struct RegimeFiles {
+    base: ScenarioFile,
+    own: Vec<Option<ScenarioFile>>,
+    regimes: Vec<Regime>,
+}
+
+impl RegimeFiles {
+    fn read(path: &Path, o: &CompareOptions) -> Result<RegimeFiles, CompareError> {
+        let regimes = o
+            .regimes
+            .iter()
+            .map(|r| Regime::parse(r).map_err(CompareError::Options))
+            .collect::<Result<Vec<_>, _>>()?;
+        let own = regimes
+            .iter()
+            .map(|r| match r {
+                Regime::File(p) => Scenario::read(p).map(Some),
+                Regime::Preset(_) => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RegimeFiles {
+            base: Scenario::read(path)?,
+            own,
+            regimes,
+        })
     }
-    file.with(&set)
+
+    /// Regime `i`'s scenario, ready to run with the given seed.
+    fn scenario(
+        &self,
+        i: usize,
+        o: &CompareOptions,
+        seed: Option<u64>,
+    ) -> Result<Scenario, ScenarioError> {
+        let mut set = o.overrides.clone();
+        if let Regime::Preset(name) = self.regimes[i] {
+            set.push(format!("governance.preset={name}"));
+        }
+        if let Some(t) = o.ticks {
+            set.push(format!("run.ticks={t}"));
+        }
+        if let Some(s) = seed {
+            set.push(format!("run.seed={s}"));
+        }
+        self.own[i].as_ref().unwrap_or(&self.base).with(&set)
+    }
+
+    /// For each preset regime, the knobs the compared scenario's files
+    /// write that the preset sets otherwise, said plainly.
+    fn replaced_knobs(
+        &self,
+        o: &CompareOptions,
+        scenarios: &[Scenario],
+    ) -> Result<Vec<String>, ScenarioError> {
+        let written = self.base.written_knobs();
+        if written.is_empty() {
+            return Ok(Vec::new());
+        }
+        let as_written = self.base.with(&o.overrides)?.governance.knobs;
+        let file = self
+            .base
+            .files()
+            .first()
+            .map_or("the scenario".into(), |f| f.display().to_string());
+        let mut notes = Vec::new();
+        for (i, regime) in self.regimes.iter().enumerate() {
+            let Regime::Preset(name) = regime else {
+                continue;
+            };
+            let knobs = &scenarios[i].governance.knobs;
+            let replaced: Vec<String> = written
+                .iter()
+                .filter_map(|k| {
+                    let (mine, preset) = (as_written.get(k)?, knobs.get(k)?);
+                    (mine != preset).then(|| format!("{k} {mine} -> {preset}"))
+                })
+                .collect();
+            if !replaced.is_empty() {
+                notes.push(format!(
+                    "regime {name}: the preset replaces knobs {file} writes: {}; to run the file's own knobs, name the file as a regime (--regimes {file},...)",
+                    replaced.join(", ")
+                ));
+            }
+        }
+        Ok(notes)
+    }
+}
+
+/// Regimes differ in governance and interventions; a comparison of two
+/// cities or two clocks would not pair its runs. Refuses regimes whose
+/// `[run]` (but the seed) or `[city]` differ from the reference's.
+fn same_city_and_clock(labels: &[String], scenarios: &[Scenario]) -> Result<(), CompareError> {
+    let reference = &scenarios[0];
+    for (label, s) in labels.iter().zip(scenarios).skip(1) {
+        let section = if s.city != reference.city {
+            "[city]"
+        } else if (s.run.ticks, s.run.warmup, s.run.budget_cycle)
+            != (
+                reference.run.ticks,
+                reference.run.warmup,
+                reference.run.budget_cycle,
+            )
+        {
+            "[run]"
+        } else {
+            continue;
+        };
+        return Err(CompareError::Options(format!(
+            "--regimes: {label} has another {section} than {}: regimes are compared on the same city and weeks, so that each pair of runs differs only in how services are governed; make {section} the same (or extend the same file)",
+            labels[0]
+        )));
+    }
+    Ok(())
 }
 
 /// Where a comparison of `base` goes unless told otherwise.
@@ -141,7 +282,6 @@ impl CompareOptions {
     /// the comparison would silently replace.
     pub fn check(&self) -> Result<(), CompareError> {
         let fail = |m: String| Err(CompareError::Options(m));
-        let names: Vec<&str> = governance::PRESETS.iter().map(|p| p.name).collect();
         if self.regimes.len() < 2 {
             return fail(format!(
                 "--regimes: name at least two regimes to compare, separated by commas, e.g. --regimes public,co_created; found \"{}\"",
@@ -150,15 +290,7 @@ impl CompareOptions {
         }
         // A regime may be named twice: against itself it must differ by 0.
         for r in &self.regimes {
-            if governance::preset(r).is_none() {
-                let hint = crate::text::nearest(r, names.iter().copied())
-                    .map(|s| format!("\n  help: did you mean `{s}`?"))
-                    .unwrap_or_default();
-                return fail(format!(
-                    "--regimes: unknown regime \"{r}\"; expected one of {}{hint}",
-                    crate::text::quoted_list(&names)
-                ));
-            }
+            Regime::parse(r).map_err(CompareError::Options)?;
         }
         if !(2..=MAX_REPLICATES).contains(&self.replicates) {
             return fail(format!(
@@ -192,17 +324,34 @@ impl CompareOptions {
     }
 }
 
-/// Runs every regime for every replicate; `on_run` is told how many runs
-/// have finished (from any thread).
-pub fn compare(
-    path: &Path,
-    o: &CompareOptions,
-    on_run: &(dyn Fn(usize) + Sync),
-) -> Result<Comparison, CompareError> {
+/// A comparison checked and ready to run: every regime's scenario for every
+/// replicate, and what the user should know first ([`ComparePlan::notes`]).
+#[derive(Clone, Debug)]
+pub struct ComparePlan {
+    /// Every regime's scenario at the first replicate's seed, in order.
+    pub regime_scenarios: Vec<Scenario>,
+    /// The knobs of the compared file that a preset regime replaces, one
+    /// line each, to show before the runs start.
+    pub notes: Vec<String>,
+    /// The seed of each replicate, shared by every regime.
+    pub seeds: Vec<u64>,
+    regimes: Vec<String>,
+    /// `runs[regime * replicates + replicate]`.
+    runs: Vec<Scenario>,
+}
+
+/// Reads and checks a comparison of the scenario at `path`: known regimes
+/// on one city and clock, within memory and seed limits.
+pub fn plan(path: &Path, o: &CompareOptions) -> Result<ComparePlan, CompareError> {
     o.check()?;
     // Read once: every regime and replicate is built from the same text.
-    let file = Scenario::read(path)?;
-    let base = regime_scenario(&file, o, &o.regimes[0], o.seed)?;
+    let files = RegimeFiles::read(path, o)?;
+    let regime_scenarios = (0..o.regimes.len())
+        .map(|i| files.scenario(i, o, o.seed))
+        .collect::<Result<Vec<_>, _>>()?;
+    same_city_and_clock(&o.regimes, &regime_scenarios)?;
+    let notes = files.replaced_knobs(o, &regime_scenarios)?;
+    let base = &regime_scenarios[0];
     let weeks = o.regimes.len() as u64 * u64::from(o.replicates) * u64::from(base.run.ticks);
     if weeks > MAX_COMPARE_WEEKS {
         return Err(CompareError::Options(format!(
@@ -225,47 +374,72 @@ pub fn compare(
     let seeds: Vec<u64> = (0..u64::from(o.replicates))
         .map(|r| base.run.seed + r)
         .collect();
-    let mut scenarios = Vec::new();
-    for regime in &o.regimes {
+    let mut runs = Vec::new();
+    for i in 0..o.regimes.len() {
         for &seed in &seeds {
-            scenarios.push(regime_scenario(&file, o, regime, Some(seed))?);
+            runs.push(files.scenario(i, o, Some(seed))?);
         }
     }
-    let done = AtomicUsize::new(0);
-    let names = summary::metric_names();
-    let main: Vec<usize> = summary::MAIN_METRICS
-        .iter()
-        .map(|m| names.iter().position(|n| n == m).expect("a metric"))
-        .collect();
-    let results: Vec<(Summary, Vec<Vec<f64>>)> = scenarios
-        .into_par_iter()
-        .map(|s| {
-            let mut weeks = Vec::new();
-            let summary = summary::summarise_with(s, |row| {
-                let values = summary::metric_values(row);
-                weeks.push(main.iter().map(|&i| values[i]).collect());
-            });
-            on_run(done.fetch_add(1, Ordering::Relaxed) + 1);
-            (summary, weeks)
-        })
-        .collect();
-    let (summaries, weeks): (Vec<Summary>, Vec<Vec<Vec<f64>>>) = results.into_iter().unzip();
-    let runs = summaries
-        .chunks(seeds.len())
-        .map(<[Summary]>::to_vec)
-        .collect();
-    let weekly = weeks
-        .chunks(seeds.len())
-        .map(<[Vec<Vec<f64>>]>::to_vec)
-        .collect();
-    Ok(Comparison {
-        scenario: base,
-        regimes: o.regimes.clone(),
+    Ok(ComparePlan {
+        regime_scenarios,
+        notes,
         seeds,
-        metrics: names,
+        regimes: o.regimes.clone(),
         runs,
-        weekly,
     })
+}
+
+/// Plans and runs a comparison ([`plan`], then [`ComparePlan::run`]).
+pub fn compare(
+    path: &Path,
+    o: &CompareOptions,
+    on_run: &(dyn Fn(usize) + Sync),
+) -> Result<Comparison, CompareError> {
+    Ok(plan(path, o)?.run(on_run))
+}
+
+impl ComparePlan {
+    /// Runs every regime for every replicate, in parallel; `on_run` is told
+    /// how many runs have finished (from any thread).
+    pub fn run(self, on_run: &(dyn Fn(usize) + Sync)) -> Comparison {
+        let done = AtomicUsize::new(0);
+        let names = summary::metric_names();
+        let main: Vec<usize> = summary::MAIN_METRICS
+            .iter()
+            .map(|m| names.iter().position(|n| n == m).expect("a metric"))
+            .collect();
+        let results: Vec<(Summary, Vec<Vec<f64>>)> = self
+            .runs
+            .into_par_iter()
+            .map(|s| {
+                let mut weeks = Vec::new();
+                let summary = summary::summarise_with(s, |row| {
+                    let values = summary::metric_values(row);
+                    weeks.push(main.iter().map(|&i| values[i]).collect());
+                });
+                on_run(done.fetch_add(1, Ordering::Relaxed) + 1);
+                (summary, weeks)
+            })
+            .collect();
+        let (summaries, weeks): (Vec<Summary>, Vec<Vec<Vec<f64>>>) = results.into_iter().unzip();
+        let replicates = self.seeds.len();
+        Comparison {
+            scenario: self.regime_scenarios[0].clone(),
+            regime_scenarios: self.regime_scenarios,
+            notes: self.notes,
+            regimes: self.regimes,
+            seeds: self.seeds,
+            metrics: names,
+            runs: summaries
+                .chunks(replicates)
+                .map(<[Summary]>::to_vec)
+                .collect(),
+            weekly: weeks
+                .chunks(replicates)
+                .map(<[Vec<Vec<f64>>]>::to_vec)
+                .collect(),
+        }
+    }
 }
 
 impl Comparison {
@@ -418,6 +592,10 @@ struct CompareManifest<'a> {
     seeds: &'a [u64],
     /// The reference regime's resolved scenario (seed of the first replicate).
     scenario: &'a Scenario,
+    /// Every regime's resolved scenario, in the order of `regimes`.
+    regime_scenarios: &'a [Scenario],
+    /// The compared file's knobs that a preset regime replaced.
+    notes: &'a [String],
     wall_s: f64,
 }
 
@@ -457,6 +635,8 @@ pub fn write_comparison(
         reference: &c.regimes[0],
         seeds: &c.seeds,
         scenario: &c.scenario,
+        regime_scenarios: &c.regime_scenarios,
+        notes: &c.notes,
         wall_s,
     };
     let path = staging.path("manifest.json");

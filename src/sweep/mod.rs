@@ -10,8 +10,8 @@ pub mod stats;
 mod summary;
 
 pub use compare::{
-    BandRow, CompareError, CompareOptions, CompareRow, Comparison, MAX_COMPARE_WEEKS,
-    MAX_REPLICATES, compare, comparison_dir, write_comparison,
+    BandRow, CompareError, CompareOptions, ComparePlan, CompareRow, Comparison, MAX_COMPARE_WEEKS,
+    MAX_REPLICATES, Regime, compare, comparison_dir, plan, write_comparison,
 };
 pub use runner::{
     FileHash, RunRecord, Shard, SweepError, SweepManifest, SweepOptions, SweepReport, merge,
