@@ -410,7 +410,18 @@ fn sensitivity(a: SensitivityArgs) -> Outcome {
         "{:<28} {:<28} {:>22} {:>22}",
         "metric", "factor", "first order [95% CI]", "total [95% CI]"
     );
-    for r in &rows {
+    for (i, r) in rows.iter().enumerate() {
+        if i == 0 || rows[i - 1].metric != r.metric {
+            let share = if r.seed_share.is_nan() {
+                "not measured (one replicate per point)".to_string()
+            } else {
+                format!(
+                    "{:.0}% of the variance of the point means",
+                    100.0 * r.seed_share
+                )
+            };
+            println!("{}: seed noise {share}", r.metric);
+        }
         println!(
             "{:<28} {:<28} {:>6.3} [{:>6.3},{:>6.3}] {:>6.3} [{:>6.3},{:>6.3}]",
             r.metric,

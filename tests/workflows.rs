@@ -67,6 +67,18 @@ fn compare_runs_regimes_on_common_random_numbers() {
         (num(&same, 5), num(&same, 6), num(&same, 7)),
         (0.0, 0.0, 0.0)
     );
+    // ... and so is within noise; hybrid's participation is not, and the
+    // seed makes almost none of participation's variance across regimes.
+    let header: Vec<String> = {
+        let mut r = csv::Reader::from_path(dir.path().join("c/compare.csv")).unwrap();
+        r.headers().unwrap().iter().map(str::to_owned).collect()
+    };
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&same[col("within_noise")], "true");
+    let participation = get("participation_rate", "mean", 1);
+    assert_eq!(&participation[col("within_noise")], "false");
+    let seed_share: f64 = participation[col("seed_share")].parse().unwrap();
+    assert!((0.0..0.05).contains(&seed_share), "{seed_share}");
     // Hybrid differs from public, with an interval around the difference.
     let hybrid = get("participation_rate", "mean", 1);
     let (d, lo, hi): (f64, f64, f64) = (
@@ -246,6 +258,58 @@ fn write_sweep_sized(dir: &Path, residents: u32, ticks: u32, body: &str) -> Path
     path
 }
 
+/// With replicates, sensitivity measures the seed's share of the variance
+/// and flags a factor whose effect it cannot tell from chance.
+#[test]
+fn sensitivity_reports_the_seed_share_and_flags_factors_lost_in_noise() {
+    let dir = tempfile::tempdir().unwrap();
+    // Under `public` nobody volunteers, so peer sanctions change nothing;
+    // the budget moves coverage.
+    let sweep = write_sweep_sized(
+        dir.path(),
+        2000,
+        20,
+        "design = \"saltelli\"\nsamples = 32\nreplicates = 2\n[factors]\n\"governance.budget_scale\" = { min = 0.5, max = 1.5 }\n\"governance.peer_sanctions\" = { min = 0.0, max = 1.0 }\n",
+    );
+    let out = coserve(
+        &["sweep", sweep.to_str().unwrap(), "--out", "s"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sens = coserve(
+        &[
+            "sensitivity",
+            "s",
+            "--resamples",
+            "50",
+            "--metrics",
+            "coverage_mean",
+        ],
+        dir.path(),
+    );
+    assert!(sens.status.success(), "{}", text(&sens.stderr));
+    assert!(
+        text(&sens.stdout).contains("coverage_mean: seed noise "),
+        "{}",
+        text(&sens.stdout)
+    );
+    let mut reader = csv::Reader::from_path(dir.path().join("s/sobol.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let share: f64 = rows[0][9].parse().unwrap();
+    assert!(share > 0.0 && share < 1.0, "{share}");
+    assert_eq!(&rows[1][1], "governance.peer_sanctions");
+    assert!(
+        rows[1][10].contains("dominated by seed noise"),
+        "{:?}",
+        &rows[1]
+    );
+    assert!(
+        !rows[0][10].contains("seed noise"),
+        "the budget's effect stands out: {:?}",
+        &rows[0]
+    );
+}
+
 fn write_sweep(dir: &Path, body: &str) -> PathBuf {
     write_sweep_sized(dir, 2000, 10, body)
 }
@@ -408,12 +472,19 @@ fn design_sizes_follow_the_design() {
     // Every row says how many base samples it rests on and, where the
     // design is too small for the metric, why not to read it as a share.
     let header = sobol.lines().next().unwrap();
-    assert!(header.ends_with(",samples_used,caveat"), "{header}");
+    assert!(
+        header.ends_with(",samples_used,seed_share,caveat"),
+        "{header}"
+    );
     for line in sobol.lines().skip(1) {
         let cols: Vec<&str> = line.split(',').collect();
         let num = |i: usize| -> f64 { cols[i].parse().unwrap() };
         let (first_low, total_low, total_high) = (num(3), num(6), num(7));
-        let flagged = !cols[9].is_empty();
+        let flagged = !cols[10].is_empty();
+        assert_eq!(
+            cols[9], "NaN",
+            "one replicate: the seed's share is not measured"
+        );
         if first_low > 1.0 || total_low > 1.0 || first_low > total_high + 0.05 {
             assert!(flagged, "an impossible share is not flagged: {line}");
         }

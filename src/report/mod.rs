@@ -578,7 +578,7 @@ fn compare_page(
     let replicates = manifest["seeds"].as_array().map_or(0, Vec::len);
     let table = comparison_table(&cmp, &regimes)
         + &format!(
-            "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Each cell: the regime's mean over {} (every replicate's weekly mean over that window, averaged over the replicates), with the half-width of its 95% interval (Student's t, df = replicates - 1) and the standard deviation across replicates; below it, the paired difference to {} with its 95% interval (paired t on the per-replicate differences, df = replicates - 1). An interval that excludes 0 is a difference chance alone is unlikely to make. These intervals are Monte Carlo error under common random numbers: how sure the model is of its own result with these parameters, not how uncertain the parameters are. For that, sweep the uncertain inputs (<code>coserve sweep</code>, <code>coserve sensitivity</code>).</p>",
+            "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Each cell: the regime's mean over {} (every replicate's weekly mean over that window, averaged over the replicates), with the half-width of its 95% interval (Student's t, df = replicates - 1) and the standard deviation across replicates; below it, the paired difference to {} with its 95% interval (paired t on the per-replicate differences, df = replicates - 1). An interval that excludes 0 is a difference chance alone is unlikely to make; one that contains 0 is marked <b>within noise</b>. The seed's share of the variance is the share of the metric's variance over all runs that lies within regimes (replicate to replicate) rather than between them: near 100%, the regimes barely move the metric. These intervals are Monte Carlo error under common random numbers: how sure the model is of its own result with these parameters, not how uncertain the parameters are. For that, sweep the uncertain inputs (<code>coserve sweep</code>, <code>coserve sensitivity</code>).</p>",
             escape(&manifest["seeds"].to_string()),
             window_words(&window),
             escape(&reference)
@@ -702,15 +702,23 @@ fn mean_rows<'a>(cmp: &'a Table, metric: &str) -> Vec<&'a Vec<String>> {
 /// the first regime and its interval.
 fn comparison_table(cmp: &Table, regimes: &[String]) -> String {
     let mut table = format!(
-        "<table><tr><th>metric (mean after the warm-up)</th>{}</tr>",
+        "<table><tr><th>metric (mean after the warm-up)</th><th>seed's share of the variance</th>{}</tr>",
         regimes
             .iter()
             .map(|r| format!("<th>{}</th>", escape(r)))
             .collect::<String>()
     );
     for metric in crate::metrics::TABLE_METRICS {
-        let _ = write!(table, "<tr><td>{}</td>", words(metric));
-        for (i, r) in mean_rows(cmp, metric).iter().enumerate() {
+        let rows = mean_rows(cmp, metric);
+        // Old comparisons have no seed_share column: "n/a" then.
+        let seed_share = rows.first().map_or(f64::NAN, |r| cmp.num(r, "seed_share"));
+        let share = if seed_share.is_nan() {
+            "n/a".to_string()
+        } else {
+            format!("{:.0}%", 100.0 * seed_share)
+        };
+        let _ = write!(table, "<tr><td>{}</td><td>{share}</td>", words(metric));
+        for (i, r) in rows.iter().enumerate() {
             // Each regime's own mean with its 95% interval (t, df = n - 1)
             // and sd across replicates, then the paired difference.
             let (mean, sd, n) = (
@@ -739,9 +747,14 @@ fn comparison_table(cmp: &Table, regimes: &[String]) -> String {
                 );
             }
             if i > 0 && !cmp.num(r, "diff").is_nan() {
+                let noise = if cmp.text(r, "within_noise") == "true" {
+                    " <b>within noise</b>"
+                } else {
+                    ""
+                };
                 let _ = write!(
                     table,
-                    "<br><small>{:+.3} [{:+.3}, {:+.3}]</small>",
+                    "<br><small>{:+.3} [{:+.3}, {:+.3}]{noise}</small>",
                     cmp.num(r, "diff"),
                     cmp.num(r, "diff_ci_low"),
                     cmp.num(r, "diff_ci_high")
@@ -878,7 +891,8 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
         &manifest.scenario("base_scenario")?,
         manifest,
         "every run of the sweep starts from the scenario above",
-    ) + &sections;
+    ) + &sections
+        + &glossary(MAIN_METRICS.iter().copied());
     Ok(Page {
         title: format!("coserve sweep: {}", sweep["name"].as_str().unwrap_or("")),
         sections,
@@ -979,10 +993,24 @@ fn sobol_charts(sobol: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportE
                 caveats.join("; ")
             )
         };
+        let seed_share = sobol
+            .rows
+            .iter()
+            .find(|r| sobol.text(r, "metric") == metric)
+            .map_or(f64::NAN, |r| sobol.num(r, "seed_share"));
+        let noise = if seed_share.is_nan() {
+            "; the seed's share of the variance was not measured (one replicate per point)"
+                .to_string()
+        } else {
+            format!(
+                "; the seed makes {:.0}% of the variance these indices divide",
+                100.0 * seed_share
+            )
+        };
         indices.push(Figure {
             file,
             caption: format!(
-                "share of the variance of {} due to each factor alone (S1) and with its interactions (ST), with 95% bootstrap intervals{warning}",
+                "share of the variance of {} due to each factor alone (S1) and with its interactions (ST), with 95% bootstrap intervals{noise}{warning}",
                 words(metric)
             ),
         });

@@ -100,6 +100,14 @@ pub struct CompareRow {
     /// `sd` (it differs from `n` where the reference has none, e.g.
     /// `capture` under `public`).
     pub replicates_defined: usize,
+    /// The share of this metric's variance over every run of the
+    /// comparison that comes from the seed (within regimes) rather than
+    /// from the regimes, 0-1 ([`stats::within_share`]); the same on every
+    /// regime's row. Near 1, the regimes barely move the metric.
+    pub seed_share: f64,
+    /// Whether chance alone could make this difference: its 95% interval
+    /// contains 0 (the reference's own row: false). NaN intervals: true.
+    pub within_noise: bool,
 }
 
 /// One regime of a comparison.
@@ -461,7 +469,9 @@ impl Comparison {
                         .collect()
                 };
                 let reference = values(&self.runs[0]);
-                for (regime, runs) in self.regimes.iter().zip(&self.runs) {
+                let seed_share =
+                    stats::within_share(&self.runs.iter().map(|r| values(r)).collect::<Vec<_>>());
+                for (i, (regime, runs)) in self.regimes.iter().zip(&self.runs).enumerate() {
                     let v = values(runs);
                     let PairedDifference { mean, low, high, n } =
                         stats::paired_difference(&reference, &v);
@@ -476,6 +486,8 @@ impl Comparison {
                         diff_ci_high: high,
                         n,
                         replicates_defined: v.iter().filter(|x| x.is_finite()).count(),
+                        seed_share,
+                        within_noise: i > 0 && !(low > 0.0 || high < 0.0),
                     });
                 }
             }
@@ -546,31 +558,38 @@ impl Comparison {
             self.scenario.run.ticks - 1,
             self.scenario.run.warmup
         );
-        out += &format!("{:<22}", "metric");
+        out += &format!("{:<22} {:>6}", "metric", "seed %");
         for r in &self.regimes {
-            out += &format!(" {r:>30}");
+            out += &format!(" {r:>32}");
         }
         out += "\n";
         for metric in metrics {
-            out += &format!("{metric:<22}");
-            for r in rows
+            let mean_rows: Vec<&CompareRow> = rows
                 .iter()
                 .filter(|r| r.metric == *metric && r.statistic == "mean")
-            {
+                .collect();
+            let seed = mean_rows.first().map_or(f64::NAN, |r| r.seed_share);
+            out += &format!("{metric:<22} {:>6}", format!("{:.0}", 100.0 * seed));
+            for r in mean_rows {
                 // No paired difference where the reference has no value
                 // (capture under a regime with nothing discretionary).
                 let cell = if r.regime == *reference || r.diff.is_nan() {
                     format!("{:.3}", r.mean)
                 } else {
                     format!(
-                        "{:.3} ({:+.3} [{:+.3}, {:+.3}])",
-                        r.mean, r.diff, r.diff_ci_low, r.diff_ci_high
+                        "{:.3} ({:+.3} [{:+.3}, {:+.3}]{})",
+                        r.mean,
+                        r.diff,
+                        r.diff_ci_low,
+                        r.diff_ci_high,
+                        if r.within_noise { "~" } else { " " }
                     )
                 };
-                out += &format!(" {cell:>30}");
+                out += &format!(" {cell:>32}");
             }
             out += "\n";
         }
+        out += "\nseed %: the share of the metric's variance over all runs that comes from the seed (within regimes) rather than the regimes\n~: the difference's 95% interval contains 0, so chance alone could make it\n";
         out
     }
 }

@@ -2,6 +2,7 @@
 
 use super::runner::{SweepError, SweepManifest};
 use super::sobol::{self, Indices, MIN_SAMPLES, sobol_indices};
+use super::stats;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,12 @@ pub struct SensitivityRow {
     /// Base samples the indices rest on: those whose every design point has
     /// the metric defined (at most the sweep's `samples`).
     pub samples_used: usize,
+    /// The share of the variance the indices divide (of the design points'
+    /// means over replicates) that is seed noise: the pooled variance across
+    /// replicates over `replicates`, divided by the variance of the point
+    /// means, 0-1; NaN with one replicate, where it cannot be measured.
+    /// The same for every factor of a metric.
+    pub seed_share: f64,
     /// Why these indices should not be read as shares of variance, if so
     /// (an index above 1, S1 above ST, an interval wider than 0.3); empty
     /// when they can.
@@ -74,6 +81,7 @@ pub fn sensitivity(
                 dir.display()
             ))
         })?;
+    let replicates = manifest.runs.checked_div(manifest.points).unwrap_or(1);
     if n < MIN_SAMPLES {
         return Err(fail(format!(
             "{} has samples = {n}; Sobol indices need at least {MIN_SAMPLES} base samples (256 or more for intervals of about +-0.1): raise `samples` and run the sweep again",
@@ -122,8 +130,8 @@ pub fn sensitivity(
         .map(|m| column(m))
         .collect::<Result<_, _>>()?;
     let points = n * (k + 2);
-    let mut sums = vec![vec![0.0; points]; metrics.len()];
-    let mut counts = vec![vec![0u32; points]; metrics.len()];
+    // values[metric][point]: the point's replicates, in the order read.
+    let mut values = vec![vec![Vec::new(); points]; metrics.len()];
     for record in reader.records() {
         let record = record.map_err(|e| fail(e.to_string()))?;
         let p: usize = record[point_col]
@@ -132,8 +140,7 @@ pub fn sensitivity(
         for (m, &c) in cols.iter().enumerate() {
             let x: f64 = record[c].parse().unwrap_or(f64::NAN);
             if x.is_finite() && p < points {
-                sums[m][p] += x;
-                counts[m][p] += 1;
+                values[m][p].push(x);
             }
         }
     }
@@ -141,12 +148,9 @@ pub fn sensitivity(
     for (m, metric) in metrics.iter().enumerate() {
         // A point where the metric is undefined stays undefined: the
         // estimators leave out its base sample, never a made-up 0.
-        let y: Vec<f64> = sums[m]
-            .iter()
-            .zip(&counts[m])
-            .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
-            .collect();
-        let undefined = counts[m].iter().filter(|&&c| c == 0).count();
+        let y: Vec<f64> = values[m].iter().map(|v| stats::mean(v)).collect();
+        let undefined = values[m].iter().filter(|v| v.is_empty()).count();
+        let seed_share = seed_share(&values[m], &y, replicates);
         let estimate = sobol_indices(&y, n, k, resamples, 1);
         if estimate.samples_used < MIN_SAMPLES {
             return Err(fail(format!(
@@ -179,11 +183,45 @@ pub fn sensitivity(
                 total_low,
                 total_high,
                 samples_used: estimate.samples_used,
-                caveat: sobol::caveat(&ix).unwrap_or_default(),
+                seed_share,
+                caveat: [sobol::caveat(&ix), noise_caveat(seed_share, &ix)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; "),
             });
         }
     }
     Ok(rows)
+}
+
+/// The share of the variance of the point means `y` that is seed noise:
+/// the pooled variance across each point's replicates, over `replicates`
+/// (the noise left in a mean of that many runs), divided by the variance of
+/// `y`; NaN with one replicate.
+fn seed_share(per_point: &[Vec<f64>], y: &[f64], replicates: usize) -> f64 {
+    // Points where a replicate is undefined still tell the noise by the rest.
+    let per_point: Vec<Vec<f64>> = per_point.iter().filter(|v| v.len() >= 2).cloned().collect();
+    let within = stats::within_share(&per_point);
+    if replicates < 2 || within.is_nan() {
+        return f64::NAN;
+    }
+    let runs: Vec<f64> = per_point.concat();
+    let means: Vec<f64> = y.iter().copied().filter(|x| x.is_finite()).collect();
+    let noise = within * stats::sd(&runs).powi(2) / replicates as f64;
+    (noise / stats::sd(&means).powi(2)).clamp(0.0, 1.0)
+}
+
+/// A factor whose total index is below the seed's share of the variance
+/// cannot be told apart from chance.
+fn noise_caveat(seed_share: f64, ix: &Indices) -> Option<String> {
+    (seed_share > ix.total_high).then(|| {
+        format!(
+            "dominated by seed noise: the seed makes {:.0}% of the variance, this factor at most {:.2} of it, so its effect cannot be told from chance (more `replicates` would tell)",
+            100.0 * seed_share,
+            ix.total_high
+        )
+    })
 }
 
 /// Writes `rows` as `dir/sobol.csv`, atomically. An existing sobol.csv is

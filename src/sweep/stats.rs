@@ -56,6 +56,38 @@ pub struct PairedDifference {
     pub n: usize,
 }
 
+/// The share of the variance of `groups`' values that lies within groups:
+/// the pooled within-group variance (each group's sample variance, weighted
+/// by its degrees of freedom) over the variance of all values together, in
+/// [0, 1] (clamped: with no difference between groups the two estimates
+/// differ by chance). Groups are a comparison's regimes, or a sweep's design
+/// points, and the values their replicates, so this is the share of the
+/// variance that comes from the seed rather than from what varies between
+/// groups. NaN values are left out; NaN when fewer than two groups have
+/// values, when any of them has only one, or when every value is the same.
+pub fn within_share(groups: &[Vec<f64>]) -> f64 {
+    let finite: Vec<Vec<f64>> = groups
+        .iter()
+        .map(|g| g.iter().copied().filter(|x| x.is_finite()).collect())
+        .filter(|g: &Vec<f64>| !g.is_empty())
+        .collect();
+    if finite.len() < 2 || finite.iter().any(|g| g.len() < 2) {
+        return f64::NAN;
+    }
+    let (mut within, mut df) = (0.0, 0usize);
+    for g in &finite {
+        let m = mean(g);
+        within += g.iter().map(|x| (x - m).powi(2)).sum::<f64>();
+        df += g.len() - 1;
+    }
+    let all: Vec<f64> = finite.concat();
+    let total = sd(&all).powi(2);
+    if total <= 0.0 || df == 0 {
+        return f64::NAN;
+    }
+    (within / df as f64 / total).clamp(0.0, 1.0)
+}
+
 /// The mean of `a - b` pair by pair, with its 95% t interval. `a` and `b` have one value per replicate, in the same order.
 pub fn paired_difference(a: &[f64], b: &[f64]) -> PairedDifference {
     let d: Vec<f64> = a
@@ -83,6 +115,29 @@ mod tests {
     use super::*;
     use crate::rng::{Purpose, Stream};
     use rand_distr::{Distribution, StandardNormal};
+
+    #[test]
+    fn within_share_is_all_seed_when_groups_agree_and_none_when_only_groups_differ() {
+        // Same values in every group: all of the variance is within groups.
+        let alike = vec![vec![1.0, 2.0, 3.0], vec![1.0, 2.0, 3.0]];
+        assert!((within_share(&alike) - 1.0).abs() < 1e-12);
+        // No spread within groups: none of it is.
+        let apart = vec![vec![1.0, 1.0], vec![5.0, 5.0]];
+        assert_eq!(within_share(&apart), 0.0);
+        // Groups (0, 2) and (10, 12): within 2 per group (pooled 2 over 2 df),
+        // total variance of 0, 2, 10, 12 is 100 / 3.
+        let mixed = vec![vec![0.0, 2.0], vec![10.0, 12.0]];
+        assert!((within_share(&mixed) - 2.0 / (100.0 / 3.0)).abs() < 1e-12);
+        assert!(
+            within_share(&[vec![1.0], vec![2.0]]).is_nan(),
+            "one value per group"
+        );
+        assert!(
+            within_share(&[vec![1.0, 2.0], vec![f64::NAN; 2]]).is_nan(),
+            "one group"
+        );
+        assert!(within_share(&[vec![4.0, 4.0], vec![4.0, 4.0]]).is_nan());
+    }
 
     #[test]
     fn t_quantiles_match_tables() {
