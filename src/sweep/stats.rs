@@ -125,9 +125,9 @@ mod tests {
         let apart = vec![vec![1.0, 1.0], vec![5.0, 5.0]];
         assert_eq!(within_share(&apart), 0.0);
         // Groups (0, 2) and (10, 12): within 2 per group (pooled 2 over 2 df),
-        // total variance of 0, 2, 10, 12 is 100 / 3.
+        // total variance of 0, 2, 10, 12 is 104 / 3.
         let mixed = vec![vec![0.0, 2.0], vec![10.0, 12.0]];
-        assert!((within_share(&mixed) - 2.0 / (100.0 / 3.0)).abs() < 1e-12);
+        assert!((within_share(&mixed) - 2.0 / (104.0 / 3.0)).abs() < 1e-12);
         assert!(
             within_share(&[vec![1.0], vec![2.0]]).is_nan(),
             "one value per group"
