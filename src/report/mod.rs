@@ -923,13 +923,13 @@ fn factor_chart(
         &charts_dir.join(&file),
         &format!("{} against {factor}", words(metric)),
         factor,
-        &format!("{} (run mean)", words(metric)),
+        &format!("{} (mean after the warm-up)", words(metric)),
         &points,
     )?;
     Ok(Some(Figure {
         file,
         caption: format!(
-            "{} averaged over each run, against {factor}; one point per run",
+            "{} averaged over each run after its warm-up, against {factor}; one point per run",
             words(metric)
         ),
     }))
