@@ -332,7 +332,7 @@ fn run_sweep(a: SweepArgs) -> Outcome {
     for note in &spec.notes {
         eprintln!("{note}");
     }
-    let base = Scenario::load(&spec.scenario_path, &spec.set).map_err(says)?;
+    let base = Scenario::load(&spec.scenario_path, &spec.base_overrides()).map_err(says)?;
     let out = a.out.unwrap_or_else(|| spec.default_dir(&base, a.shard));
     eprintln!(
         "sweep {}: {} design points x {} replicates = {} runs",

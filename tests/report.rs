@@ -227,7 +227,15 @@ fn a_sweep_report_has_metrics_against_factors_and_sobol_bars() {
     );
     assert!(page.contains("saltelli") && page.contains("bootstrap intervals"));
     assert!(
-        page.contains("take the sweep's values instead of those shown"),
+        page.contains(
+            "the sweep's values of governance.floor, governance.outreach replace those shown"
+        ),
         "the base scenario's factor values are not what ran"
+    );
+    // What made it: the sweep file and its hash (shards differ in their
+    // command lines, so none is kept).
+    assert!(
+        page.contains("Made by <code>coserve sweep</code> on the sweep file"),
+        "provenance"
     );
 }

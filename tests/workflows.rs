@@ -216,9 +216,57 @@ fn compare_runs_scenario_files_as_written_and_says_what_presets_replace() {
     );
     assert_eq!(other.status.code(), Some(2));
     assert!(
-        text(&other.stderr).contains("other_city.toml has another [city] than hybrid"),
+        text(&other.stderr)
+            .contains("other_city.toml has city.residents = 4000 where my_city.toml has 3000"),
         "{}",
         text(&other.stderr)
+    );
+    // Other services or behaviour: refused too, naming the key.
+    fs::write(
+        d.join("other_people.toml"),
+        "extends = \"my_city.toml\"\n[behaviour]\ntrust_gain = 0.1\n",
+    )
+    .unwrap();
+    let people = coserve(
+        &[
+            "compare",
+            "my_city.toml",
+            "--regimes",
+            "hybrid,other_people.toml",
+            "--replicates",
+            "2",
+            "--out",
+            "p",
+        ],
+        d,
+    );
+    assert_eq!(people.status.code(), Some(2));
+    assert!(
+        text(&people.stderr).contains("other_people.toml has behaviour.trust_gain = 0.1"),
+        "{}",
+        text(&people.stderr)
+    );
+    // A --set of a knob reaches every regime, files too, and says so.
+    let set = coserve(
+        &[
+            "compare",
+            "my_city.toml",
+            "--regimes",
+            "my_city.toml,public",
+            "--replicates",
+            "2",
+            "--set",
+            "governance.audit=0.9",
+            "--out",
+            "s",
+        ],
+        d,
+    );
+    assert_eq!(set.status.code(), Some(0), "{}", text(&set.stderr));
+    assert!(
+        text(&set.stderr).contains("--set governance.audit=0.9 applies to every regime"),
+        "{}",
+        text(&set.stderr)
     );
     let missing = coserve(
         &[
@@ -612,4 +660,50 @@ fn a_sweep_records_what_it_read_and_will_not_resume_on_an_edited_scenario() {
         err.contains("sc/base.toml") && err.contains("changed"),
         "{err}"
     );
+}
+
+/// A sweep may vary the warm-up and the run's length: every design point
+/// is checked at its worst combination, not against the default warm-up.
+#[test]
+fn sweeps_over_the_warmup_and_length_check_every_combination() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sweep = |name: &str, set: &str, factors: &str| {
+        let path = d.join(format!("{name}.toml"));
+        fs::write(
+            &path,
+            format!(
+                "scenario = \"{}\"\nset = [\"city.residents=1000\"{set}]\n[factors]\n{factors}",
+                baseline()
+            ),
+        )
+        .unwrap();
+        coserve(&["sweep", path.to_str().unwrap(), "--out", name], d)
+    };
+    let shorter = sweep(
+        "shorter",
+        ", \"run.ticks=12\"",
+        "\"run.warmup\" = [0, 4, 8]\n",
+    );
+    assert!(shorter.status.success(), "{}", text(&shorter.stderr));
+    let both = sweep(
+        "both",
+        "",
+        "\"run.warmup\" = [0, 6]\n\"run.ticks\" = [8, 12]\n",
+    );
+    assert!(both.status.success(), "{}", text(&both.stderr));
+    let clash = sweep(
+        "clash",
+        "",
+        "\"run.warmup\" = [0, 10]\n\"run.ticks\" = [8, 12]\n",
+    );
+    assert_eq!(clash.status.code(), Some(2));
+    let err = text(&clash.stderr);
+    assert!(
+        err.contains("key `factors.run.warmup`")
+            && err.contains("run.warmup = 10 weeks leaves no week to summarise in a 8-week run")
+            && err.contains("in the sweep's `set`"),
+        "{err}"
+    );
+    assert!(!d.join("clash").exists());
 }

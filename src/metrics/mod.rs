@@ -232,7 +232,7 @@ pub fn ratio(a: f64, b: f64) -> f64 {
 /// The metrics reports and comparisons follow week by week.
 pub const MAIN_METRICS: &[&str] = &[
     "coverage",
-    "hidden_need_share",
+    "hidden_need_per_1000",
     "wait_p50",
     "access_gap",
     "trust",

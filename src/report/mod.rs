@@ -250,29 +250,39 @@ fn scenario_section(s: &Scenario, manifest: &Manifest, extra: &str) -> String {
 
 /// "Provenance": the command, version and commit that made the result, so
 /// a reader can make it again. A sweep's shards differ in their command
-/// lines, so its manifest keeps none and the sweep file's command is shown.
+/// lines, so its manifest keeps none: the sweep file and its hash are shown.
 fn provenance(manifest: &Manifest, extra: &str) -> String {
     let text = |key: &str| manifest[key].as_str().unwrap_or("not recorded").to_string();
-    let command = match manifest["command_line"].as_array() {
-        Some(args) => args
-            .iter()
-            .filter_map(|a| a.as_str())
-            .map(shell_word)
-            .collect::<Vec<_>>()
-            .join(" "),
-        None if manifest["kind"] == "sweep" => format!(
-            "coserve sweep {} (then coserve merge, if run in shards)",
-            shell_word(
-                manifest["files"][0]["path"]
-                    .as_str()
-                    .unwrap_or("SWEEP.toml")
+    let made_by = match manifest["command_line"].as_array() {
+        Some(args) => format!(
+            "Made by <code>{}</code>",
+            escape(
+                &args
+                    .iter()
+                    .filter_map(|a| a.as_str())
+                    .map(shell_word)
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )
         ),
-        None => "not recorded".into(),
+        // Shards differ in their command lines, so a sweep keeps none.
+        None if manifest["kind"] == "sweep" => format!(
+            "Made by <code>coserve sweep</code> on the sweep file {} (with SHA-256 {}; shards, if any, joined by <code>coserve merge</code>)",
+            escape(
+                manifest["files"][0]["path"]
+                    .as_str()
+                    .unwrap_or("not recorded")
+            ),
+            escape(
+                manifest["files"][0]["sha256"]
+                    .as_str()
+                    .unwrap_or("not recorded")
+            )
+        ),
+        None => "Made by a command not recorded".into(),
     };
     format!(
-        "<h2>Provenance</h2><p>Made by <code>{}</code> with coserve {}, commit <code>{}</code> · {}</p>",
-        escape(&command),
+        "<h2>Provenance</h2><p>{made_by} with coserve {}, commit <code>{}</code> · {}</p>",
         escape(&text("coserve_version")),
         escape(&text("coserve_commit")),
         extra
@@ -399,13 +409,14 @@ fn glossary<'a>(metrics: impl IntoIterator<Item = &'a str>) -> String {
     out + "</table><p>Money is in the scenario's currency, the one its budgets are written in. Every column of the result tables is defined in docs/model.md.</p>"
 }
 
-/// "weeks 52 to 259 (after a 52-week warm-up)": the summary window in words.
+/// The summary window in words ([`crate::scenario::RunSpec::describe_window`]).
 fn window_words(window: &std::ops::Range<u32>) -> String {
-    let last = window.end.saturating_sub(1);
-    match window.start {
-        0 => format!("weeks 0 to {last} (no warm-up)"),
-        w => format!("weeks {w} to {last} (after a {w}-week warm-up)"),
+    crate::scenario::RunSpec {
+        warmup: window.start,
+        ticks: window.end,
+        ..Default::default()
     }
+    .describe_window()
 }
 
 /// The rows of weekly `table` whose `tick` is in `window`.
@@ -578,7 +589,7 @@ fn compare_page(
     let replicates = manifest["seeds"].as_array().map_or(0, Vec::len);
     let table = comparison_table(&cmp, &regimes)
         + &format!(
-            "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Each cell: the regime's mean over {} (every replicate's weekly mean over that window, averaged over the replicates), with the half-width of its 95% interval (Student's t, df = replicates - 1) and the standard deviation across replicates; below it, the paired difference to {} with its 95% interval (paired t on the per-replicate differences, df = replicates - 1). An interval that excludes 0 is a difference chance alone is unlikely to make; one that contains 0 is marked <b>within noise</b>. The seed's share of the variance is the share of the metric's variance over all runs that lies within regimes (replicate to replicate) rather than between them: near 100%, the regimes barely move the metric. These intervals are Monte Carlo error under common random numbers: how sure the model is of its own result with these parameters, not how uncertain the parameters are. For that, sweep the uncertain inputs (<code>coserve sweep</code>, <code>coserve sensitivity</code>).</p>",
+            "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Each cell: the regime's mean over {}, that is every replicate's weekly mean over that window, averaged over the replicates, with the half-width of its 95% interval (Student's t, df = replicates - 1) and the standard deviation across replicates; below it, the paired difference to {} with its 95% interval (paired t on the per-replicate differences, df = replicates - 1). An interval that excludes 0 is a difference chance alone is unlikely to make; one that contains 0 is marked <b>within noise</b>. The seed's share of the variance is the share of the metric's variance over all runs that lies within regimes (replicate to replicate) rather than between them: near 100%, the regimes barely move the metric. These intervals are Monte Carlo error under common random numbers: how sure the model is of its own result with these parameters, not how uncertain the parameters are. For that, sweep the uncertain inputs (<code>coserve sweep</code>, <code>coserve sensitivity</code>).</p>",
             escape(&manifest["seeds"].to_string()),
             window_words(&window),
             escape(&reference)
@@ -684,6 +695,8 @@ fn flatten(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, S
         serde_json::Value::String(s) => {
             out.insert(prefix.to_string(), s.clone());
         }
+        // Absent optional keys (an intervention without a preset).
+        serde_json::Value::Null => {}
         other => {
             out.insert(prefix.to_string(), other.to_string());
         }
@@ -885,7 +898,7 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
     // The base scenario in words, as every run starts from it; the factors'
     // own values in it are replaced run by run.
     let sections = format!(
-        "<p>Every run starts from the base scenario described below, with the fixed overrides; in each run {} take the sweep's values instead of those shown.</p>",
+        "<p>Every run starts from the base scenario described below, with the fixed overrides; in each run, the sweep's values of {} replace those shown.</p>",
         escape(&factors.join(", "))
     ) + &scenario_section(
         &manifest.scenario("base_scenario")?,
@@ -988,10 +1001,7 @@ fn sobol_charts(sobol: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportE
         let warning = if caveats.is_empty() {
             String::new()
         } else {
-            format!(
-                ". Not to be read as shares of variance: {}",
-                caveats.join("; ")
-            )
+            format!(". Read with care: {}", caveats.join("; "))
         };
         let seed_share = sobol
             .rows

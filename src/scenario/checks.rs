@@ -331,7 +331,7 @@ impl Checks<'_> {
     /// one written anywhere rather than left to its default, if any.
     pub(super) fn latest_change<'k>(&self, keys: &[&'k str]) -> Option<&'k str> {
         keys.iter()
-            .find(|k| matches!(self.at.of(k).source, Source::CommandLine(_)))
+            .find(|k| self.at.written(k) && matches!(self.at.of(k).source, Source::CommandLine(_)))
             .or_else(|| keys.iter().find(|k| self.at.set_by_user(k)))
             .or_else(|| keys.iter().find(|k| self.at.written(k)))
             .copied()

@@ -21,8 +21,8 @@ pub fn explain(s: &Scenario) -> String {
     );
     let _ = writeln!(
         w,
-        "Summaries (run means, tables, reports) leave out the first {} weeks, while queues fill from empty (run.warmup).",
-        s.run.warmup
+        "Summaries (run means, tables, reports) cover {}: run.warmup leaves out the first weeks, while queues fill from empty.",
+        s.run.describe_window()
     );
     let _ = writeln!(
         w,

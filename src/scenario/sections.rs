@@ -37,6 +37,17 @@ impl RunSpec {
     pub fn summarised_weeks(&self) -> std::ops::Range<u32> {
         self.warmup..self.ticks
     }
+
+    /// The summarised weeks in words, the same on every page and table:
+    /// "weeks 52 to 259 (after a 52-week warm-up)", or "weeks 0 to 29 (no
+    /// warm-up)".
+    pub fn describe_window(&self) -> String {
+        let last = self.ticks.saturating_sub(1);
+        match self.warmup {
+            0 => format!("weeks 0 to {last} (no warm-up)"),
+            w => format!("weeks {w} to {last} (after a {w}-week warm-up)"),
+        }
+    }
 }
 
 section! {

@@ -106,8 +106,9 @@ pub struct CompareRow {
     /// regime's row. Near 1, the regimes barely move the metric.
     pub seed_share: f64,
     /// Whether chance alone could make this difference: its 95% interval
-    /// contains 0 (the reference's own row: false). NaN intervals: true.
-    pub within_noise: bool,
+    /// contains 0. Empty on the reference's own row and where there is no
+    /// difference to test (NaN).
+    pub within_noise: Option<bool>,
 }
 
 /// One regime of a comparison.
@@ -180,17 +181,38 @@ impl RegimeFiles {
         o: &CompareOptions,
         seed: Option<u64>,
     ) -> Result<Scenario, ScenarioError> {
-        let mut set = o.overrides.clone();
-        if let Regime::Preset(name) = self.regimes[i] {
-            set.push(format!("governance.preset={name}"));
-        }
-        if let Some(t) = o.ticks {
-            set.push(format!("run.ticks={t}"));
-        }
-        if let Some(s) = seed {
-            set.push(format!("run.seed={s}"));
-        }
-        self.own[i].as_ref().unwrap_or(&self.base).with(&set)
+        let file = self.own[i].as_ref().unwrap_or(&self.base);
+        let preset = match self.regimes[i] {
+            Regime::Preset(name) => Some(name),
+            Regime::File(_) => None,
+        };
+        file.with(&run_overrides(o, preset, seed))
+    }
+
+    /// The compared scenario itself, with the comparison's overrides: the
+    /// city and clock every regime must share.
+    fn compared(&self, o: &CompareOptions) -> Result<Scenario, ScenarioError> {
+        self.base.with(&run_overrides(o, None, o.seed))
+    }
+
+    /// The compared file's path as given.
+    fn compared_path(&self) -> String {
+        self.base
+            .files()
+            .first()
+            .map_or("the scenario".into(), |f| f.display().to_string())
+    }
+
+    /// Whether the compared file itself is one of the regimes.
+    fn compared_is_a_regime(&self) -> bool {
+        let same = |p: &Path| {
+            let canonical = |q: &Path| std::fs::canonicalize(q).ok();
+            canonical(p).is_some()
+                && canonical(p) == self.base.files().first().and_then(|f| canonical(f))
+        };
+        self.regimes
+            .iter()
+            .any(|r| matches!(r, Regime::File(p) if same(p)))
     }
 
     /// For each preset regime, the knobs the compared scenario's files
@@ -201,16 +223,44 @@ impl RegimeFiles {
         scenarios: &[Scenario],
     ) -> Result<Vec<String>, ScenarioError> {
         let written = self.base.written_knobs();
-        if written.is_empty() {
-            return Ok(Vec::new());
-        }
-        let as_written = self.base.with(&o.overrides)?.governance.knobs;
-        let file = self
-            .base
-            .files()
-            .first()
-            .map_or("the scenario".into(), |f| f.display().to_string());
+        let as_written = self.base.with(&o.overrides)?;
+        let file = self.compared_path();
         let mut notes = Vec::new();
+        let how_to = if self.compared_is_a_regime() {
+            String::new()
+        } else {
+            format!(
+                "; to run the file's own knobs, name the file as a regime (--regimes {file},...)"
+            )
+        };
+        let governance_set: Vec<&str> = o
+            .overrides
+            .iter()
+            .map(String::as_str)
+            .filter(|a| crate::scenario::override_key(a).starts_with("governance."))
+            .collect();
+        if !governance_set.is_empty() {
+            notes.push(format!(
+                "--set {} applies to every regime, presets and files alike, replacing what each writes",
+                governance_set.join(", --set ")
+            ));
+        }
+        let has_preset_regime = self.regimes.iter().any(|r| matches!(r, Regime::Preset(_)));
+        if has_preset_regime && !as_written.interventions.is_empty() {
+            let changes: Vec<String> = as_written
+                .interventions
+                .iter()
+                .map(|iv| match &iv.preset {
+                    Some(p) => format!("week {}: switch to preset {p}", iv.at),
+                    None => format!("week {}: {}", iv.at, iv.label),
+                })
+                .collect();
+            notes.push(format!(
+                "the interventions of {file} apply under every preset regime too ({})",
+                changes.join("; ")
+            ));
+        }
+        let as_written = as_written.governance.knobs;
         for (i, regime) in self.regimes.iter().enumerate() {
             let Regime::Preset(name) = regime else {
                 continue;
@@ -225,7 +275,7 @@ impl RegimeFiles {
                 .collect();
             if !replaced.is_empty() {
                 notes.push(format!(
-                    "regime {name}: the preset replaces knobs {file} writes: {}; to run the file's own knobs, name the file as a regime (--regimes {file},...)",
+                    "regime {name}: the preset replaces knobs {file} writes: {}{how_to}",
                     replaced.join(", ")
                 ));
             }
@@ -234,31 +284,81 @@ impl RegimeFiles {
     }
 }
 
-/// Regimes differ in governance and interventions; a comparison of two
-/// cities or two clocks would not pair its runs. Refuses regimes whose
-/// `[run]` (but the seed) or `[city]` differ from the reference's.
-fn same_city_and_clock(labels: &[String], scenarios: &[Scenario]) -> Result<(), CompareError> {
-    let reference = &scenarios[0];
-    for (label, s) in labels.iter().zip(scenarios).skip(1) {
-        let section = if s.city != reference.city {
-            "[city]"
-        } else if (s.run.ticks, s.run.warmup, s.run.budget_cycle)
-            != (
-                reference.run.ticks,
-                reference.run.warmup,
-                reference.run.budget_cycle,
-            )
-        {
-            "[run]"
-        } else {
-            continue;
-        };
-        return Err(CompareError::Options(format!(
-            "--regimes: {label} has another {section} than {}: regimes are compared on the same city and weeks, so that each pair of runs differs only in how services are governed; make {section} the same (or extend the same file)",
-            labels[0]
-        )));
+/// The overrides of one run of a comparison: the user's `--set`, then the
+/// regime's preset, `--ticks` and the replicate's seed.
+fn run_overrides(o: &CompareOptions, preset: Option<&str>, seed: Option<u64>) -> Vec<String> {
+    let mut set = o.overrides.clone();
+    if let Some(name) = preset {
+        set.push(format!("governance.preset={name}"));
+    }
+    if let Some(t) = o.ticks {
+        set.push(format!("run.ticks={t}"));
+    }
+    if let Some(s) = seed {
+        set.push(format!("run.seed={s}"));
+    }
+    set
+}
+
+/// Regimes differ in governance and interventions only: on another city,
+/// clock, services or behaviour, a pair of runs would not isolate how
+/// services are governed. Refuses a regime whose `[run]` (but the seed),
+/// `[city]`, `[[domains]]` or `[behaviour]` differ from the compared
+/// scenario's, naming the first key that differs.
+fn same_city_and_clock(
+    compared: &Scenario,
+    compared_path: &str,
+    labels: &[String],
+    scenarios: &[Scenario],
+) -> Result<(), CompareError> {
+    let shared = |s: &Scenario| {
+        let mut run = s.run.clone();
+        run.seed = compared.run.seed;
+        serde_json::json!({
+            "run": run,
+            "city": s.city,
+            "domains": s.domains,
+            "behaviour": s.behaviour,
+        })
+    };
+    let reference = shared(compared);
+    for (label, s) in labels.iter().zip(scenarios) {
+        if let Some((key, theirs, ours)) = first_difference("", &shared(s), &reference) {
+            return Err(CompareError::Options(format!(
+                "--regimes: {label} has {key} = {theirs} where {compared_path} has {ours}: regimes are compared on the same city, services, behaviour and weeks, so that each pair of runs differs only in how services are governed; make them the same (e.g. extend {compared_path} and change only [governance] and [[interventions]])"
+            )));
+        }
     }
     Ok(())
+}
+
+/// The first leaf (as a dotted key, with both values) where `a` and `b`
+/// differ, in key order.
+fn first_difference(
+    prefix: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+) -> Option<(String, String, String)> {
+    use serde_json::Value;
+    let key = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => x
+            .iter()
+            .find_map(|(k, v)| first_difference(&key(k), v, y.get(k).unwrap_or(&Value::Null))),
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (v, w))| first_difference(&format!("{prefix}[{i}]"), v, w)),
+        _ if a == b => None,
+        _ => Some((prefix.to_string(), a.to_string(), b.to_string())),
+    }
 }
 
 /// Where a comparison of `base` goes unless told otherwise.
@@ -357,7 +457,12 @@ pub fn plan(path: &Path, o: &CompareOptions) -> Result<ComparePlan, CompareError
     let regime_scenarios = (0..o.regimes.len())
         .map(|i| files.scenario(i, o, o.seed))
         .collect::<Result<Vec<_>, _>>()?;
-    same_city_and_clock(&o.regimes, &regime_scenarios)?;
+    same_city_and_clock(
+        &files.compared(o)?,
+        &files.compared_path(),
+        &o.regimes,
+        &regime_scenarios,
+    )?;
     let notes = files.replaced_knobs(o, &regime_scenarios)?;
     let base = &regime_scenarios[0];
     let weeks = o.regimes.len() as u64 * u64::from(o.replicates) * u64::from(base.run.ticks);
@@ -487,7 +592,8 @@ impl Comparison {
                         n,
                         replicates_defined: v.iter().filter(|x| x.is_finite()).count(),
                         seed_share,
-                        within_noise: i > 0 && !(low > 0.0 || high < 0.0),
+                        within_noise: (i > 0 && !mean.is_nan())
+                            .then_some(low <= 0.0 && high >= 0.0),
                     });
                 }
             }
@@ -552,28 +658,29 @@ impl Comparison {
         let rows = self.rows();
         let reference = &self.regimes[0];
         let mut out = format!(
-            "{} replicates per regime on common random numbers; averages over weeks {} to {} (after a {}-week warm-up); difference to {reference} with 95% CI\n\n",
+            "{} replicates per regime on common random numbers; averages over {}; difference to {reference} with 95% CI\n\n",
             self.seeds.len(),
-            self.scenario.run.warmup,
-            self.scenario.run.ticks - 1,
-            self.scenario.run.warmup
+            self.scenario.run.describe_window()
         );
-        out += &format!("{:<22} {:>6}", "metric", "seed %");
-        for r in &self.regimes {
-            out += &format!(" {r:>32}");
-        }
-        out += "\n";
+        // Every cell first, then each column as wide as its widest cell.
+        let mut lines = vec![
+            [String::from("metric"), String::from("seed %")]
+                .into_iter()
+                .chain(self.regimes.iter().cloned())
+                .collect::<Vec<_>>(),
+        ];
         for metric in metrics {
             let mean_rows: Vec<&CompareRow> = rows
                 .iter()
                 .filter(|r| r.metric == *metric && r.statistic == "mean")
                 .collect();
             let seed = mean_rows.first().map_or(f64::NAN, |r| r.seed_share);
-            out += &format!("{metric:<22} {:>6}", format!("{:.0}", 100.0 * seed));
-            for r in mean_rows {
-                // No paired difference where the reference has no value
-                // (capture under a regime with nothing discretionary).
-                let cell = if r.regime == *reference || r.diff.is_nan() {
+            let mut line = vec![metric.to_string(), format!("{:.0}", 100.0 * seed)];
+            for (i, r) in mean_rows.iter().enumerate() {
+                // No paired difference for the reference itself, nor where
+                // the reference has no value (capture with nothing
+                // discretionary).
+                line.push(if i == 0 || r.diff.is_nan() {
                     format!("{:.3}", r.mean)
                 } else {
                     format!(
@@ -582,14 +689,42 @@ impl Comparison {
                         r.diff,
                         r.diff_ci_low,
                         r.diff_ci_high,
-                        if r.within_noise { "~" } else { " " }
+                        if r.within_noise == Some(true) {
+                            "~"
+                        } else {
+                            " "
+                        }
                     )
-                };
-                out += &format!(" {cell:>32}");
+                });
             }
+            lines.push(line);
+        }
+        let widths: Vec<usize> = (0..lines[0].len())
+            .map(|c| {
+                lines
+                    .iter()
+                    .map(|l| l.get(c).map_or(0, |x| x.chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for line in &lines {
+            let cells: Vec<String> = line
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .map(|(c, (x, &w))| {
+                    if c == 0 {
+                        format!("{x:<w$}")
+                    } else {
+                        format!("{x:>w$}")
+                    }
+                })
+                .collect();
+            out += &cells.join("  ");
             out += "\n";
         }
-        out += "\nseed %: the share of the metric's variance over all runs that comes from the seed (within regimes) rather than the regimes\n~: the difference's 95% interval contains 0, so chance alone could make it\n";
+        out += "\nseed %: the share of the metric's variation over all runs that comes from the seed (within regimes) rather than the regimes\n~: the difference's 95% interval contains 0, so chance alone could make it\n";
         out
     }
 }

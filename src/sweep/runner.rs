@@ -266,7 +266,7 @@ pub fn run_sweep(
     let total = points.len() * reps;
     let file = Scenario::read(&spec.scenario_path)?;
     check_points(spec, &points, &file)?;
-    let base = file.with(&spec.set)?;
+    let base = file.with(&spec.base_overrides())?;
     check_parquet_size(spec, o, &base, total)?;
     let wanted = manifest(spec, &file, &base, points.len());
     // An earlier result replaced by --force, kept aside until this one is done.

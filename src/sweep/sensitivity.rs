@@ -29,10 +29,11 @@ pub struct SensitivityRow {
     /// the metric defined (at most the sweep's `samples`).
     pub samples_used: usize,
     /// The share of the variance the indices divide (of the design points'
-    /// means over replicates) that is seed noise: the pooled variance across
-    /// replicates over `replicates`, divided by the variance of the point
-    /// means, 0-1; NaN with one replicate, where it cannot be measured.
-    /// The same for every factor of a metric.
+    /// means over replicates) that is seed noise, 0-1: under common random
+    /// numbers, the residual of a point x replicate analysis of variance
+    /// over the replicates, divided by the variance of the point means
+    /// ([`stats::crn_noise_of_means`]); NaN with one replicate, where it
+    /// cannot be measured. The same for every factor of a metric.
     pub seed_share: f64,
     /// Why these indices should not be read as shares of variance, if so
     /// (an index above 1, S1 above ST, an interval wider than 0.3); empty
@@ -195,30 +196,32 @@ pub fn sensitivity(
     Ok(rows)
 }
 
-/// The share of the variance of the point means `y` that is seed noise:
-/// the pooled variance across each point's replicates, over `replicates`
-/// (the noise left in a mean of that many runs), divided by the variance of
-/// `y`; NaN with one replicate.
+/// The share of the variance of the point means `y` that is seed noise
+/// ([`stats::crn_noise_of_means`] over the points with every replicate
+/// defined, divided by the variance of `y`), at most 1: both are estimates,
+/// and where the factors do nothing the first can exceed the second by
+/// chance. NaN with one replicate.
 fn seed_share(per_point: &[Vec<f64>], y: &[f64], replicates: usize) -> f64 {
-    // Points where a replicate is undefined still tell the noise by the rest.
-    let per_point: Vec<Vec<f64>> = per_point.iter().filter(|v| v.len() >= 2).cloned().collect();
-    let within = stats::within_share(&per_point);
-    if replicates < 2 || within.is_nan() {
+    let complete: Vec<Vec<f64>> = per_point
+        .iter()
+        .filter(|v| v.len() == replicates)
+        .cloned()
+        .collect();
+    let noise = stats::crn_noise_of_means(&complete);
+    let means: Vec<f64> = y.iter().copied().filter(|x| x.is_finite()).collect();
+    let spread = stats::sd(&means).powi(2);
+    if noise.is_nan() || spread.is_nan() || spread <= 0.0 {
         return f64::NAN;
     }
-    let runs: Vec<f64> = per_point.concat();
-    let means: Vec<f64> = y.iter().copied().filter(|x| x.is_finite()).collect();
-    let noise = within * stats::sd(&runs).powi(2) / replicates as f64;
-    (noise / stats::sd(&means).powi(2)).clamp(0.0, 1.0)
+    (noise / spread).min(1.0)
 }
 
-/// A factor whose total index is below the seed's share of the variance
-/// cannot be told apart from chance.
+/// A factor whose total index, even at the top of its interval, is below
+/// the seed's share of the variance cannot be told apart from chance.
 fn noise_caveat(seed_share: f64, ix: &Indices) -> Option<String> {
     (seed_share > ix.total_high).then(|| {
         format!(
-            "dominated by seed noise: the seed makes {:.0}% of the variance, this factor at most {:.2} of it, so its effect cannot be told from chance (more `replicates` would tell)",
-            100.0 * seed_share,
+            "dominated by seed noise: the seed makes a share of {seed_share:.3} of the variance, this factor at most {:.3} of it (the top of its interval), so its effect cannot be told from chance (more `replicates` would tell)",
             ix.total_high
         )
     })

@@ -827,6 +827,51 @@ impl SweepSpec {
         })
     }
 
+    /// The fixed overrides the base scenario is read with: `set`, and, where
+    /// `run.warmup` or `run.ticks` is a factor, its smallest level, since
+    /// the base alone must be a valid run (longer than its warm-up) even
+    /// when only the factors' levels make it one.
+    pub fn base_overrides(&self) -> Vec<String> {
+        self.with_window(self.set.clone(), None)
+    }
+
+    /// `set` with the factors on the run's window (`run.warmup`,
+    /// `run.ticks`) other than `probed` at a level: their smallest for the
+    /// base; when one factor's level is being checked (`probed`), the
+    /// other's worst (the largest warm-up, the fewest weeks), so that a
+    /// level that passes is valid at every design point.
+    fn with_window(&self, mut set: Vec<String>, probed: Option<&str>) -> Vec<String> {
+        for (key, worst_is_max) in [("run.warmup", true), ("run.ticks", false)] {
+            if probed != Some(key)
+                && let Some(v) = self.extreme_level(key, worst_is_max && probed.is_some())
+            {
+                set.push(format!("{key}={v}"));
+            }
+        }
+        set
+    }
+
+    /// The smallest (or, with `max`, the largest) level of the factor on
+    /// `key`, if `key` is a numeric factor.
+    fn extreme_level(&self, key: &str, max: bool) -> Option<Value> {
+        let f = self.factors.iter().find(|f| f.key == key)?;
+        let numeric = |v: &Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+        let levels: Vec<Value> = match &f.levels {
+            Levels::Values(v) => v.clone(),
+            Levels::Range { .. } => f.ends().to_vec(),
+        };
+        let pick = |a: &Value, b: &Value| {
+            numeric(a)
+                .partial_cmp(&numeric(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        };
+        if max {
+            levels.iter().max_by(|a, b| pick(a, b)).cloned()
+        } else {
+            levels.iter().min_by(|a, b| pick(a, b)).cloned()
+        }
+    }
+
     /// Loads the base scenario with the fixed overrides, then with each
     /// factor at each extreme level, so an unknown path or an invalid level
     /// is reported at the sweep file's line before any run starts.
@@ -843,21 +888,35 @@ impl SweepSpec {
             }
             e
         })?;
-        base.with(&self.set).map_err(|e| ScenarioError {
-            diagnostics: e
-                .diagnostics
-                .into_iter()
-                .map(|d| match &d.location.source {
-                    Source::CommandLine(arg) => Diagnostic {
-                        location: at.of("set"),
-                        key: "set".into(),
-                        message: format!("\"{arg}\": {}", short(&d)),
-                        suggestion: d.suggestion,
-                    },
-                    _ => d,
-                })
-                .collect(),
-        })?;
+        base.with(&self.base_overrides())
+            .map_err(|e| ScenarioError {
+                diagnostics: e
+                    .diagnostics
+                    .into_iter()
+                    .map(|d| match &d.location.source {
+                        Source::CommandLine(arg) => {
+                            // An override from `set`, or a window factor's
+                            // smallest level that base_overrides added.
+                            let key = crate::scenario::override_key(arg);
+                            let (place, said) = if self.set.contains(arg) {
+                                ("set".to_string(), format!("\"{arg}\": "))
+                            } else {
+                                (
+                                    format!("factors.{key}"),
+                                    format!("at its smallest level, {arg}: "),
+                                )
+                            };
+                            Diagnostic {
+                                location: at.of(&place),
+                                key: place,
+                                message: format!("{said}{}", short(&d)),
+                                suggestion: d.suggestion,
+                            }
+                        }
+                        _ => d,
+                    })
+                    .collect(),
+            })?;
         let mut errors = Vec::new();
         for f in &self.factors {
             let probes = match &f.levels {
@@ -865,7 +924,7 @@ impl SweepSpec {
                 Levels::Range { .. } => f.ends().to_vec(),
             };
             for value in probes {
-                let mut set = self.set.clone();
+                let mut set = self.with_window(self.set.clone(), Some(&f.key));
                 set.push(format!("{}={}", f.key, value));
                 if let Err(e) = base.with(&set) {
                     let location: Location = at.of(&format!("factors.{}", f.key));
@@ -909,5 +968,10 @@ impl SweepSpec {
 }
 
 fn short(d: &Diagnostic) -> String {
-    format!("key `{}`: {}", d.key, d.message)
+    // A sweep has no --set: its fixed overrides are its `set`.
+    let message = d.message.replace(
+        "`--set run.warmup=0`",
+        "\"run.warmup=0\" in the sweep's `set`",
+    );
+    format!("key `{}`: {message}", d.key)
 }

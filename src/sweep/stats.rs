@@ -56,15 +56,14 @@ pub struct PairedDifference {
     pub n: usize,
 }
 
-/// The share of the variance of `groups`' values that lies within groups:
-/// the pooled within-group variance (each group's sample variance, weighted
-/// by its degrees of freedom) over the variance of all values together, in
-/// [0, 1] (clamped: with no difference between groups the two estimates
-/// differ by chance). Groups are a comparison's regimes, or a sweep's design
-/// points, and the values their replicates, so this is the share of the
-/// variance that comes from the seed rather than from what varies between
-/// groups. NaN values are left out; NaN when fewer than two groups have
-/// values, when any of them has only one, or when every value is the same.
+/// The share of the variation of `groups`' values that lies within groups:
+/// the within-group sum of squares over the total sum of squares about the
+/// grand mean (one-way analysis of variance), in [0, 1]. Groups are a
+/// comparison's regimes and the values their replicates, so this is the
+/// share of a metric's variation over all runs that comes from the seed
+/// rather than the regimes. NaN values are left out; NaN when fewer than
+/// two groups have values, when any of them has only one, or when every
+/// value is the same.
 pub fn within_share(groups: &[Vec<f64>]) -> f64 {
     let finite: Vec<Vec<f64>> = groups
         .iter()
@@ -74,18 +73,50 @@ pub fn within_share(groups: &[Vec<f64>]) -> f64 {
     if finite.len() < 2 || finite.iter().any(|g| g.len() < 2) {
         return f64::NAN;
     }
-    let (mut within, mut df) = (0.0, 0usize);
-    for g in &finite {
-        let m = mean(g);
-        within += g.iter().map(|x| (x - m).powi(2)).sum::<f64>();
-        df += g.len() - 1;
-    }
-    let all: Vec<f64> = finite.concat();
-    let total = sd(&all).powi(2);
-    if total <= 0.0 || df == 0 {
+    let squares = |g: &[f64], about: f64| g.iter().map(|x| (x - about).powi(2)).sum::<f64>();
+    let within: f64 = finite.iter().map(|g| squares(g, mean(g))).sum();
+    let all = finite.concat();
+    let total = squares(&all, mean(&all));
+    if total <= 0.0 {
         return f64::NAN;
     }
-    (within / df as f64 / total).clamp(0.0, 1.0)
+    within / total
+}
+
+/// The noise variance left in the means of `rows`, each a design point's
+/// replicates under common random numbers (replicate r uses seed + r at
+/// every point): the residual mean square of a two-way analysis of variance
+/// without interaction (point x replicate), divided by the replicates. The
+/// replicate's own effect, shared by every point, is taken out, since it
+/// moves every point mean alike and no index sees it. Needs every row to
+/// have the same number of replicates, at least 2, and at least two rows;
+/// NaN otherwise.
+pub fn crn_noise_of_means(rows: &[Vec<f64>]) -> f64 {
+    let r = rows.first().map_or(0, Vec::len);
+    let p = rows.len();
+    if r < 2
+        || p < 2
+        || rows
+            .iter()
+            .any(|row| row.len() != r || row.iter().any(|x| !x.is_finite()))
+    {
+        return f64::NAN;
+    }
+    let grand = rows.iter().flatten().sum::<f64>() / (p * r) as f64;
+    let row_means: Vec<f64> = rows.iter().map(|row| mean(row)).collect();
+    let column_means: Vec<f64> = (0..r)
+        .map(|j| rows.iter().map(|row| row[j]).sum::<f64>() / p as f64)
+        .collect();
+    let residual: f64 = rows
+        .iter()
+        .zip(&row_means)
+        .flat_map(|(row, m)| {
+            row.iter()
+                .zip(&column_means)
+                .map(move |(x, c)| (x - m - c + grand).powi(2))
+        })
+        .sum();
+    residual / ((p - 1) * (r - 1)) as f64 / r as f64
 }
 
 /// The mean of `a - b` pair by pair, with its 95% t interval. `a` and `b` have one value per replicate, in the same order.
@@ -117,6 +148,23 @@ mod tests {
     use rand_distr::{Distribution, StandardNormal};
 
     #[test]
+    fn noise_under_common_random_numbers_leaves_out_what_every_point_shares() {
+        // Replicate 2 is replicate 1 plus 5 at every point: all of the
+        // seed's effect is shared, so none is left in the point means.
+        let shared = vec![vec![1.0, 6.0], vec![3.0, 8.0], vec![7.0, 12.0]];
+        assert!(crn_noise_of_means(&shared).abs() < 1e-12);
+        // Residuals +-1 around point + replicate effects: residual squares
+        // 4 x 1 over (2 - 1)(2 - 1) = 4, halved for the mean of 2 replicates.
+        let noisy = vec![vec![1.0, -1.0], vec![-1.0, 1.0]];
+        assert!((crn_noise_of_means(&noisy) - 2.0).abs() < 1e-12);
+        assert!(
+            crn_noise_of_means(&[vec![1.0], vec![2.0]]).is_nan(),
+            "one replicate"
+        );
+        assert!(crn_noise_of_means(&[vec![1.0, 2.0], vec![f64::NAN, 2.0]]).is_nan());
+    }
+
+    #[test]
     fn within_share_is_all_seed_when_groups_agree_and_none_when_only_groups_differ() {
         // Same values in every group: all of the variance is within groups.
         let alike = vec![vec![1.0, 2.0, 3.0], vec![1.0, 2.0, 3.0]];
@@ -124,10 +172,10 @@ mod tests {
         // No spread within groups: none of it is.
         let apart = vec![vec![1.0, 1.0], vec![5.0, 5.0]];
         assert_eq!(within_share(&apart), 0.0);
-        // Groups (0, 2) and (10, 12): within 2 per group (pooled 2 over 2 df),
-        // total variance of 0, 2, 10, 12 is 104 / 3.
+        // Groups (0, 2) and (10, 12): within-group squares 2 + 2, total
+        // squares about 6: 36 + 16 + 16 + 36 = 104.
         let mixed = vec![vec![0.0, 2.0], vec![10.0, 12.0]];
-        assert!((within_share(&mixed) - 2.0 / (104.0 / 3.0)).abs() < 1e-12);
+        assert!((within_share(&mixed) - 4.0 / 104.0).abs() < 1e-12);
         assert!(
             within_share(&[vec![1.0], vec![2.0]]).is_nan(),
             "one value per group"

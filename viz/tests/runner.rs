@@ -101,6 +101,7 @@ fn playing_stops_at_the_end_of_the_run_and_says_how_to_go_on() {
     let dir = tempfile::tempdir().unwrap();
     let mut source = small_city(dir.path());
     source.overrides.push("run.ticks=10".into());
+    source.overrides.push("run.warmup=0".into());
     let runner = Runner::start(source, [None, None], 500.0).unwrap();
     runner.send(Command::TogglePlay);
     let end = wait_for(&runner, "the end", |s| s.tick == 10 && !s.playing);

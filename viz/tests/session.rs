@@ -12,7 +12,10 @@ use std::path::Path;
 mod common;
 
 fn small_city(dir: &Path) -> Source {
-    common::small_city(dir, &["city.residents=3000", "run.ticks=40"])
+    common::small_city(
+        dir,
+        &["city.residents=3000", "run.ticks=40", "run.warmup=0"],
+    )
 }
 
 /// Applies a button's command to the workshop, as the runner would.
