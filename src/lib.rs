@@ -38,6 +38,7 @@
 // (tests/layers.rs checks; ARCHITECTURE.md, "Layers", says why).
 pub mod engine;
 pub mod governance;
+pub mod lab;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -29,6 +29,8 @@ enum Command {
     Run(RunArgs),
     /// Compare regimes on the same city and random numbers, with 95% CIs.
     Compare(CompareArgs),
+    /// Play the public-goods game of an experiment file with the residents' rules.
+    Lab(LabArgs),
     /// Run a sweep file: a design of factors over a base scenario.
     Sweep(SweepArgs),
     /// Join sweep folders (shards) into one runs.csv.
@@ -80,6 +82,20 @@ struct RunArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Replace an earlier result of a run in that folder.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct LabArgs {
+    /// The experiment file (TOML): [game] and [behaviour].
+    experiment: PathBuf,
+    #[command(flatten)]
+    overrides: Overrides,
+    /// Output folder (default: outputs/<name>-lab).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an earlier lab result in that folder.
     #[arg(long)]
     force: bool,
 }
@@ -200,6 +216,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(a) => run(a),
         Command::Compare(a) => compare(a),
+        Command::Lab(a) => lab(a),
         Command::Sweep(a) => run_sweep(a),
         Command::Merge(a) => merge(a),
         Command::Sensitivity(a) => sensitivity(a),
@@ -323,6 +340,37 @@ fn compare(a: CompareArgs) -> Outcome {
         .map_err(says)?;
     print!("{}", comparison.table(coserve::metrics::TABLE_METRICS));
     println!("\nwrote {} ({runs} runs in {wall_s:.1} s)", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `coserve lab`: the public-goods game played by the city's residents.
+fn lab(a: LabArgs) -> Outcome {
+    let set = scenario::command_line(&a.overrides.set, None, a.out.as_deref()).map_err(says)?;
+    let experiment = scenario::Experiment::load(&a.experiment, &set).map_err(says)?;
+    let dest = a
+        .out
+        .unwrap_or_else(|| PathBuf::from("outputs").join(format!("{}-lab", experiment.name)));
+    let destination = output::Destination {
+        path: &dest,
+        force: a.force,
+        inputs: &experiment.files,
+        kind: output::LAB,
+        remedy: output::REMEDY_OUT,
+    };
+    destination.check().map_err(says)?;
+    let rows = coserve::lab::play(&experiment);
+    let dir = output::write_lab(&experiment, &rows, &set, &destination).map_err(says)?;
+    let g = &experiment.game;
+    for r in &rows {
+        println!(
+            "round {:>3}: mean contribution {:.3} of the endowment ({:.1} of {})",
+            r.round,
+            r.mean_contribution,
+            r.mean_contribution * g.endowment,
+            g.endowment
+        );
+    }
+    println!("wrote {}", dir.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -30,6 +30,8 @@ pub enum Purpose {
     Design = 7,
     /// Who volunteers when the run starts.
     InitialVolunteers = 8,
+    /// Regrouping players between rounds of a lab game.
+    LabMatching = 9,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche, used both to

@@ -13,6 +13,7 @@ const ORDER: &[&str] = &[
     "scenario",
     "metrics",
     "model",
+    "lab",
     "engine",
     "output",
     "sweep",

@@ -82,6 +82,14 @@ pub const SWEEP: ResultKind = ResultKind {
     has_out: true,
 };
 
+/// `coserve lab`.
+pub const LAB: ResultKind = ResultKind {
+    manifest_kind: Some("lab"),
+    entries: &[Entry::File("manifest.json"), Entry::File("rounds.csv")],
+    what: "a lab experiment",
+    has_out: true,
+};
+
 /// `coserve report`: the `report/` folder inside a result.
 pub const REPORT: ResultKind = ResultKind {
     manifest_kind: None,

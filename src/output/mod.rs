@@ -6,7 +6,7 @@
 mod destination;
 pub mod parquet;
 
-pub use destination::{COMPARE, Destination, Entry, REPORT, RUN, ResultKind, SWEEP, resolve};
+pub use destination::{COMPARE, Destination, Entry, LAB, REPORT, RUN, ResultKind, SWEEP, resolve};
 
 use crate::engine::{Event, Simulation};
 use crate::metrics::TickRecord;
@@ -130,6 +130,51 @@ pub struct Manifest<'a> {
     pub files: Vec<&'static str>,
     /// How long the run took: the only part that differs between two runs.
     pub timing: Timing,
+}
+
+/// manifest.json of a lab experiment.
+#[derive(Debug, Serialize)]
+struct LabManifest<'a> {
+    coserve_version: &'static str,
+    coserve_commit: &'static str,
+    command_line: Vec<String>,
+    kind: &'static str,
+    /// The files read: the named file first, then what it extends.
+    experiment_files: Vec<String>,
+    /// The `--set key=value` arguments, in the order given.
+    overrides: &'a [String],
+    /// The experiment as resolved: `[game]` and `[behaviour]`.
+    experiment: &'a crate::scenario::Experiment,
+    files: [&'static str; 2],
+}
+
+/// Writes a lab experiment's rounds.csv and manifest.json into `dest`,
+/// atomically, refusing to replace it unless it is an earlier lab result
+/// and `dest.force`.
+pub fn write_lab(
+    e: &crate::scenario::Experiment,
+    rows: &[crate::lab::RoundRow],
+    overrides: &[String],
+    dest: &Destination,
+) -> Result<PathBuf, OutputError> {
+    let staging = Staging::new(dest)?;
+    let mut table = staging.csv("rounds.csv")?;
+    table.rows(rows)?;
+    table.finish()?;
+    let manifest = LabManifest {
+        coserve_version: crate::VERSION,
+        coserve_commit: crate::COMMIT,
+        command_line: command_line(),
+        kind: "lab",
+        experiment_files: e.files.iter().map(|p| p.display().to_string()).collect(),
+        overrides,
+        experiment: e,
+        files: ["manifest.json", "rounds.csv"],
+    };
+    let path = staging.path("manifest.json");
+    let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
+    fs::write(&path, json + "\n").map_err(io(&path))?;
+    staging.commit()
 }
 
 /// What a finished run reports.

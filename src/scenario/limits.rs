@@ -83,6 +83,7 @@ pub fn of_section(section: &str) -> &'static [Key] {
         "city" => super::sections::CITY,
         "domains" => super::sections::DOMAIN,
         "behaviour" => super::behaviour::KEYS,
+        "game" => super::experiment::GAME,
         _ => &[],
     }
 }
@@ -100,7 +101,7 @@ pub fn find(section: &str, key: &str) -> Option<Limit> {
 pub fn markdown() -> String {
     let mut page = String::from(
         "# Valid ranges of scenario numbers\n\n\
-         Generated from the section tables in `src/scenario/` (`sections.rs`, `behaviour.rs`); `tests/nothing_lost.rs` checks that this \
+         Generated from the section tables in `src/scenario/` (`sections.rs`, `behaviour.rs`, `experiment.rs`); `tests/nothing_lost.rs` checks that this \
          page matches it. A value outside its range, NaN or infinity is refused with the \
          file, line and key. Governance knobs are listed by `coserve presets` and in every \
          scenario file: shares from 0 to 1, `lag` a whole number of weeks from 0 to 52, \
@@ -111,6 +112,11 @@ pub fn markdown() -> String {
         ("[city]", "city", "city."),
         ("[[domains]] (each)", "domains", "domains.<name>."),
         ("[behaviour]", "behaviour", "behaviour."),
+        (
+            "[game] (experiment files of `coserve lab`)",
+            "game",
+            "game.",
+        ),
     ] {
         page.push_str(&format!(
             "\n## {title}\n\n| key | valid values |\n|---|---|\n"

@@ -4,6 +4,7 @@
 pub mod behaviour;
 mod checks;
 mod error;
+mod experiment;
 mod explain;
 pub mod keys;
 pub(crate) mod layers;
@@ -15,6 +16,7 @@ mod template;
 pub use behaviour::Behaviour;
 use checks::Checks;
 pub use error::{Diagnostic, Location, ScenarioError, Source};
+pub use experiment::{Experiment, GAME, GameSpec, Matching};
 pub use explain::explain;
 pub use layers::{Locations, command_line, override_key};
 pub use sections::{CitySpec, DomainSpec, OutputSpec, RunSpec, default_domains};
