@@ -5,7 +5,8 @@
 #   bash scripts/behaviour-checksums.sh > before.txt   # on the old commit
 #   bash scripts/behaviour-checksums.sh | diff before.txt -
 # COSERVE names the binary (default: a release build of this checkout).
-# Timings (manifest `timing`, `wall_s`) are the only parts left out.
+# Timings (manifest `timing`, `wall_s`) and what differs by commit and
+# folder (`coserve_commit`, `command_line`) are the only parts left out.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if [ -z "${COSERVE:-}" ]; then
@@ -15,10 +16,10 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-small=(--set city.residents=3000 --set run.ticks=30)
+small=(--set city.residents=3000 --set run.ticks=30 --set run.warmup=10)
 for f in "$root"/scenarios/*.toml "$root"/scenarios/validation/*.toml "$root"/scenarios/workshop/*.toml; do
     name="$(basename "$(dirname "$f")")-$(basename "$f" .toml)"
-    ticks=(--set run.ticks=30)
+    ticks=(--set run.ticks=30 --set run.warmup=10)
     # Files with interventions late in the run keep their own length.
     if grep -q '^\[\[interventions\]\]' "$f"; then ticks=(); fi
     "$COSERVE" run "$f" --set city.residents=3000 "${ticks[@]}" --out "runs/$name" >/dev/null
@@ -29,7 +30,7 @@ done
 "$COSERVE" report cmp >/dev/null
 cat > sweep.toml <<SWEEP
 scenario = "$root/scenarios/baseline.toml"
-set = ["governance.preset=participatory_budgeting", "city.residents=3000", "run.ticks=30"]
+set = ["governance.preset=participatory_budgeting", "city.residents=3000", "run.ticks=30", "run.warmup=10"]
 design = "saltelli"
 samples = 32
 replicates = 2
@@ -45,8 +46,11 @@ SWEEP
 "$COSERVE" merge sh0 sh1 --out merged >/dev/null
 "$COSERVE" sensitivity sw --resamples 50 >/dev/null 2>&1
 "$COSERVE" report sw >/dev/null
+for f in "$root"/scenarios/lab/*.toml; do
+    "$COSERVE" lab "$f" --set game.groups=50 --out "lab/$(basename "$f" .toml)" >/dev/null
+done
 # Manifests without their timings; everything else byte for byte.
 find . -name manifest.json | while read -r m; do
-    python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m.pop("timing",None); m.pop("wall_s",None); json.dump(m,open(sys.argv[1],"w"),indent=1,sort_keys=True)' "$m"
+    python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); [m.pop(k,None) for k in ("timing","wall_s","coserve_commit","command_line")]; json.dump(m,open(sys.argv[1],"w"),indent=1,sort_keys=True)' "$m"
 done
 find . -type f ! -name sweep.toml | LC_ALL=C sort | xargs sha256sum

@@ -63,8 +63,11 @@ pub struct KnobChange {
 #[derive(Clone, Debug)]
 struct HoodState {
     view: HoodView,
-    /// Mean effort share volunteers gave last tick.
+    /// What volunteers believe others give, as an effort share: moves
+    /// toward each tick's mean effort by `belief_adaptation`.
     seen_effort: f64,
+    /// How credible peer sanctions are, 0-1.
+    sanction_credibility: f64,
     /// Better practices this neighbourhood's organizations have found.
     innovations: u32,
     /// The say residents remember having: follows gains at once, fades
@@ -118,11 +121,13 @@ impl Simulation {
             .map(|h| HoodState {
                 view: HoodView {
                     expected_effort: scenario.behaviour.initial_effort,
+                    sanction_credibility: 0.0,
                     voice_lost: 0.0,
                     service_level: scenario.behaviour.initial_service_level,
                     join_rate: behaviour::join_rate(&scenario.behaviour, h.social_capital),
                 },
                 seen_effort: scenario.behaviour.initial_effort,
+                sanction_credibility: 0.0,
                 voice_memory: behaviour::voice_level(scenario.governance.knobs.decision_rights),
                 innovations: 0,
                 participants: 0,
@@ -457,6 +462,7 @@ impl Simulation {
                 };
                 HoodView {
                     expected_effort: (h.seen_effort * (1.0 + boost)).min(1.0),
+                    sanction_credibility: h.sanction_credibility,
                     voice_lost: (h.voice_memory - voice).max(0.0),
                     service_level: h.view.service_level,
                     join_rate: h.view.join_rate,
@@ -709,9 +715,16 @@ impl Simulation {
                 state.view.service_level =
                     (1.0 - memory) * state.view.service_level + memory * throughput;
             }
+            let b = &self.scenario.behaviour;
             if g.participants > 0 {
-                state.seen_effort = g.effort / g.participants as f64;
+                let seen = g.effort / g.participants as f64;
+                state.seen_effort = behaviour::updated_belief(b, state.seen_effort, seen);
             }
+            state.sanction_credibility = behaviour::updated_credibility(
+                b,
+                state.sanction_credibility,
+                self.knobs.peer_sanctions > 0.0,
+            );
             let voice = behaviour::voice_level(self.knobs.decision_rights);
             state.voice_memory = if voice >= state.voice_memory {
                 voice

@@ -119,9 +119,13 @@ pub fn arise_and_report(
 /// Last tick's state of one neighbourhood, as residents see it.
 #[derive(Clone, Debug)]
 pub struct HoodView {
-    /// What volunteers expect others to give: last tick's mean effort share,
+    /// What volunteers expect others to give: their belief about the
+    /// neighbourhood's mean effort share ([`crate::model::behaviour::updated_belief`]),
     /// raised by deliberation.
     pub expected_effort: f64,
+    /// How credible peer sanctions are here, 0-1
+    /// ([`crate::model::behaviour::updated_credibility`]).
+    pub sanction_credibility: f64,
     /// Say residents had and lost (remembered say minus current say).
     pub voice_lost: f64,
     /// Recent share of need served (moving average), in [0, 1].
@@ -356,15 +360,13 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
                 let slope = b.cooperation_slope_min
                     + b.cooperation_slope_range
                         * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
-                effort = volunteer_effort(
-                    kind,
-                    slope,
-                    hood.expected_effort,
-                    rng.uniform(),
-                    sanctioned,
-                    k,
-                    b,
-                );
+                let felt = if sanctioned {
+                    hood.sanction_credibility
+                } else {
+                    0.0
+                };
+                effort =
+                    volunteer_effort(kind, slope, hood.expected_effort, rng.uniform(), felt, k, b);
             }
         } else {
             traits &= !PARTICIPATING;

@@ -10,7 +10,7 @@
 
 use crate::governance::{self, Knobs};
 use crate::model::CooperationType;
-use crate::model::behaviour::volunteer_effort;
+use crate::model::behaviour::{updated_belief, updated_credibility, volunteer_effort};
 use crate::rng::{Purpose, Stream};
 use crate::scenario::{Experiment, Matching};
 use rand_distr::{Distribution, StandardNormal};
@@ -72,9 +72,10 @@ pub struct RoundRow {
 
 /// Plays the experiment: every round, each player contributes
 /// `volunteer_effort` of its endowment given what it expects of its group
-/// (the city's initial effort in round 1, then what its group gave last
-/// round, as a volunteer expects what its neighbourhood gave last week);
-/// with punishment, the city's sanction rule applies from round 2. Stranger
+/// (the city's initial effort in round 1, then moved toward what its group
+/// gave, as a volunteer's belief about its neighbourhood moves week by
+/// week); with punishment, the city's sanction rule applies from round 2,
+/// growing credible round by round. Stranger
 /// matching regroups players at random every round. Deterministic in the
 /// seed, whatever the threads.
 pub fn play(e: &Experiment) -> Vec<RoundRow> {
@@ -91,33 +92,35 @@ pub fn play(e: &Experiment) -> Vec<RoundRow> {
             .knobs()
     };
     let mut belief = vec![b.initial_effort; n];
+    let mut credibility = 0.0;
     let mut order: Vec<usize> = (0..n).collect();
     let mut rows = Vec::with_capacity(g.rounds as usize);
     for round in 1..=g.rounds {
         if g.matching == Matching::Stranger && round > 1 {
             shuffle(&mut order, g.seed, round);
         }
+        // Punishment follows each round: from round 2 on it has been seen,
+        // and grows credible round by round as a city's sanctions do.
+        let felt = if g.punishment && round > 1 {
+            credibility = updated_credibility(b, credibility, true);
+            credibility
+        } else {
+            0.0
+        };
         let contributions: Vec<f64> = (0..n)
             .map(|i| {
                 let p = players[i];
                 let mut rng = Stream::new(g.seed, u64::from(round), i as u64, Purpose::Response);
-                volunteer_effort(
-                    p.kind,
-                    p.slope,
-                    belief[i],
-                    rng.uniform(),
-                    g.punishment && round > 1,
-                    &knobs,
-                    b,
-                )
+                volunteer_effort(p.kind, p.slope, belief[i], rng.uniform(), felt, &knobs, b)
             })
             .collect();
         rows.push(summarise(round, &players, &contributions, &belief));
-        // What each player saw its group give: the others' mean.
+        // Each player's belief moves toward what its group's others gave.
         for group in order.chunks(g.group_size as usize) {
             let total: f64 = group.iter().map(|&i| contributions[i]).sum();
             for &i in group {
-                belief[i] = (total - contributions[i]) / (group.len() - 1) as f64;
+                let seen = (total - contributions[i]) / (group.len() - 1) as f64;
+                belief[i] = updated_belief(b, belief[i], seen);
             }
         }
     }

@@ -47,18 +47,20 @@ pub fn quit_hazard(b: &Behaviour, burnout: f64, voice_lost: f64) -> f64 {
 }
 
 /// Effort as a share of what a volunteer could give, by cooperation type,
-/// from what they expect others to give (`expected`: what volunteers in the
-/// neighbourhood gave last week, raised by deliberation). Sanctions pull it
-/// toward full effort; antisocial sanctions hit contributors, and hit them
-/// twice as hard, since they are aimed at the highest contributors
-/// (Herrmann et al. 2008). Sanctions answer last week's contributions, so
-/// only volunteers who took part last week (`sanctioned`) feel them.
+/// from what they expect others to give (`expected`: their belief about
+/// the neighbourhood's volunteers, raised by deliberation). Sanctions pull
+/// it toward full effort, as far as the volunteer feels them (`felt`, 0-1:
+/// their credibility, [`updated_credibility`], for a volunteer who took
+/// part last week, since sanctions answer last week's contributions; 0
+/// otherwise); antisocial sanctions hit contributors, and hit them twice
+/// as hard, since they are aimed at the highest contributors (Herrmann et
+/// al. 2008).
 pub fn volunteer_effort(
     kind: CooperationType,
     slope: f64,
     expected: f64,
     u: f64,
-    sanctioned: bool,
+    felt: f64,
     k: &Knobs,
     b: &Behaviour,
 ) -> f64 {
@@ -68,13 +70,25 @@ pub fn volunteer_effort(
         CooperationType::HumpShaped => slope * expected.min(1.0 - expected),
         CooperationType::Other => u,
     };
-    let s = if sanctioned {
-        k.peer_sanctions * b.sanction_strength
-    } else {
-        0.0
-    };
+    let s = k.peer_sanctions * b.sanction_strength * felt;
     let a = k.antisocial_share;
     (own + s * ((1.0 - a) * (1.0 - own) - 2.0 * a * own)).clamp(0.0, 1.0)
+}
+
+/// A belief about others' effort after seeing what they gave (`seen`):
+/// it closes `belief_adaptation` of the gap (partial adjustment).
+pub fn updated_belief(b: &Behaviour, belief: f64, seen: f64) -> f64 {
+    // Weighted, not `belief + a (seen - belief)`: at a = 1 this is `seen`
+    // exactly, bit for bit.
+    (1.0 - b.belief_adaptation) * belief + b.belief_adaptation * seen
+}
+
+/// How credible peer sanctions are after another week (or round) with
+/// sanctions on (`on`) or off: it closes `sanction_credibility_gain` of
+/// the gap to 1, or to 0.
+pub fn updated_credibility(b: &Behaviour, credibility: f64, on: bool) -> f64 {
+    let target = if on { 1.0 } else { 0.0 };
+    (1.0 - b.sanction_credibility_gain) * credibility + b.sanction_credibility_gain * target
 }
 
 /// Trust after a week with satisfaction `satisfaction`: up by `trust_gain`

@@ -115,10 +115,28 @@ section! {
     /// full effect (larger groups gain more; Balliet 2010); above 0.
     deliberation_group_reference: f64 = 50.0, above(0.0, 1e9, "a number of residents"),
         "volunteers in a neighbourhood at which deliberation has its full effect (larger groups gain more)";
-    /// Pull of peer sanctions toward full effort at `peer_sanctions = 1`;
-    /// share 0-1 (Fehr & Gächter 2000; Herrmann et al. 2008).
+    /// Pull of peer sanctions toward full effort at `peer_sanctions = 1`,
+    /// once they are fully credible; share 0-1 (Fehr & Gächter 2000;
+    /// Herrmann et al. 2008).
     sanction_strength: f64 = 0.3, SHARE,
-        "pull of peer sanctions toward full effort (Fehr & Gaechter 2000)";
+        "pull of credible peer sanctions toward full effort (Fehr & Gaechter 2000)";
+    /// Share of the gap to full credibility that sanctions close each week
+    /// (a round in the lab) while peer sanctions are on, and of the gap to
+    /// none while they are off; 0-1. 1 (the default, MODEL.md's rule):
+    /// fully credible from the first week they answer. Below 1, punishment
+    /// deters more as it proves real, as contributions under punishment
+    /// keep rising over ten periods in Fehr & Gächter 2000 (docs/model.md,
+    /// "Lab mode": 0.3 fits their series).
+    sanction_credibility_gain: f64 = 1.0, SHARE,
+        "how fast sanctions become credible, per week while on (1 = at once)";
+    /// Share of the gap between what a volunteer expected others to give
+    /// and what they gave that the expectation closes each week (a round
+    /// in the lab); 0-1. 1 (the default, MODEL.md's rule): expect exactly
+    /// what others gave last week. Below 1, beliefs adjust partially, as in
+    /// Fischbacher & Gächter 2010 (AER 100:541); docs/model.md, "Lab mode":
+    /// 0.25 fits Fehr & Gächter 2000's series.
+    belief_adaptation: f64 = 1.0, SHARE,
+        "how far beliefs about others' effort move to what they gave, per week (1 = all the way)";
     /// Weekly chance that a volunteer quits, at no burnout and no lost say;
     /// probability 0-1 (0.0082 is 35% a year; CNCS 2009).
     quit_hazard: f64 = 0.0082, PROBABILITY,
