@@ -36,6 +36,7 @@
 // Layers, lowest first: text, rng, governance, scenario, metrics, model,
 // engine, output, sweep, report. A module uses only layers below it
 // (tests/layers.rs checks; ARCHITECTURE.md, "Layers", says why).
+pub mod analysis;
 pub mod engine;
 pub mod governance;
 pub mod lab;

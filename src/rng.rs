@@ -32,6 +32,10 @@ pub enum Purpose {
     InitialVolunteers = 8,
     /// Regrouping players between rounds of a lab game.
     LabMatching = 9,
+    /// Proposals of a calibration (ABC-SMC).
+    Calibration = 10,
+    /// The seed of each simulation a calibration proposes.
+    CalibrationSimulation = 11,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche, used both to

@@ -17,6 +17,7 @@ const ORDER: &[&str] = &[
     "engine",
     "output",
     "sweep",
+    "analysis",
     "report",
 ];
 

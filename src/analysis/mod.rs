@@ -1,0 +1,8 @@
+//! What turns many runs into answers beyond a sweep's indices: for now,
+//! approximate Bayesian computation by sequential Monte Carlo
+//! ([`abc`]), the engine of calibration.
+//!
+//! Must not: know what a city or a lab game is; it sees parameters in and
+//! distances out, so the same algorithm calibrates both.
+
+pub mod abc;

@@ -1,0 +1,148 @@
+//! ABC-SMC on the model itself: parameters that made a series are found
+//! again from it (a recovery test, issue #15 (a)), here in lab mode.
+
+use coserve::analysis::abc::{Prior, Settings, abc_smc, weighted_quantile};
+use coserve::lab;
+use coserve::scenario::Experiment;
+use std::path::Path;
+
+fn experiment(name: &str) -> Experiment {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/lab/{name}.toml"));
+    let mut e = Experiment::load(&path, &[]).unwrap();
+    e.game.groups = 100;
+    e
+}
+
+/// Mean contribution over rounds 2-4, 5-7 and 8-10: the summaries compared.
+fn summaries(e: &Experiment, belief_adaptation: f64, credibility_gain: f64, seed: u64) -> Vec<f64> {
+    let mut e = e.clone();
+    e.behaviour.belief_adaptation = belief_adaptation;
+    e.behaviour.sanction_credibility_gain = credibility_gain;
+    e.game.seed = seed;
+    let rows = lab::play(&e);
+    [1..4, 4..7, 7..10]
+        .into_iter()
+        .map(|w| {
+            rows[w.clone()]
+                .iter()
+                .map(|r| r.mean_contribution)
+                .sum::<f64>()
+                / w.len() as f64
+        })
+        .collect()
+}
+
+#[test]
+fn abc_smc_recovers_the_parameters_that_made_the_series() {
+    let (n, p) = (
+        experiment("fehr_gachter_2000_stranger_n_fitted"),
+        experiment("fehr_gachter_2000_stranger_p_fitted"),
+    );
+    let truth = [0.25, 0.3];
+    let observed: Vec<f64> = summaries(&n, truth[0], truth[1], 1)
+        .into_iter()
+        .chain(summaries(&p, truth[0], truth[1], 1))
+        .collect();
+    let sd = 0.01;
+    let distance = |theta: &[f64], seed: u64| -> f64 {
+        let simulated: Vec<f64> = summaries(&n, theta[0], theta[1], seed)
+            .into_iter()
+            .chain(summaries(&p, theta[0], theta[1], seed))
+            .collect();
+        simulated
+            .iter()
+            .zip(&observed)
+            .map(|(s, o)| ((s - o) / sd).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let priors = [
+        Prior::Uniform { lo: 0.05, hi: 1.0 },
+        Prior::Uniform { lo: 0.05, hi: 1.0 },
+    ];
+    let settings = Settings {
+        particles: 150,
+        generations: 6,
+        quantile: 0.5,
+        seed: 11,
+        max_proposals: 200_000,
+    };
+    let generations = abc_smc(&priors, &settings, &distance).unwrap();
+    let last = generations.last().unwrap();
+    for (j, prior) in priors.iter().enumerate() {
+        let (lo, hi) = (
+            weighted_quantile(last, j, 0.05),
+            weighted_quantile(last, j, 0.95),
+        );
+        println!(
+            "parameter {j}: 90% posterior [{lo:.3}, {hi:.3}], truth {}",
+            truth[j]
+        );
+        assert!(
+            lo <= truth[j] && truth[j] <= hi,
+            "parameter {j}: [{lo}, {hi}]"
+        );
+        assert!(
+            hi - lo <= 0.5 * prior.width_90(),
+            "parameter {j}: [{lo}, {hi}]"
+        );
+    }
+}
+
+/// Fehr & Gächter 2000, stranger treatments, tokens of 20 per period.
+const FG_N: [f64; 10] = [6.5, 4.9, 6.5, 5.8, 5.5, 4.5, 4.7, 2.9, 3.5, 2.0];
+const FG_P: [f64; 10] = [7.7, 9.5, 9.9, 10.5, 10.2, 10.3, 11.7, 12.4, 12.7, 13.2];
+
+/// Calibrated to the experiment itself (issue #15 (b)): the posterior's
+/// median docks both series within 0.06 of the endowment.
+#[test]
+fn abc_smc_calibrates_the_residents_rules_to_fehr_gachter_2000() {
+    let (n, p) = (
+        experiment("fehr_gachter_2000_stranger_n"),
+        experiment("fehr_gachter_2000_stranger_p"),
+    );
+    let play = |e: &Experiment, theta: &[f64], seed: u64| {
+        let mut e = e.clone();
+        e.behaviour.belief_adaptation = theta[0];
+        e.behaviour.sanction_credibility_gain = theta[1];
+        e.behaviour.sanction_strength = theta[2];
+        e.game.seed = seed;
+        lab::play(&e)
+    };
+    let share = |tokens: &[f64; 10]| tokens.map(|t| t / 20.0);
+    let (obs_n, obs_p) = (share(&FG_N), share(&FG_P));
+    // An assumed observation sd of half a token (0.025 of the endowment)
+    // for each period's mean.
+    let distance = |theta: &[f64], seed: u64| -> f64 {
+        let (sn, sp) = (play(&n, theta, seed), play(&p, theta, seed));
+        let squares: f64 = sn
+            .iter()
+            .zip(&obs_n)
+            .chain(sp.iter().zip(&obs_p))
+            .map(|(r, o)| ((r.mean_contribution - o) / 0.025).powi(2))
+            .sum();
+        squares.sqrt()
+    };
+    let priors = [Prior::Uniform { lo: 0.05, hi: 1.0 }; 3];
+    let settings = Settings {
+        particles: 150,
+        generations: 6,
+        quantile: 0.5,
+        seed: 5,
+        max_proposals: 200_000,
+    };
+    let generations = abc_smc(&priors, &settings, &distance).unwrap();
+    let last = generations.last().unwrap();
+    let median: Vec<f64> = (0..3).map(|j| weighted_quantile(last, j, 0.5)).collect();
+    for (j, m) in median.iter().enumerate() {
+        println!(
+            "parameter {j}: median {m:.3}, 90% [{:.3}, {:.3}]",
+            weighted_quantile(last, j, 0.05),
+            weighted_quantile(last, j, 0.95)
+        );
+    }
+    let (sn, sp) = (play(&n, &median, 1), play(&p, &median, 1));
+    let (rn, rp) = (lab::rmse(&sn, &obs_n), lab::rmse(&sp, &obs_p));
+    println!("RMSE at the posterior median: {rn:.3}, {rp:.3}");
+    assert!(rn <= 0.06 && rp <= 0.06, "{rn:.3}, {rp:.3}");
+}
