@@ -9,7 +9,7 @@ use coserve::sweep::{self, CompareOptions};
 use coserve::{Scenario, governance};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -31,6 +31,8 @@ enum Command {
     Compare(CompareArgs),
     /// Play the public-goods game of an experiment file with the residents' rules.
     Lab(LabArgs),
+    /// Fit parameters to observed targets by ABC-SMC, over a scenario or an experiment.
+    Calibrate(CalibrateArgs),
     /// Run a sweep file: a design of factors over a base scenario.
     Sweep(SweepArgs),
     /// Join sweep folders (shards) into one runs.csv.
@@ -96,6 +98,18 @@ struct LabArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Replace an earlier lab result in that folder.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct CalibrateArgs {
+    /// The calibration file (TOML): model, [parameters] with priors, [[targets]].
+    calibration: PathBuf,
+    /// Output folder (default: outputs/<name>-calibration).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an earlier calibration in that folder.
     #[arg(long)]
     force: bool,
 }
@@ -217,6 +231,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run(a),
         Command::Compare(a) => compare(a),
         Command::Lab(a) => lab(a),
+        Command::Calibrate(a) => calibrate(a),
         Command::Sweep(a) => run_sweep(a),
         Command::Merge(a) => merge(a),
         Command::Sensitivity(a) => sensitivity(a),
@@ -371,6 +386,68 @@ fn lab(a: LabArgs) -> Outcome {
         );
     }
     println!("wrote {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `coserve calibrate`: ABC-SMC over a scenario or a lab experiment.
+fn calibrate(a: CalibrateArgs) -> Outcome {
+    use coserve::analysis::{abc, calibration};
+    let spec = calibration::CalibrationSpec::load(&a.calibration).map_err(says)?;
+    let dest = a
+        .out
+        .unwrap_or_else(|| PathBuf::from("outputs").join(format!("{}-calibration", spec.name)));
+    let mut inputs = vec![a.calibration.clone()];
+    inputs.push(
+        a.calibration
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&spec.model_file),
+    );
+    let destination = output::Destination {
+        path: &dest,
+        force: a.force,
+        inputs: &inputs,
+        kind: output::CALIBRATION,
+        remedy: output::REMEDY_OUT,
+    };
+    destination.check().map_err(says)?;
+    eprintln!(
+        "calibrate {}: {} parameters, {} targets, {} particles x {} generations",
+        spec.name,
+        spec.parameters.len(),
+        spec.targets.len(),
+        spec.settings.particles,
+        spec.settings.generations
+    );
+    let start = std::time::Instant::now();
+    let generations = spec.run().map_err(says)?;
+    let last = generations.last().expect("at least the prior generation");
+    let predictive = spec.predictive(last);
+    let dir = calibration::write_calibration(&spec, &generations, &predictive, &destination)
+        .map_err(says)?;
+    let simulations: usize = generations.iter().map(|g| g.simulations).sum();
+    let wall = start.elapsed().as_secs_f64();
+    for (t, g) in generations.iter().enumerate() {
+        println!(
+            "generation {t}: tolerance {:.3}, acceptance {:.3}, effective sample size {:.0}",
+            g.tolerance,
+            g.acceptance_rate(),
+            g.effective_sample_size()
+        );
+    }
+    for (j, (key, _)) in spec.parameters.iter().enumerate() {
+        println!(
+            "{key}: median {:.4}, 90% interval [{:.4}, {:.4}]",
+            abc::weighted_quantile(last, j, 0.5),
+            abc::weighted_quantile(last, j, 0.05),
+            abc::weighted_quantile(last, j, 0.95)
+        );
+    }
+    println!(
+        "wrote {} ({simulations} simulations in {wall:.1} s, {:.0} a second)",
+        dir.display(),
+        simulations as f64 / wall.max(1e-9)
+    );
     Ok(ExitCode::SUCCESS)
 }
 

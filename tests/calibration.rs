@@ -146,3 +146,137 @@ fn abc_smc_calibrates_the_residents_rules_to_fehr_gachter_2000() {
     println!("RMSE at the posterior median: {rn:.3}, {rp:.3}");
     assert!(rn <= 0.06 && rp <= 0.06, "{rn:.3}, {rp:.3}");
 }
+
+fn cli(args: &[&str], cwd: &Path, threads: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_coserve"))
+        .args(args)
+        .current_dir(cwd)
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .unwrap()
+}
+
+/// A calibration file with `parameters` and `targets` over the shipped
+/// punishment experiment, small enough to run in a second.
+fn calibration_file(dir: &Path, parameters: &str, targets: &str) -> std::path::PathBuf {
+    let lab = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/lab/fehr_gachter_2000_stranger_p.toml");
+    let path = dir.join("c.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "experiment = \"{}\"\nset = [\"game.groups=40\"]\nparticles = 40\ngenerations = 2\nseed = 3\n[parameters]\n{parameters}\n{targets}",
+            lab.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+const GOOD_TARGET: &str = "[[targets]]\nmetric = \"mean_contribution\"\nwindow = [8, 10]\nvalue = 0.638\nsd = 0.025\nsource = \"Fehr & Gächter 2000\"\n";
+
+#[test]
+fn the_command_writes_a_posterior_the_same_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    calibration_file(
+        d,
+        "\"behaviour.sanction_strength\" = { uniform = [0.05, 1.0] }",
+        GOOD_TARGET,
+    );
+    let one = cli(&["calibrate", "c.toml", "--out", "one"], d, "1");
+    assert_eq!(
+        one.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    let two = cli(&["calibrate", "c.toml", "--out", "two"], d, "2");
+    assert_eq!(two.status.code(), Some(0));
+    for file in ["posterior.csv", "generations.csv", "predictive.csv"] {
+        let a = std::fs::read_to_string(d.join("one").join(file)).unwrap();
+        assert_eq!(
+            a,
+            std::fs::read_to_string(d.join("two").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let posterior = std::fs::read_to_string(d.join("one/posterior.csv")).unwrap();
+    assert!(
+        posterior.starts_with("generation,particle,weight,distance,behaviour.sanction_strength\n")
+    );
+    assert_eq!(
+        posterior.lines().count(),
+        1 + 3 * 40,
+        "three generations of 40"
+    );
+    let predictive = std::fs::read_to_string(d.join("one/predictive.csv")).unwrap();
+    assert!(
+        predictive.contains("mean_contribution,8,10,0.638,0.025,"),
+        "{predictive}"
+    );
+    assert!(
+        predictive.trim_end().ends_with("Fehr & Gächter 2000"),
+        "{predictive}"
+    );
+    let again = cli(&["calibrate", "c.toml", "--out", "one"], d, "2");
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "an earlier result is not replaced"
+    );
+}
+
+#[test]
+fn bad_calibration_files_get_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let uniform = "\"behaviour.sanction_strength\" = { uniform = [0.05, 1.0] }";
+    for (parameters, targets, expect) in [
+        (
+            uniform,
+            &GOOD_TARGET.replace("mean_contribution", "mean_contributon")[..],
+            "did you mean `mean_contribution`",
+        ),
+        (
+            uniform,
+            &GOOD_TARGET.replace("[8, 10]", "[8, 12]")[..],
+            "inside the run, 1 to 10",
+        ),
+        (
+            uniform,
+            &GOOD_TARGET.replace("sd = 0.025", "sd = 0")[..],
+            "key `targets[0].sd`",
+        ),
+        (
+            "\"behaviour.sanction_strength\" = { uniform = [0.5, 0.5] }",
+            GOOD_TARGET,
+            "an empty prior range",
+        ),
+        (
+            "\"game.matching\" = { uniform = [0.0, 1.0] }",
+            GOOD_TARGET,
+            "key `parameters.game.matching`",
+        ),
+        (
+            "\"behaviour.sanction_strenght\" = { uniform = [0.0, 1.0] }",
+            GOOD_TARGET,
+            "cannot fit",
+        ),
+        (
+            "\"behaviour.sanction_strength\" = { uniformm = [0.0, 1.0] }",
+            GOOD_TARGET,
+            "did you mean `uniform`",
+        ),
+    ] {
+        calibration_file(d, parameters, targets);
+        let out = cli(&["calibrate", "c.toml", "--out", "x"], d, "2");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{parameters} {targets}: {err}");
+        assert!(
+            err.contains(expect) && err.contains("c.toml:"),
+            "{expect}: {err}"
+        );
+        assert!(!d.join("x").exists());
+    }
+}

@@ -90,6 +90,19 @@ pub const LAB: ResultKind = ResultKind {
     has_out: true,
 };
 
+/// `coserve calibrate`.
+pub const CALIBRATION: ResultKind = ResultKind {
+    manifest_kind: Some("calibration"),
+    entries: &[
+        Entry::File("manifest.json"),
+        Entry::File("posterior.csv"),
+        Entry::File("generations.csv"),
+        Entry::File("predictive.csv"),
+    ],
+    what: "a calibration",
+    has_out: true,
+};
+
 /// `coserve report`: the `report/` folder inside a result.
 pub const REPORT: ResultKind = ResultKind {
     manifest_kind: None,

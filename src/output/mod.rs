@@ -6,7 +6,9 @@
 mod destination;
 pub mod parquet;
 
-pub use destination::{COMPARE, Destination, Entry, LAB, REPORT, RUN, ResultKind, SWEEP, resolve};
+pub use destination::{
+    CALIBRATION, COMPARE, Destination, Entry, LAB, REPORT, RUN, ResultKind, SWEEP, resolve,
+};
 
 use crate::engine::{Event, Simulation};
 use crate::metrics::TickRecord;

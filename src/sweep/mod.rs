@@ -5,7 +5,7 @@ pub mod design;
 mod runner;
 mod sensitivity;
 pub mod sobol;
-mod spec;
+pub(crate) mod spec;
 pub mod stats;
 mod summary;
 

@@ -192,14 +192,14 @@ fn not_sweepable(key: &str) -> Option<&'static str> {
     }
 }
 
-/// Collects every problem in a sweep file, each at its line.
-struct Problems<'a> {
-    at: &'a layers::Locations,
-    found: Vec<Diagnostic>,
+/// Collects every problem in a sweep (or calibration) file, each at its line.
+pub(crate) struct Problems<'a> {
+    pub(crate) at: &'a layers::Locations,
+    pub(crate) found: Vec<Diagnostic>,
 }
 
 impl Problems<'_> {
-    fn fail(&mut self, key: &str, message: String, suggestion: Option<&str>) {
+    pub(crate) fn fail(&mut self, key: &str, message: String, suggestion: Option<&str>) {
         self.found.push(Diagnostic {
             location: self.at.of(key),
             key: key.into(),
@@ -210,7 +210,7 @@ impl Problems<'_> {
 
     /// A whole number of `what` from `min` to `max`, read as written (no
     /// wrapping), checked as a scenario's numbers are.
-    fn whole(&mut self, t: &toml::Table, key: &str, default: i64, limit: Limit) -> i64 {
+    pub(crate) fn whole(&mut self, t: &toml::Table, key: &str, default: i64, limit: Limit) -> i64 {
         match t.get(key) {
             None => default,
             Some(value) => match (limit.check(value), value) {
@@ -225,7 +225,7 @@ impl Problems<'_> {
     }
 
     /// `name`: the sweep's folder name; the file's stem when absent.
-    fn name(&mut self, t: &toml::Table, path: &Path) -> String {
+    pub(crate) fn name(&mut self, t: &toml::Table, path: &Path) -> String {
         match t.get("name") {
             Some(Value::String(s)) => {
                 if let Some(problem) = folder_name_problem(s) {
@@ -271,7 +271,7 @@ impl Problems<'_> {
     }
 
     /// `set`: fixed overrides, each a key the runs use and named once.
-    fn set(&mut self, t: &toml::Table) -> Vec<String> {
+    pub(crate) fn set(&mut self, t: &toml::Table) -> Vec<String> {
         let set: Vec<String> = match t.get("set") {
             None => Vec::new(),
             Some(Value::Array(items)) if items.iter().all(Value::is_str) => items

@@ -1,0 +1,772 @@
+//! Calibration files and their runs: which parameters to fit, with which
+//! priors, to which observed targets, over a city scenario or a lab
+//! experiment; ABC-SMC ([`super::abc`]) does the fitting.
+
+use super::abc::{self, AbcError, Generation, Prior, Settings};
+use crate::lab;
+use crate::scenario::limits::{Limit, MAX_SEED};
+use crate::scenario::{Diagnostic, Experiment, Scenario, ScenarioError, ScenarioFile, layers};
+use crate::sweep::spec::Problems;
+use crate::text::{describe_value, nearest, quoted_list};
+use std::path::{Path, PathBuf};
+use toml::Value;
+
+/// The keys of a calibration file.
+const KEYS: &[&str] = &[
+    "name",
+    "scenario",
+    "experiment",
+    "set",
+    "particles",
+    "generations",
+    "quantile",
+    "replicates",
+    "seed",
+    "parameters",
+    "targets",
+];
+
+/// The model a calibration fits: a city scenario or a lab experiment.
+#[derive(Clone, Debug)]
+pub enum Model {
+    /// A scenario file, read once; runs are built from it with overrides.
+    City(Box<ScenarioFile>),
+    /// A lab experiment, resolved with the fixed overrides.
+    Lab(Box<Experiment>),
+}
+
+/// One observed value the model should reproduce.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Target {
+    /// A column of timeseries.csv (city) or rounds.csv (lab).
+    pub metric: String,
+    /// First and last tick (city, from 0) or round (lab, from 1) averaged.
+    pub window: [u32; 2],
+    /// The observed value.
+    pub value: f64,
+    /// The observation's uncertainty (standard deviation), above 0: the
+    /// distance counts each target's miss in these units.
+    pub sd: f64,
+    /// Where the value comes from, copied into the outputs.
+    pub source: String,
+}
+
+/// A calibration file, read and checked.
+#[derive(Clone, Debug)]
+pub struct CalibrationSpec {
+    /// The calibration's name (its file's stem unless written).
+    pub name: String,
+    /// The model file as written (relative to the calibration file).
+    pub model_file: PathBuf,
+    /// The model.
+    pub model: Model,
+    /// Fixed overrides, applied before the parameters.
+    pub set: Vec<String>,
+    /// The fitted parameters: dotted scenario keys with their priors.
+    pub parameters: Vec<(String, Prior)>,
+    /// The targets.
+    pub targets: Vec<Target>,
+    /// Runs per simulation, averaged; replicate r uses the proposal's seed + r.
+    pub replicates: u32,
+    /// ABC-SMC's settings.
+    pub settings: Settings,
+}
+
+/// The columns of rounds.csv a lab target may name.
+pub const LAB_METRICS: &[&str] = &[
+    "mean_contribution",
+    "sd_contribution",
+    "share_zero",
+    "share_full",
+    "mean_belief",
+    "mean_contribution_conditional",
+    "mean_contribution_free_rider",
+    "mean_contribution_hump_shaped",
+    "mean_contribution_other",
+];
+
+impl CalibrationSpec {
+    /// Reads and checks a calibration file: every parameter a numeric key
+    /// of the model with a valid prior, every target a metric the model
+    /// writes over a window inside its run, with `sd > 0`.
+    pub fn load(path: &Path) -> Result<CalibrationSpec, ScenarioError> {
+        let read = layers::read(path)?;
+        let t = &read.table;
+        let mut p = Problems {
+            at: &read.locations,
+            found: Vec::new(),
+        };
+        for key in t.keys() {
+            if !KEYS.contains(&key.as_str()) {
+                p.fail(
+                    key,
+                    format!("unknown key; expected one of {}", quoted_list(KEYS)),
+                    nearest(key, KEYS.iter().copied()),
+                );
+            }
+        }
+        let name = p.name(t, path);
+        let set = p.set(t);
+        let count = |min, max, what| Limit::Whole { min, max, what };
+        let particles = p.whole(t, "particles", 500, count(10, 100_000, "particles")) as usize;
+        let generations = p.whole(t, "generations", 8, count(1, 100, "generations")) as usize;
+        let replicates = p.whole(t, "replicates", 1, count(1, 1000, "replicates")) as u32;
+        let seed = p.whole(t, "seed", 1, count(0, MAX_SEED as i64, "")) as u64;
+        let quantile = match t.get("quantile") {
+            None => 0.5,
+            Some(v) => match v.as_float().or_else(|| v.as_integer().map(|i| i as f64)) {
+                Some(q) if q > 0.0 && q < 1.0 => q,
+                _ => {
+                    p.fail(
+                        "quantile",
+                        format!(
+                            "expected a share between 0 and 1 (each generation's tolerance is this quantile of the last one's distances; 0.5 is usual), found {}",
+                            describe_value(v)
+                        ),
+                        None,
+                    );
+                    0.5
+                }
+            },
+        };
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let (model_file, model) = model(&mut p, t, folder, &set);
+        let parameters = parameters(&mut p, t, model.as_ref(), &set);
+        let targets = targets(&mut p, t, model.as_ref(), &set);
+        if !p.found.is_empty() {
+            return Err(ScenarioError {
+                diagnostics: p.found,
+            });
+        }
+        Ok(CalibrationSpec {
+            name,
+            model_file,
+            model: model.expect("no problem found, so the model was read"),
+            set,
+            parameters,
+            targets,
+            replicates,
+            settings: Settings {
+                particles,
+                generations,
+                quantile,
+                seed,
+                max_proposals: particles.saturating_mul(1000),
+            },
+        })
+    }
+
+    /// The targets' summaries of one simulation at `theta` (in the order of
+    /// `parameters`) with `seed`, averaged over the replicates; NaN where a
+    /// run is invalid or a metric undefined over a whole window.
+    pub fn simulate(&self, theta: &[f64], seed: u64) -> Vec<f64> {
+        let mut sums = vec![0.0; self.targets.len()];
+        for r in 0..u64::from(self.replicates) {
+            let summaries = self.run_once(theta, seed.saturating_add(r) % (MAX_SEED + 1));
+            for (s, x) in sums.iter_mut().zip(summaries) {
+                *s += x;
+            }
+        }
+        sums.iter()
+            .map(|s| s / f64::from(self.replicates))
+            .collect()
+    }
+
+    fn overrides(&self, theta: &[f64], seed: u64, seed_key: &str) -> Vec<String> {
+        let mut set = self.set.clone();
+        set.extend(
+            self.parameters
+                .iter()
+                .zip(theta)
+                .map(|((key, _), x)| format!("{key}={}", number_text(*x, key))),
+        );
+        set.push(format!("{seed_key}={seed}"));
+        set
+    }
+
+    fn run_once(&self, theta: &[f64], seed: u64) -> Vec<f64> {
+        let invalid = || vec![f64::NAN; self.targets.len()];
+        match &self.model {
+            Model::City(file) => {
+                let Ok(scenario) = file.with(&self.overrides(theta, seed, "run.seed")) else {
+                    return invalid();
+                };
+                let names = crate::metrics::metric_names();
+                let columns: Vec<usize> = self
+                    .targets
+                    .iter()
+                    .map(|t| names.iter().position(|n| *n == t.metric).expect("checked"))
+                    .collect();
+                let mut sums = vec![(0.0, 0u32); self.targets.len()];
+                crate::sweep::summarise_with(scenario, |row| {
+                    let values = crate::metrics::metric_values(row);
+                    for ((t, &c), s) in self.targets.iter().zip(&columns).zip(sums.iter_mut()) {
+                        if (t.window[0]..=t.window[1]).contains(&row.tick) && values[c].is_finite()
+                        {
+                            s.0 += values[c];
+                            s.1 += 1;
+                        }
+                    }
+                });
+                sums.iter()
+                    .map(|&(s, n)| if n > 0 { s / f64::from(n) } else { f64::NAN })
+                    .collect()
+            }
+            Model::Lab(e) => {
+                let mut e = e.clone();
+                for ((key, _), &x) in self.parameters.iter().zip(theta) {
+                    if set_lab_key(&mut e, key, x).is_err() {
+                        return invalid();
+                    }
+                }
+                e.game.seed = seed;
+                let rows = lab::play(&e);
+                self.targets
+                    .iter()
+                    .map(|t| {
+                        let values: Vec<f64> = rows
+                            .iter()
+                            .filter(|r| (t.window[0]..=t.window[1]).contains(&r.round))
+                            .map(|r| lab_metric(r, &t.metric))
+                            .filter(|x| x.is_finite())
+                            .collect();
+                        if values.is_empty() {
+                            f64::NAN
+                        } else {
+                            values.iter().sum::<f64>() / values.len() as f64
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The distance of summaries to the targets: the root of the summed
+    /// squared misses, each in units of its target's `sd`.
+    pub fn distance(&self, summaries: &[f64]) -> f64 {
+        summaries
+            .iter()
+            .zip(&self.targets)
+            .map(|(s, t)| ((s - t.value) / t.sd).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    /// Runs the calibration.
+    pub fn run(&self) -> Result<Vec<Generation>, AbcError> {
+        let priors: Vec<Prior> = self.parameters.iter().map(|(_, p)| *p).collect();
+        abc::abc_smc(&priors, &self.settings, &|theta, seed| {
+            self.distance(&self.simulate(theta, seed))
+        })
+    }
+
+    /// The posterior predictive distribution of each target: every particle
+    /// of the last generation simulated once more (seeds of a generation
+    /// after the last), as weighted (5%, 50%, 95%) quantiles.
+    pub fn predictive(&self, last: &Generation) -> Vec<[f64; 3]> {
+        use rayon::prelude::*;
+        let after = self.settings.generations + 1;
+        let sims: Vec<Vec<f64>> = last
+            .particles
+            .par_iter()
+            .enumerate()
+            .map(|(i, theta)| {
+                self.simulate(theta, abc::proposal_seed(self.settings.seed, after, i))
+            })
+            .collect();
+        (0..self.targets.len())
+            .map(|j| {
+                let values = Generation {
+                    tolerance: last.tolerance,
+                    particles: sims.iter().map(|s| vec![s[j]]).collect(),
+                    weights: last.weights.clone(),
+                    distances: last.distances.clone(),
+                    simulations: 0,
+                };
+                [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile(&values, 0, q))
+            })
+            .collect()
+    }
+}
+
+/// `x` as an override value: a whole number for keys that hold one.
+fn number_text(x: f64, key: &str) -> String {
+    if crate::scenario::is_whole_number_key(key) {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:?}")
+    }
+}
+
+/// Sets a lab experiment's `behaviour.*` or `game.*` number by its dotted
+/// key, through the same checks a file's value meets.
+fn set_lab_key(e: &mut Experiment, key: &str, x: f64) -> Result<(), String> {
+    let mut value = serde_json::to_value(&*e).map_err(|e| e.to_string())?;
+    let mut at = &mut value;
+    for part in key.split('.') {
+        at = at.get_mut(part).ok_or_else(|| format!("no key `{key}`"))?;
+    }
+    if !at.is_number() {
+        return Err(format!("`{key}` is not a number"));
+    }
+    *at = if at.is_u64() || at.is_i64() {
+        serde_json::json!(x.round() as i64)
+    } else {
+        serde_json::json!(x)
+    };
+    let files = std::mem::take(&mut e.files);
+    let mut resolved = Experiment {
+        game: serde_json::from_value(value["game"].clone()).map_err(|e| e.to_string())?,
+        behaviour: serde_json::from_value(value["behaviour"].clone()).map_err(|e| e.to_string())?,
+        ..e.clone()
+    };
+    resolved.files = files;
+    *e = resolved;
+    Ok(())
+}
+
+fn lab_metric(r: &lab::RoundRow, metric: &str) -> f64 {
+    serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.get(metric).and_then(serde_json::Value::as_f64))
+        .unwrap_or(f64::NAN)
+}
+
+/// `scenario` or `experiment`: the model, read with the fixed overrides.
+fn model(
+    p: &mut Problems,
+    t: &toml::Table,
+    folder: &Path,
+    set: &[String],
+) -> (PathBuf, Option<Model>) {
+    let file = |key: &'static str| t.get(key).map(|v| (key, v));
+    let (key, value) = match (file("scenario"), file("experiment")) {
+        (Some(s), None) => s,
+        (None, Some(e)) => e,
+        (Some(_), Some(_)) => {
+            p.fail(
+                "experiment",
+                "name either a `scenario` (a city) or an `experiment` (a lab game), not both"
+                    .into(),
+                None,
+            );
+            return (PathBuf::new(), None);
+        }
+        (None, None) => {
+            p.fail("", "the required key `scenario` (a city scenario file) or `experiment` (a lab experiment file) is missing".into(), None);
+            return (PathBuf::new(), None);
+        }
+    };
+    let Some(written) = value.as_str() else {
+        p.fail(
+            key,
+            format!(
+                "expected the path of a file, in quotes, found {}",
+                describe_value(value)
+            ),
+            None,
+        );
+        return (PathBuf::new(), None);
+    };
+    let path = folder.join(written);
+    let located = |p: &mut Problems, e: ScenarioError| {
+        for d in e.diagnostics {
+            p.found.push(Diagnostic {
+                message: format!("{} (in {key} {written})", d.message),
+                ..d
+            });
+        }
+    };
+    let model = if key == "scenario" {
+        match Scenario::read(&path).and_then(|f| f.with(set).map(|_| f)) {
+            Ok(f) => Some(Model::City(Box::new(f))),
+            Err(e) => {
+                located(p, e);
+                None
+            }
+        }
+    } else {
+        match Experiment::load(&path, set) {
+            Ok(e) => Some(Model::Lab(Box::new(e))),
+            Err(e) => {
+                located(p, e);
+                None
+            }
+        }
+    };
+    (PathBuf::from(written), model)
+}
+
+/// `[parameters]`: each a numeric key of the model with a prior.
+fn parameters(
+    p: &mut Problems,
+    t: &toml::Table,
+    model: Option<&Model>,
+    set: &[String],
+) -> Vec<(String, Prior)> {
+    let Some(table) = t.get("parameters") else {
+        p.fail("", "the required section [parameters] is missing: name each fitted key with its prior, e.g. \"behaviour.quit_hazard\" = { uniform = [0.002, 0.02] }".into(), None);
+        return Vec::new();
+    };
+    let Some(table) = table.as_table() else {
+        p.fail("parameters", "expected a [parameters] section".into(), None);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, spec) in table {
+        let at = format!("parameters.{key}");
+        let Some(prior) = prior(p, &at, spec) else {
+            continue;
+        };
+        if let Some(model) = model {
+            let probe = match prior {
+                Prior::Uniform { lo, hi } | Prior::LogUniform { lo, hi } => (lo + hi) / 2.0,
+                Prior::Normal { mean, .. } => mean,
+            };
+            let problem = match model {
+                Model::City(file) => file
+                    .with(&[set, &[format!("{key}={}", number_text(probe, key))]].concat())
+                    .err()
+                    .map(|e| {
+                        e.diagnostics
+                            .iter()
+                            .map(|d| d.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    }),
+                Model::Lab(e) => set_lab_key(&mut e.clone(), key, probe).err(),
+            };
+            if let Some(problem) = problem {
+                p.fail(&at, format!("cannot fit `{key}`: {problem} (a parameter must be a number the model reads)"), None);
+                continue;
+            }
+        }
+        out.push((key.clone(), prior));
+    }
+    if out.is_empty() && p.found.is_empty() {
+        p.fail(
+            "parameters",
+            "name at least one parameter to fit".into(),
+            None,
+        );
+    }
+    out
+}
+
+/// One prior: `{ uniform = [lo, hi] }`, `{ normal = [mean, sd] }` or
+/// `{ log_uniform = [lo, hi] }`.
+fn prior(p: &mut Problems, at: &str, spec: &Value) -> Option<Prior> {
+    let expected =
+        "expected { uniform = [lo, hi] }, { normal = [mean, sd] } or { log_uniform = [lo, hi] }";
+    let Some(table) = spec.as_table().filter(|t| t.len() == 1) else {
+        p.fail(
+            at,
+            format!("{expected}, found {}", describe_value(spec)),
+            None,
+        );
+        return None;
+    };
+    let (kind, pair) = table.iter().next().expect("one entry");
+    let numbers: Vec<f64> = pair
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let [a, b] = numbers[..] else {
+        p.fail(
+            at,
+            format!("{expected}: two numbers, found {}", describe_value(pair)),
+            None,
+        );
+        return None;
+    };
+    let fail = |p: &mut Problems, m: String| {
+        p.fail(at, m, None);
+        None
+    };
+    match kind.as_str() {
+        "uniform" if a < b && a.is_finite() && b.is_finite() => {
+            Some(Prior::Uniform { lo: a, hi: b })
+        }
+        "uniform" => fail(
+            p,
+            format!("an empty prior range: uniform needs lo < hi, found [{a}, {b}]"),
+        ),
+        "log_uniform" if 0.0 < a && a < b && b.is_finite() => {
+            Some(Prior::LogUniform { lo: a, hi: b })
+        }
+        "log_uniform" => fail(
+            p,
+            format!("log_uniform needs 0 < lo < hi, found [{a}, {b}]"),
+        ),
+        "normal" if b > 0.0 && a.is_finite() && b.is_finite() => {
+            Some(Prior::Normal { mean: a, sd: b })
+        }
+        "normal" => fail(
+            p,
+            format!("normal needs a standard deviation above 0, found {b}"),
+        ),
+        other => {
+            let hint = nearest(other, ["uniform", "normal", "log_uniform"].into_iter());
+            p.fail(at, format!("unknown prior `{other}`; {expected}"), hint);
+            None
+        }
+    }
+}
+
+/// `[[targets]]`: a metric the model writes, a window inside the run, a
+/// value and an sd above 0, a source.
+fn targets(
+    p: &mut Problems,
+    t: &toml::Table,
+    model: Option<&Model>,
+    set: &[String],
+) -> Vec<Target> {
+    let Some(items) = t.get("targets").and_then(Value::as_array) else {
+        p.fail("", "the required [[targets]] are missing: each with metric, window = [from, to], value, sd and source".into(), None);
+        return Vec::new();
+    };
+    let (metrics, span): (Vec<String>, Option<(u32, u32)>) = match model {
+        Some(Model::City(file)) => (
+            crate::metrics::metric_names(),
+            file.with(set).ok().map(|s| (0, s.run.ticks - 1)),
+        ),
+        Some(Model::Lab(e)) => (
+            LAB_METRICS.iter().map(|m| m.to_string()).collect(),
+            Some((1, e.game.rounds)),
+        ),
+        None => (Vec::new(), None),
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = |k: &str| format!("targets[{i}].{k}");
+        let Some(item) = item.as_table() else {
+            p.fail(
+                &format!("targets[{i}]"),
+                "expected a [[targets]] table".into(),
+                None,
+            );
+            continue;
+        };
+        for key in item.keys() {
+            if !["metric", "window", "value", "sd", "source"].contains(&key.as_str()) {
+                p.fail(
+                    &at(key),
+                    "unknown key; expected metric, window, value, sd or source".into(),
+                    None,
+                );
+            }
+        }
+        let metric = item
+            .get("metric")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if model.is_some() && !metrics.contains(&metric) {
+            let hint = nearest(&metric, metrics.iter().map(String::as_str));
+            p.fail(
+                &at("metric"),
+                format!("`{metric}` is not a metric the model writes"),
+                hint,
+            );
+        }
+        let number = |k: &str| {
+            item.get(k)
+                .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+        };
+        let value = number("value").unwrap_or(f64::NAN);
+        if !value.is_finite() {
+            p.fail(
+                &at("value"),
+                "expected the observed value, a number".into(),
+                None,
+            );
+        }
+        let sd = number("sd").unwrap_or(f64::NAN);
+        if !(sd > 0.0 && sd.is_finite()) {
+            p.fail(
+                &at("sd"),
+                format!("expected the observation's standard deviation, above 0, found {sd}"),
+                None,
+            );
+        }
+        let window: Vec<i64> = item
+            .get("window")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_integer).collect())
+            .unwrap_or_default();
+        let window = match (&window[..], span) {
+            (&[from, to], Some((lo, hi)))
+                if from <= to && from >= i64::from(lo) && to <= i64::from(hi) =>
+            {
+                [from as u32, to as u32]
+            }
+            (_, span) => {
+                let inside = span.map_or(String::new(), |(lo, hi)| {
+                    format!(" inside the run, {lo} to {hi}")
+                });
+                p.fail(
+                    &at("window"),
+                    format!("expected [from, to], whole numbers with from <= to{inside}"),
+                    None,
+                );
+                [0, 0]
+            }
+        };
+        let source = item
+            .get("source")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        out.push(Target {
+            metric,
+            window,
+            value,
+            sd,
+            source,
+        });
+    }
+    out
+}
+
+/// manifest.json of a calibration.
+#[derive(serde::Serialize)]
+struct CalibrationManifest<'a> {
+    coserve_version: &'static str,
+    coserve_commit: &'static str,
+    command_line: Vec<String>,
+    kind: &'static str,
+    name: &'a str,
+    /// The model file, as the calibration file names it.
+    model_file: String,
+    /// `scenario` (a city) or `experiment` (a lab game).
+    model: &'static str,
+    set: &'a [String],
+    parameters: Vec<serde_json::Value>,
+    targets: &'a [Target],
+    particles: usize,
+    generations: usize,
+    quantile: f64,
+    replicates: u32,
+    seed: u64,
+    files: [&'static str; 4],
+}
+
+/// Writes posterior.csv, generations.csv, predictive.csv and manifest.json
+/// into `dest`, atomically.
+pub fn write_calibration(
+    spec: &CalibrationSpec,
+    generations: &[Generation],
+    predictive: &[[f64; 3]],
+    dest: &crate::output::Destination,
+) -> Result<PathBuf, crate::output::OutputError> {
+    let staging = crate::output::Staging::new(dest)?;
+    let mut posterior = staging.csv("posterior.csv")?;
+    let mut header = vec![
+        "generation".to_string(),
+        "particle".into(),
+        "weight".into(),
+        "distance".into(),
+    ];
+    header.extend(spec.parameters.iter().map(|(k, _)| k.clone()));
+    posterior.row(&header)?;
+    for (t, g) in generations.iter().enumerate() {
+        for (i, theta) in g.particles.iter().enumerate() {
+            let mut row = vec![
+                t.to_string(),
+                i.to_string(),
+                g.weights[i].to_string(),
+                g.distances[i].to_string(),
+            ];
+            row.extend(theta.iter().map(f64::to_string));
+            posterior.row(&row)?;
+        }
+    }
+    posterior.finish()?;
+    let mut table = staging.csv("generations.csv")?;
+    table.row(&[
+        "generation",
+        "tolerance",
+        "acceptance_rate",
+        "effective_sample_size",
+        "simulations",
+    ])?;
+    for (t, g) in generations.iter().enumerate() {
+        table.row(&[
+            t.to_string(),
+            g.tolerance.to_string(),
+            g.acceptance_rate().to_string(),
+            g.effective_sample_size().to_string(),
+            g.simulations.to_string(),
+        ])?;
+    }
+    table.finish()?;
+    let mut table = staging.csv("predictive.csv")?;
+    table.row(&[
+        "metric",
+        "window_from",
+        "window_to",
+        "value",
+        "sd",
+        "median",
+        "p5",
+        "p95",
+        "inside_90",
+        "source",
+    ])?;
+    for (t, q) in spec.targets.iter().zip(predictive) {
+        table.row(&[
+            t.metric.clone(),
+            t.window[0].to_string(),
+            t.window[1].to_string(),
+            t.value.to_string(),
+            t.sd.to_string(),
+            q[1].to_string(),
+            q[0].to_string(),
+            q[2].to_string(),
+            (q[0] <= t.value && t.value <= q[2]).to_string(),
+            t.source.clone(),
+        ])?;
+    }
+    table.finish()?;
+    let manifest = CalibrationManifest {
+        coserve_version: crate::VERSION,
+        coserve_commit: crate::COMMIT,
+        command_line: crate::output::command_line(),
+        kind: "calibration",
+        name: &spec.name,
+        model_file: spec.model_file.display().to_string(),
+        model: match spec.model {
+            Model::City(_) => "scenario",
+            Model::Lab(_) => "experiment",
+        },
+        set: &spec.set,
+        parameters: spec
+            .parameters
+            .iter()
+            .map(|(k, p)| serde_json::json!({ "key": k, "prior": format!("{p:?}") }))
+            .collect(),
+        targets: &spec.targets,
+        particles: spec.settings.particles,
+        generations: spec.settings.generations,
+        quantile: spec.settings.quantile,
+        replicates: spec.replicates,
+        seed: spec.settings.seed,
+        files: [
+            "manifest.json",
+            "posterior.csv",
+            "generations.csv",
+            "predictive.csv",
+        ],
+    };
+    let path = staging.path("manifest.json");
+    let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
+    std::fs::write(&path, json + "\n").map_err(|source| crate::output::OutputError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    staging.commit()
+}
