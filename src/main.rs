@@ -9,7 +9,7 @@ use coserve::sweep::{self, CompareOptions};
 use coserve::{Scenario, governance};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -112,6 +112,10 @@ struct CalibrateArgs {
     /// Replace an earlier calibration in that folder.
     #[arg(long)]
     force: bool,
+    /// Continue an interrupted calibration in that folder, reusing every
+    /// simulation it recorded (the result is the same as without a stop).
+    #[arg(long, conflicts_with = "force")]
+    resume: bool,
 }
 
 #[derive(Args)]
@@ -396,35 +400,33 @@ fn calibrate(a: CalibrateArgs) -> Outcome {
     let dest = a
         .out
         .unwrap_or_else(|| PathBuf::from("outputs").join(format!("{}-calibration", spec.name)));
-    let mut inputs = vec![a.calibration.clone()];
-    inputs.push(
-        a.calibration
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(&spec.model_file),
-    );
-    let destination = output::Destination {
-        path: &dest,
-        force: a.force,
-        inputs: &inputs,
-        kind: output::CALIBRATION,
-        remedy: output::REMEDY_OUT,
-    };
-    destination.check().map_err(says)?;
+    let manifest = calibration::CalibrationManifest::of(&spec);
+    let replaced = calibration::prepare_folder(&spec, &a.calibration, &dest, a.force, a.resume)
+        .map_err(says)?;
+    let progress = calibration::Progress::open(&dest).map_err(says)?;
     eprintln!(
-        "calibrate {}: {} parameters, {} targets, {} particles x {} generations",
+        "calibrate {}: {} parameters, {} targets, {} particles x {} generations{}",
         spec.name,
         spec.parameters.len(),
         spec.targets.len(),
         spec.settings.particles,
-        spec.settings.generations
+        spec.settings.generations,
+        if progress.recorded() > 0 {
+            format!(" ({} simulations recorded before)", progress.recorded())
+        } else {
+            String::new()
+        }
     );
     let start = std::time::Instant::now();
-    let generations = spec.run().map_err(says)?;
+    let generations = spec.run(Some(&progress)).map_err(says)?;
     let last = generations.last().expect("at least the prior generation");
     let predictive = spec.predictive(last);
-    let dir = calibration::write_calibration(&spec, &generations, &predictive, &destination)
+    calibration::write_calibration(&spec, &generations, &predictive, &dest, manifest)
         .map_err(says)?;
+    if let Some(old) = replaced {
+        let _ = std::fs::remove_dir_all(old);
+    }
+    let dir = dest;
     let simulations: usize = generations.iter().map(|g| g.simulations).sum();
     let wall = start.elapsed().as_secs_f64();
     for (t, g) in generations.iter().enumerate() {

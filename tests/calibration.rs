@@ -1,7 +1,7 @@
 //! ABC-SMC on the model itself: parameters that made a series are found
 //! again from it (a recovery test, issue #15 (a)), here in lab mode.
 
-use coserve::analysis::abc::{Prior, Settings, abc_smc, weighted_quantile};
+use coserve::analysis::abc::{Prior, Proposal, Settings, abc_smc, weighted_quantile};
 use coserve::lab;
 use coserve::scenario::Experiment;
 use std::path::Path;
@@ -44,7 +44,8 @@ fn abc_smc_recovers_the_parameters_that_made_the_series() {
         .chain(summaries(&p, truth[0], truth[1], 1))
         .collect();
     let sd = 0.01;
-    let distance = |theta: &[f64], seed: u64| -> f64 {
+    let distance = |theta: &[f64], proposal: Proposal| -> f64 {
+        let seed = proposal.seed;
         let simulated: Vec<f64> = summaries(&n, theta[0], theta[1], seed)
             .into_iter()
             .chain(summaries(&p, theta[0], theta[1], seed))
@@ -113,8 +114,11 @@ fn abc_smc_calibrates_the_residents_rules_to_fehr_gachter_2000() {
     let (obs_n, obs_p) = (share(&FG_N), share(&FG_P));
     // An assumed observation sd of half a token (0.025 of the endowment)
     // for each period's mean.
-    let distance = |theta: &[f64], seed: u64| -> f64 {
-        let (sn, sp) = (play(&n, theta, seed), play(&p, theta, seed));
+    let distance = |theta: &[f64], proposal: Proposal| -> f64 {
+        let (sn, sp) = (
+            play(&n, theta, proposal.seed),
+            play(&p, theta, proposal.seed),
+        );
         let squares: f64 = sn
             .iter()
             .zip(&obs_n)
@@ -333,4 +337,71 @@ fn the_shipped_calibrations_are_valid() {
             "every target has a source"
         );
     }
+}
+
+/// A calibration stopped part-way (only some simulations recorded, no
+/// results) resumes to the same bytes as one never stopped, without
+/// running the recorded simulations again.
+#[test]
+fn an_interrupted_calibration_resumes_to_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    calibration_file(
+        d,
+        "\"behaviour.sanction_strength\" = { uniform = [0.05, 1.0] }",
+        GOOD_TARGET,
+    );
+    assert_eq!(
+        cli(&["calibrate", "c.toml", "--out", "whole"], d, "2")
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        cli(&["calibrate", "c.toml", "--out", "cut"], d, "2")
+            .status
+            .code(),
+        Some(0)
+    );
+    // Make "cut" look killed in generation 1: its results gone, the
+    // manifest not complete, generation 1's record cut in the middle of a
+    // line and generation 2's lost.
+    let cut = d.join("cut");
+    for f in [
+        "posterior.csv",
+        "generations.csv",
+        "predictive.csv",
+        "simulations/gen-002.csv",
+    ] {
+        std::fs::remove_file(cut.join(f)).unwrap();
+    }
+    let manifest = std::fs::read_to_string(cut.join("manifest.json")).unwrap();
+    std::fs::write(
+        cut.join("manifest.json"),
+        manifest.replace("\"complete\": true", "\"complete\": false"),
+    )
+    .unwrap();
+    let record = std::fs::read_to_string(cut.join("simulations/gen-001.csv")).unwrap();
+    let half = &record[..record.len() / 2];
+    std::fs::write(cut.join("simulations/gen-001.csv"), &half[..half.len() - 3]).unwrap();
+    let resumed = cli(&["calibrate", "c.toml", "--out", "cut", "--resume"], d, "1");
+    let err = String::from_utf8_lossy(&resumed.stderr).into_owned();
+    assert_eq!(resumed.status.code(), Some(0), "{err}");
+    assert!(err.contains("simulations recorded before"), "{err}");
+    for file in ["posterior.csv", "generations.csv", "predictive.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(d.join("whole").join(file)).unwrap(),
+            std::fs::read_to_string(cut.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    // Nothing to resume once complete; another file's calibration is refused.
+    let done = cli(&["calibrate", "c.toml", "--out", "cut", "--resume"], d, "2");
+    assert!(String::from_utf8_lossy(&done.stderr).contains("already complete"));
+    let none = cli(
+        &["calibrate", "c.toml", "--out", "nowhere", "--resume"],
+        d,
+        "2",
+    );
+    assert!(String::from_utf8_lossy(&none.stderr).contains("holds no calibration to resume"));
 }

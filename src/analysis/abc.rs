@@ -164,15 +164,30 @@ pub enum AbcError {
     },
 }
 
-/// Runs ABC-SMC. `distance(theta, proposal_seed)` simulates the model at
+/// Which proposal a distance is asked for: its generation, its number in
+/// the generation, and the seed its simulation uses ([`proposal_seed`]).
+/// The same proposal always has the same parameters, so a distance found
+/// once can be remembered by `(generation, index)` (a resumed calibration
+/// does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Proposal {
+    /// The generation, from 0 (the prior one).
+    pub generation: usize,
+    /// The proposal's number within its generation, from 0.
+    pub index: usize,
+    /// The seed of its simulation.
+    pub seed: u64,
+}
+
+/// Runs ABC-SMC. `distance(theta, proposal)` simulates the model at
 /// `theta` (in the order of `priors`) with random numbers from
-/// `proposal_seed` and returns its distance to the targets (NaN or
+/// `proposal.seed` and returns its distance to the targets (NaN or
 /// infinite: rejected). Called in parallel, so it must not depend on call
 /// order. Returns every generation, the prior one first.
 pub fn abc_smc(
     priors: &[Prior],
     s: &Settings,
-    distance: &(dyn Fn(&[f64], u64) -> f64 + Sync),
+    distance: &(dyn Fn(&[f64], Proposal) -> f64 + Sync),
 ) -> Result<Vec<Generation>, AbcError> {
     let mut generations: Vec<Generation> = Vec::new();
     for t in 0..=s.generations {
@@ -198,7 +213,12 @@ pub fn abc_smc(
             if priors.iter().zip(&theta).any(|(p, &x)| p.density(x) <= 0.0) {
                 return None;
             }
-            let d = distance(&theta, proposal_seed(s.seed, t, k));
+            let proposal = Proposal {
+                generation: t,
+                index: k,
+                seed: proposal_seed(s.seed, t, k),
+            };
+            let d = distance(&theta, proposal);
             (d.is_finite() && d <= tolerance).then_some((theta, d))
         };
         // Proposals in numbered batches; the first `particles` accepted in
@@ -351,8 +371,8 @@ mod tests {
     /// A model whose summary is its parameter plus noise of sd 0.02: with
     /// a target of 0.3 (sd 0.02) and a uniform prior on [0, 1], the
     /// posterior concentrates around 0.3.
-    fn toy(theta: &[f64], seed: u64) -> f64 {
-        let mut rng = Stream::new(seed, 0, 0, Purpose::Calibration);
+    fn toy(theta: &[f64], p: Proposal) -> f64 {
+        let mut rng = Stream::new(p.seed, 0, 0, Purpose::Calibration);
         let z: f64 = StandardNormal.sample(&mut rng);
         ((theta[0] + 0.02 * z - 0.3) / 0.02).abs()
     }
@@ -405,7 +425,7 @@ mod tests {
     #[test]
     fn an_unreachable_target_stops_with_an_error() {
         let priors = [Prior::Uniform { lo: 0.0, hi: 1.0 }];
-        let never = |_: &[f64], _: u64| f64::NAN;
+        let never = |_: &[f64], _: Proposal| f64::NAN;
         let s = Settings {
             max_proposals: 500,
             ..settings()

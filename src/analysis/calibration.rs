@@ -56,6 +56,9 @@ pub struct Target {
 pub struct CalibrationSpec {
     /// The calibration's name (its file's stem unless written).
     pub name: String,
+    /// The SHA-256 of the calibration file's text: a resumed calibration
+    /// must be of the same file.
+    pub file_sha256: String,
     /// The model file as written (relative to the calibration file).
     pub model_file: PathBuf,
     /// The model.
@@ -140,6 +143,7 @@ impl CalibrationSpec {
         }
         Ok(CalibrationSpec {
             name,
+            file_sha256: read.sha256[0].clone(),
             model_file,
             model: model.expect("no problem found, so the model was read"),
             set,
@@ -252,11 +256,19 @@ impl CalibrationSpec {
             .sqrt()
     }
 
-    /// Runs the calibration.
-    pub fn run(&self) -> Result<Vec<Generation>, AbcError> {
+    /// Runs the calibration; with `progress`, every simulation's distance
+    /// is recorded as it finishes and any already recorded is not run again.
+    pub fn run(&self, progress: Option<&Progress>) -> Result<Vec<Generation>, AbcError> {
         let priors: Vec<Prior> = self.parameters.iter().map(|(_, p)| *p).collect();
-        abc::abc_smc(&priors, &self.settings, &|theta, seed| {
-            self.distance(&self.simulate(theta, seed))
+        abc::abc_smc(&priors, &self.settings, &|theta, proposal| {
+            if let Some(d) = progress.and_then(|p| p.known(proposal)) {
+                return d;
+            }
+            let d = self.distance(&self.simulate(theta, proposal.seed));
+            if let Some(p) = progress {
+                p.record(proposal, d);
+            }
+            d
         })
     }
 
@@ -286,6 +298,172 @@ impl CalibrationSpec {
                 [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile(&values, 0, q))
             })
             .collect()
+    }
+}
+
+/// Why a calibration's folder could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrationError {
+    /// The destination was refused or could not be written.
+    #[error("{0}")]
+    Output(#[from] crate::output::OutputError),
+    /// `--resume` found nothing it can continue.
+    #[error("{0}")]
+    Resume(String),
+    /// The folder could not be created or read.
+    #[error("cannot use {}: {source}", path.display())]
+    Io {
+        /// The folder.
+        path: PathBuf,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+}
+
+/// Prepares `dest` for a calibration of `spec` (read from `file`): a new
+/// folder with its manifest (an earlier calibration there is set aside
+/// with `force`, and its aside path returned, to remove once the new one
+/// is complete); or, with `resume`, the folder of an interrupted
+/// calibration of the same file.
+pub fn prepare_folder(
+    spec: &CalibrationSpec,
+    file: &Path,
+    dest: &Path,
+    force: bool,
+    resume: bool,
+) -> Result<Option<PathBuf>, CalibrationError> {
+    if resume {
+        let found: Option<CalibrationManifest> =
+            std::fs::read_to_string(dest.join("manifest.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok());
+        return match found {
+            None => Err(CalibrationError::Resume(format!(
+                "{} holds no calibration to resume",
+                dest.display()
+            ))),
+            Some(m) if m.complete => Err(CalibrationError::Resume(format!(
+                "{} is already complete; use --force to run it again",
+                dest.display()
+            ))),
+            Some(m) if m.calibration_sha256 != spec.file_sha256 => {
+                Err(CalibrationError::Resume(format!(
+                    "{} was started from another version of {}: resuming would mix two calibrations; start over with --force, or restore the file",
+                    dest.display(),
+                    file.display()
+                )))
+            }
+            Some(_) => Ok(None),
+        };
+    }
+    let inputs = [
+        file.to_path_buf(),
+        file.parent()
+            .unwrap_or(Path::new("."))
+            .join(&spec.model_file),
+    ];
+    crate::output::Destination {
+        path: dest,
+        force,
+        inputs: &inputs,
+        kind: crate::output::CALIBRATION,
+        remedy: crate::output::REMEDY_OUT,
+    }
+    .check()?;
+    let replaced = if dest.exists() {
+        Some(crate::output::set_aside(dest)?)
+    } else {
+        None
+    };
+    std::fs::create_dir_all(dest).map_err(|source| CalibrationError::Io {
+        path: dest.to_path_buf(),
+        source,
+    })?;
+    CalibrationManifest::of(spec).write(dest)?;
+    Ok(replaced)
+}
+
+/// Every simulation's distance, written to `<dir>/simulations/gen-NNN.csv`
+/// (`index,distance` lines) as it finishes, so that a killed calibration
+/// resumes where it stopped: a proposal always has the same parameters, so
+/// its recorded distance stands in for running it again, and the result is
+/// byte-identical to an uninterrupted one.
+pub struct Progress {
+    dir: PathBuf,
+    known: std::collections::HashMap<(usize, usize), f64>,
+    files: std::sync::Mutex<std::collections::HashMap<usize, std::fs::File>>,
+}
+
+impl Progress {
+    /// Starts recording in `dir/simulations`, reading what an earlier,
+    /// interrupted run recorded there. A line cut short by the kill is
+    /// left out.
+    pub fn open(dir: &Path) -> Result<Progress, CalibrationError> {
+        let dir = dir.join("simulations");
+        let io = |source| CalibrationError::Io {
+            path: dir.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let mut known = std::collections::HashMap::new();
+        for entry in std::fs::read_dir(&dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let Some(t) = name
+                .strip_prefix("gen-")
+                .and_then(|n| n.strip_suffix(".csv"))
+                .and_then(|n| n.parse::<usize>().ok())
+            else {
+                continue;
+            };
+            for line in std::fs::read_to_string(&path).map_err(io)?.lines() {
+                if let Some((k, d)) = line.split_once(',')
+                    && let (Ok(k), Ok(d)) = (k.parse::<usize>(), d.parse::<f64>())
+                {
+                    known.insert((t, k), d);
+                }
+            }
+        }
+        Ok(Progress {
+            dir,
+            known,
+            files: std::sync::Mutex::new(std::collections::HashMap::new()),
+        })
+    }
+
+    /// Simulations already recorded.
+    pub fn recorded(&self) -> usize {
+        self.known.len()
+    }
+
+    fn known(&self, p: abc::Proposal) -> Option<f64> {
+        self.known.get(&(p.generation, p.index)).copied()
+    }
+
+    /// Appends one line and flushes it; a failure to record only costs
+    /// the saving of that simulation on a resume, so it is not fatal.
+    fn record(&self, p: abc::Proposal, distance: f64) {
+        use std::io::Write;
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let std::collections::hash_map::Entry::Vacant(slot) = files.entry(p.generation) {
+            let path = self.dir.join(format!("gen-{:03}.csv", p.generation));
+            match std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+            {
+                Ok(file) => {
+                    slot.insert(file);
+                }
+                Err(_) => return,
+            }
+        }
+        if let Some(file) = files.get_mut(&p.generation) {
+            let _ = file.write_all(format!("{},{distance:?}\n", p.index).as_bytes());
+        }
     }
 }
 
@@ -632,47 +810,106 @@ fn targets(
     out
 }
 
-/// manifest.json of a calibration.
-#[derive(serde::Serialize)]
-struct CalibrationManifest<'a> {
-    coserve_version: &'static str,
-    coserve_commit: &'static str,
-    command_line: Vec<String>,
-    kind: &'static str,
-    name: &'a str,
+/// manifest.json of a calibration: written when it starts (`complete`
+/// false) and again when it ends.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct CalibrationManifest {
+    /// The coserve version that wrote the folder.
+    pub coserve_version: String,
+    /// The commit it was built from.
+    pub coserve_commit: String,
+    /// The command that started it.
+    pub command_line: Vec<String>,
+    /// Always `calibration`.
+    pub kind: String,
+    /// Whether posterior.csv, generations.csv and predictive.csv are written.
+    pub complete: bool,
+    /// The calibration's name.
+    pub name: String,
+    /// The SHA-256 of the calibration file's text.
+    pub calibration_sha256: String,
     /// The model file, as the calibration file names it.
-    model_file: String,
+    pub model_file: String,
     /// `scenario` (a city) or `experiment` (a lab game).
-    model: &'static str,
-    set: &'a [String],
-    parameters: Vec<serde_json::Value>,
-    targets: &'a [Target],
-    particles: usize,
-    generations: usize,
-    quantile: f64,
-    replicates: u32,
-    seed: u64,
-    files: [&'static str; 4],
+    pub model: String,
+    /// Fixed overrides.
+    pub set: Vec<String>,
+    /// Each parameter's key and prior.
+    pub parameters: Vec<serde_json::Value>,
+    /// The targets.
+    pub targets: serde_json::Value,
+    /// Particles, generations, quantile, replicates and seed.
+    pub settings: serde_json::Value,
 }
 
-/// Writes posterior.csv, generations.csv, predictive.csv and manifest.json
-/// into `dest`, atomically.
+impl CalibrationManifest {
+    /// The manifest of `spec`, not yet complete.
+    pub fn of(spec: &CalibrationSpec) -> CalibrationManifest {
+        CalibrationManifest {
+            coserve_version: crate::VERSION.into(),
+            coserve_commit: crate::COMMIT.into(),
+            command_line: crate::output::command_line(),
+            kind: "calibration".into(),
+            complete: false,
+            name: spec.name.clone(),
+            calibration_sha256: spec.file_sha256.clone(),
+            model_file: spec.model_file.display().to_string(),
+            model: match spec.model {
+                Model::City(_) => "scenario",
+                Model::Lab(_) => "experiment",
+            }
+            .into(),
+            set: spec.set.clone(),
+            parameters: spec
+                .parameters
+                .iter()
+                .map(|(k, p)| serde_json::json!({ "key": k, "prior": format!("{p:?}") }))
+                .collect(),
+            targets: serde_json::to_value(&spec.targets).expect("targets serialize"),
+            settings: serde_json::json!({
+                "particles": spec.settings.particles,
+                "generations": spec.settings.generations,
+                "quantile": spec.settings.quantile,
+                "replicates": spec.replicates,
+                "seed": spec.settings.seed,
+            }),
+        }
+    }
+
+    /// Writes it as `dir/manifest.json`, atomically.
+    pub fn write(&self, dir: &Path) -> Result<(), crate::output::OutputError> {
+        let json = serde_json::to_string_pretty(self).expect("the manifest serializes") + "\n";
+        crate::output::write_new_file(
+            &dir.join("manifest.json"),
+            &json,
+            true,
+            crate::output::REMEDY_OUT,
+        )
+    }
+}
+
+/// CSV text of `rows`, the first the header.
+fn csv_text(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        w.write_record(row).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// Writes posterior.csv, generations.csv and predictive.csv into `dir`,
+/// each atomically, then marks the manifest complete.
 pub fn write_calibration(
     spec: &CalibrationSpec,
     generations: &[Generation],
     predictive: &[[f64; 3]],
-    dest: &crate::output::Destination,
-) -> Result<PathBuf, crate::output::OutputError> {
-    let staging = crate::output::Staging::new(dest)?;
-    let mut posterior = staging.csv("posterior.csv")?;
-    let mut header = vec![
-        "generation".to_string(),
-        "particle".into(),
-        "weight".into(),
-        "distance".into(),
-    ];
+    dir: &Path,
+    mut manifest: CalibrationManifest,
+) -> Result<(), crate::output::OutputError> {
+    let text = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let mut header = text(&["generation", "particle", "weight", "distance"]);
     header.extend(spec.parameters.iter().map(|(k, _)| k.clone()));
-    posterior.row(&header)?;
+    let mut posterior = vec![header];
     for (t, g) in generations.iter().enumerate() {
         for (i, theta) in g.particles.iter().enumerate() {
             let mut row = vec![
@@ -682,30 +919,26 @@ pub fn write_calibration(
                 g.distances[i].to_string(),
             ];
             row.extend(theta.iter().map(f64::to_string));
-            posterior.row(&row)?;
+            posterior.push(row);
         }
     }
-    posterior.finish()?;
-    let mut table = staging.csv("generations.csv")?;
-    table.row(&[
+    let mut table = vec![text(&[
         "generation",
         "tolerance",
         "acceptance_rate",
         "effective_sample_size",
         "simulations",
-    ])?;
+    ])];
     for (t, g) in generations.iter().enumerate() {
-        table.row(&[
+        table.push(vec![
             t.to_string(),
             g.tolerance.to_string(),
             g.acceptance_rate().to_string(),
             g.effective_sample_size().to_string(),
             g.simulations.to_string(),
-        ])?;
+        ]);
     }
-    table.finish()?;
-    let mut table = staging.csv("predictive.csv")?;
-    table.row(&[
+    let mut predicted = vec![text(&[
         "metric",
         "window_from",
         "window_to",
@@ -716,9 +949,9 @@ pub fn write_calibration(
         "p95",
         "inside_90",
         "source",
-    ])?;
+    ])];
     for (t, q) in spec.targets.iter().zip(predictive) {
-        table.row(&[
+        predicted.push(vec![
             t.metric.clone(),
             t.window[0].to_string(),
             t.window[1].to_string(),
@@ -729,44 +962,20 @@ pub fn write_calibration(
             q[2].to_string(),
             (q[0] <= t.value && t.value <= q[2]).to_string(),
             t.source.clone(),
-        ])?;
+        ]);
     }
-    table.finish()?;
-    let manifest = CalibrationManifest {
-        coserve_version: crate::VERSION,
-        coserve_commit: crate::COMMIT,
-        command_line: crate::output::command_line(),
-        kind: "calibration",
-        name: &spec.name,
-        model_file: spec.model_file.display().to_string(),
-        model: match spec.model {
-            Model::City(_) => "scenario",
-            Model::Lab(_) => "experiment",
-        },
-        set: &spec.set,
-        parameters: spec
-            .parameters
-            .iter()
-            .map(|(k, p)| serde_json::json!({ "key": k, "prior": format!("{p:?}") }))
-            .collect(),
-        targets: &spec.targets,
-        particles: spec.settings.particles,
-        generations: spec.settings.generations,
-        quantile: spec.settings.quantile,
-        replicates: spec.replicates,
-        seed: spec.settings.seed,
-        files: [
-            "manifest.json",
-            "posterior.csv",
-            "generations.csv",
-            "predictive.csv",
-        ],
-    };
-    let path = staging.path("manifest.json");
-    let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
-    std::fs::write(&path, json + "\n").map_err(|source| crate::output::OutputError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    staging.commit()
+    for (name, rows) in [
+        ("posterior.csv", posterior),
+        ("generations.csv", table),
+        ("predictive.csv", predicted),
+    ] {
+        crate::output::write_new_bytes(
+            &dir.join(name),
+            &csv_text(&rows),
+            true,
+            crate::output::REMEDY_OUT,
+        )?;
+    }
+    manifest.complete = true;
+    manifest.write(dir)
 }

@@ -98,6 +98,7 @@ pub const CALIBRATION: ResultKind = ResultKind {
         Entry::File("posterior.csv"),
         Entry::File("generations.csv"),
         Entry::File("predictive.csv"),
+        Entry::Folder("simulations", &[("gen-", ".csv")]),
     ],
     what: "a calibration",
     has_out: true,
