@@ -418,25 +418,38 @@ fn calibrate(a: CalibrateArgs) -> Outcome {
         }
     );
     let start = std::time::Instant::now();
-    let generations = spec.run(Some(&progress)).map_err(says)?;
-    let last = generations.last().expect("at least the prior generation");
-    let predictive = spec.predictive(last);
-    calibration::write_calibration(&spec, &generations, &predictive, &dest, manifest)
-        .map_err(says)?;
-    if let Some(old) = replaced {
-        let _ = std::fs::remove_dir_all(old);
-    }
-    let dir = dest;
-    let simulations: usize = generations.iter().map(|g| g.simulations).sum();
-    let wall = start.elapsed().as_secs_f64();
-    for (t, g) in generations.iter().enumerate() {
+    let show = |t: usize, g: &abc::Generation| {
         println!(
             "generation {t}: tolerance {:.3}, acceptance {:.3}, effective sample size {:.0}",
             g.tolerance,
             g.acceptance_rate(),
             g.effective_sample_size()
         );
+    };
+    let finished = spec.run(Some(&progress), &show).and_then(|generations| {
+        let predictive = spec.predictive(generations.last().expect("the prior generation"));
+        calibration::write_calibration(&spec, &generations, &predictive, &dest, manifest)?;
+        Ok(generations)
+    });
+    let generations = match finished {
+        Ok(g) => g,
+        Err(e) => {
+            // A result replaced with --force comes back; this run's record
+            // stays beside it for --resume only if nothing was replaced.
+            if let Some(old) = replaced {
+                let _ = std::fs::remove_dir_all(&dest);
+                if std::fs::rename(&old, &dest).is_ok() {
+                    eprintln!("the earlier result in {} is left as it was", dest.display());
+                }
+            }
+            return Err(says(e));
+        }
+    };
+    if let Some(old) = replaced {
+        let _ = std::fs::remove_dir_all(old);
     }
+    let last = generations.last().expect("at least the prior generation");
+    let wall = start.elapsed().as_secs_f64();
     for (j, (key, _)) in spec.parameters.iter().enumerate() {
         println!(
             "{key}: median {:.4}, 90% interval [{:.4}, {:.4}]",
@@ -446,9 +459,10 @@ fn calibrate(a: CalibrateArgs) -> Outcome {
         );
     }
     println!(
-        "wrote {} ({simulations} simulations in {wall:.1} s, {:.0} a second)",
-        dir.display(),
-        simulations as f64 / wall.max(1e-9)
+        "wrote {} ({} simulations run in {wall:.1} s, {:.0} a second)",
+        dest.display(),
+        progress.ran(),
+        progress.ran() as f64 / wall.max(1e-9)
     );
     Ok(ExitCode::SUCCESS)
 }

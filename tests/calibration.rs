@@ -68,7 +68,7 @@ fn abc_smc_recovers_the_parameters_that_made_the_series() {
         seed: 11,
         max_proposals: 200_000,
     };
-    let generations = abc_smc(&priors, &settings, &distance).unwrap();
+    let generations = abc_smc(&priors, &settings, &distance, &|_, _| {}).unwrap();
     let last = generations.last().unwrap();
     for (j, prior) in priors.iter().enumerate() {
         let (lo, hi) = (
@@ -135,7 +135,7 @@ fn abc_smc_calibrates_the_residents_rules_to_fehr_gachter_2000() {
         seed: 5,
         max_proposals: 200_000,
     };
-    let generations = abc_smc(&priors, &settings, &distance).unwrap();
+    let generations = abc_smc(&priors, &settings, &distance, &|_, _| {}).unwrap();
     let last = generations.last().unwrap();
     let median: Vec<f64> = (0..3).map(|j| weighted_quantile(last, j, 0.5)).collect();
     for (j, m) in median.iter().enumerate() {
@@ -177,6 +177,8 @@ fn calibration_file(dir: &Path, parameters: &str, targets: &str) -> std::path::P
     path
 }
 
+const NO_SOURCE: &str =
+    "[[targets]]\nmetric = \"mean_contribution\"\nwindow = [8, 10]\nvalue = 0.638\nsd = 0.025\n";
 const GOOD_TARGET: &str = "[[targets]]\nmetric = \"mean_contribution\"\nwindow = [8, 10]\nvalue = 0.638\nsd = 0.025\nsource = \"Fehr & Gächter 2000\"\n";
 
 #[test]
@@ -272,6 +274,39 @@ fn bad_calibration_files_get_located_errors() {
             GOOD_TARGET,
             "did you mean `uniform`",
         ),
+        // Values a file would be refused for, seeds and unread keys, and a
+        // key both fitted and fixed.
+        (
+            "\"behaviour.belief_adaptation\" = { uniform = [2.0, 3.0] }",
+            GOOD_TARGET,
+            "over this prior: at 2",
+        ),
+        (
+            "\"game.group_size\" = { uniform = [-3, 3] }",
+            GOOD_TARGET,
+            "over this prior: at -3",
+        ),
+        (
+            "\"behaviour.share_free_riders\" = { uniform = [0.0, 0.9] }",
+            GOOD_TARGET,
+            "would sum to",
+        ),
+        (
+            "\"game.seed\" = { uniform = [0, 100] }",
+            GOOD_TARGET,
+            "seed comes from the calibration",
+        ),
+        (
+            "\"game.mpcr\" = { uniform = [0.1, 0.9] }",
+            GOOD_TARGET,
+            "changes no result",
+        ),
+        (
+            "\"game.groups\" = { uniform = [10, 90] }",
+            GOOD_TARGET,
+            "also fixed in `set`",
+        ),
+        (uniform, NO_SOURCE, "key `targets[0].source`"),
     ] {
         calibration_file(d, parameters, targets);
         let out = cli(&["calibrate", "c.toml", "--out", "x"], d, "2");
@@ -404,4 +439,66 @@ fn an_interrupted_calibration_resumes_to_the_same_result() {
         "2",
     );
     assert!(String::from_utf8_lossy(&none.stderr).contains("holds no calibration to resume"));
+    // An edited model file is not resumed either.
+    let text = std::fs::read_to_string(cut.join("manifest.json"))
+        .unwrap()
+        .replace("\"complete\": true", "\"complete\": false");
+    let edited = text.replacen(
+        "\"model_sha256\": [\n    \"",
+        "\"model_sha256\": [\n    \"0",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(cut.join("manifest.json"), edited).unwrap();
+    let other = cli(&["calibrate", "c.toml", "--out", "cut", "--resume"], d, "2");
+    assert!(
+        String::from_utf8_lossy(&other.stderr).contains("resuming would mix two models"),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+}
+
+/// A target undefined in every run stops after the first batch, naming
+/// it; a failed run with --force leaves the earlier result in place.
+#[test]
+fn an_undefined_target_stops_at_once_and_force_keeps_the_old_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let uniform = "\"behaviour.sanction_strength\" = { uniform = [0.05, 1.0] }";
+    calibration_file(d, uniform, GOOD_TARGET);
+    assert_eq!(
+        cli(&["calibrate", "c.toml", "--out", "r"], d, "2")
+            .status
+            .code(),
+        Some(0)
+    );
+    let posterior = std::fs::read_to_string(d.join("r/posterior.csv")).unwrap();
+    // No hump-shaped players: their mean contribution is undefined.
+    let text = std::fs::read_to_string(d.join("c.toml"))
+        .unwrap()
+        .replace(
+            "set = [\"game.groups=40\"]",
+            "set = [\"game.groups=40\", \"behaviour.share_hump_shaped=0\"]",
+        )
+        .replace(
+            "metric = \"mean_contribution\"",
+            "metric = \"mean_contribution_hump_shaped\"",
+        );
+    std::fs::write(d.join("c.toml"), text).unwrap();
+    let start = std::time::Instant::now();
+    let out = cli(&["calibrate", "c.toml", "--out", "r", "--force"], d, "2");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`mean_contribution_hump_shaped` over 8-10"),
+        "{err}"
+    );
+    assert!(
+        start.elapsed().as_secs() < 20,
+        "stopped after the first batch"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("r/posterior.csv")).unwrap(),
+        posterior
+    );
 }

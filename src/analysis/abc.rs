@@ -126,13 +126,16 @@ pub struct Generation {
     pub weights: Vec<f64>,
     /// Each particle's distance to the targets.
     pub distances: Vec<f64>,
-    /// Proposals up to the one that filled the generation (a parallel
-    /// batch may simulate a few more, which are discarded).
+    /// Proposals up to the one that filled the generation, those outside
+    /// the prior's support (never simulated) included.
+    pub proposals: usize,
+    /// Of those, the proposals simulated (a parallel batch may simulate a
+    /// few more beyond the one that filled it, which are discarded).
     pub simulations: usize,
 }
 
 impl Generation {
-    /// Accepted over simulated proposals.
+    /// Accepted over simulated proposals, 0-1.
     pub fn acceptance_rate(&self) -> f64 {
         self.particles.len() as f64 / self.simulations as f64
     }
@@ -162,6 +165,16 @@ pub enum AbcError {
         /// Its tolerance.
         tolerance: f64,
     },
+    /// No simulation of the first batch gave a distance at all (NaN or
+    /// infinite): a target undefined in every run, or misses too large to
+    /// add up.
+    #[error(
+        "none of the first {tried} simulations gave a distance to the targets: a target is undefined (NaN) in every run, or its sd is so small that the distance overflows"
+    )]
+    Undefined {
+        /// Proposals simulated.
+        tried: usize,
+    },
 }
 
 /// Which proposal a distance is asked for: its generation, its number in
@@ -188,13 +201,14 @@ pub fn abc_smc(
     priors: &[Prior],
     s: &Settings,
     distance: &(dyn Fn(&[f64], Proposal) -> f64 + Sync),
+    on_generation: &dyn Fn(usize, &Generation),
 ) -> Result<Vec<Generation>, AbcError> {
     let mut generations: Vec<Generation> = Vec::new();
     for t in 0..=s.generations {
         let previous = generations.last();
         let tolerance = previous.map_or(f64::INFINITY, |g| quantile(&g.distances, s.quantile));
         let scales: Vec<f64> = previous.map_or_else(Vec::new, |g| kernel_scales(g, priors.len()));
-        let propose = |k: usize| -> Option<(Vec<f64>, f64)> {
+        let propose = |k: usize| -> Outcome {
             let mut rng = Stream::new(s.seed, t as u64, k as u64, Purpose::Calibration);
             let theta: Vec<f64> = match previous {
                 None => priors.iter().map(|p| p.sample(&mut rng)).collect(),
@@ -211,7 +225,7 @@ pub fn abc_smc(
                 }
             };
             if priors.iter().zip(&theta).any(|(p, &x)| p.density(x) <= 0.0) {
-                return None;
+                return Outcome::Outside;
             }
             let proposal = Proposal {
                 generation: t,
@@ -219,12 +233,18 @@ pub fn abc_smc(
                 seed: proposal_seed(s.seed, t, k),
             };
             let d = distance(&theta, proposal);
-            (d.is_finite() && d <= tolerance).then_some((theta, d))
+            if !d.is_finite() {
+                Outcome::Undefined
+            } else if d <= tolerance {
+                Outcome::Accepted(theta, d)
+            } else {
+                Outcome::Rejected
+            }
         };
         // Proposals in numbered batches; the first `particles` accepted in
         // number order are kept.
         let mut accepted: Vec<(Vec<f64>, f64)> = Vec::new();
-        let mut tried = 0;
+        let (mut tried, mut simulated, mut defined) = (0, 0, 0);
         let batch = s.particles.max(64);
         while accepted.len() < s.particles {
             if tried >= s.max_proposals {
@@ -237,16 +257,25 @@ pub fn abc_smc(
                 });
             }
             let end = (tried + batch).min(s.max_proposals);
-            let results: Vec<Option<(Vec<f64>, f64)>> =
-                (tried..end).into_par_iter().map(propose).collect();
-            for (k, r) in (tried..end).zip(results) {
+            let results: Vec<Outcome> = (tried..end).into_par_iter().map(propose).collect();
+            for (k, outcome) in (tried..end).zip(results) {
                 if accepted.len() == s.particles {
                     break;
                 }
                 tried = k + 1;
-                if let Some(p) = r {
-                    accepted.push(p);
+                match outcome {
+                    Outcome::Outside => continue,
+                    Outcome::Undefined => {}
+                    Outcome::Rejected => defined += 1,
+                    Outcome::Accepted(theta, d) => {
+                        defined += 1;
+                        accepted.push((theta, d));
+                    }
                 }
+                simulated += 1;
+            }
+            if t == 0 && defined == 0 && simulated > 0 {
+                return Err(AbcError::Undefined { tried: simulated });
             }
         }
         let (particles, distances): (Vec<Vec<f64>>, Vec<f64>) = accepted.into_iter().unzip();
@@ -276,10 +305,24 @@ pub fn abc_smc(
             particles,
             weights: weights.iter().map(|w| w / total).collect(),
             distances,
-            simulations: tried,
+            proposals: tried,
+            simulations: simulated,
         });
+        on_generation(t, generations.last().expect("just pushed"));
     }
     Ok(generations)
+}
+
+/// What became of one proposal.
+enum Outcome {
+    /// Outside the prior's support: never simulated.
+    Outside,
+    /// Simulated, with no distance (NaN or infinite).
+    Undefined,
+    /// Simulated, farther than the tolerance.
+    Rejected,
+    /// Simulated and kept, with its distance.
+    Accepted(Vec<f64>, f64),
 }
 
 /// The seed of proposal `k` of generation `t`'s simulation: distinct for
@@ -390,7 +433,7 @@ mod tests {
     #[test]
     fn the_posterior_recovers_a_known_parameter_and_narrows_each_generation() {
         let priors = [Prior::Uniform { lo: 0.0, hi: 1.0 }];
-        let gens = abc_smc(&priors, &settings(), &toy).unwrap();
+        let gens = abc_smc(&priors, &settings(), &toy, &|_, _| {}).unwrap();
         assert_eq!(gens.len(), 6);
         let last = gens.last().unwrap();
         let (lo, hi) = (
@@ -417,8 +460,8 @@ mod tests {
             .num_threads(1)
             .build()
             .unwrap();
-        let a = one.install(|| abc_smc(&priors, &settings(), &toy).unwrap());
-        let b = abc_smc(&priors, &settings(), &toy).unwrap();
+        let a = one.install(|| abc_smc(&priors, &settings(), &toy, &|_, _| {}).unwrap());
+        let b = abc_smc(&priors, &settings(), &toy, &|_, _| {}).unwrap();
         assert_eq!(a, b);
     }
 
@@ -430,10 +473,20 @@ mod tests {
             max_proposals: 500,
             ..settings()
         };
-        assert!(matches!(
-            abc_smc(&priors, &s, &never),
-            Err(AbcError::Stuck { generation: 0, .. })
-        ));
+        assert_eq!(
+            abc_smc(&priors, &s, &never, &|_, _| {}),
+            Err(AbcError::Undefined { tried: 200 }),
+            "stops after the first batch"
+        );
+        let far = |_: &[f64], _: Proposal| 1e9;
+        let s = Settings {
+            max_proposals: 2_000,
+            ..settings()
+        };
+        assert!(
+            abc_smc(&priors, &s, &far, &|_, _| {}).is_ok(),
+            "a defined but large distance fills the prior generation"
+        );
     }
 
     #[test]

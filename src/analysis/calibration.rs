@@ -257,18 +257,61 @@ impl CalibrationSpec {
     }
 
     /// Runs the calibration; with `progress`, every simulation's distance
-    /// is recorded as it finishes and any already recorded is not run again.
-    pub fn run(&self, progress: Option<&Progress>) -> Result<Vec<Generation>, AbcError> {
+    /// is recorded as it finishes and any already recorded is not run
+    /// again. `on_generation` is told of each generation as it completes.
+    /// When no simulation gives a distance at all, the error names the
+    /// targets undefined at the priors' centres.
+    pub fn run(
+        &self,
+        progress: Option<&Progress>,
+        on_generation: &dyn Fn(usize, &Generation),
+    ) -> Result<Vec<Generation>, CalibrationError> {
         let priors: Vec<Prior> = self.parameters.iter().map(|(_, p)| *p).collect();
-        abc::abc_smc(&priors, &self.settings, &|theta, proposal| {
-            if let Some(d) = progress.and_then(|p| p.known(proposal)) {
-                return d;
+        let result = abc::abc_smc(
+            &priors,
+            &self.settings,
+            &|theta, proposal| {
+                if let Some(d) = progress.and_then(|p| p.known(proposal)) {
+                    return d;
+                }
+                let d = self.distance(&self.simulate(theta, proposal.seed));
+                if let Some(p) = progress {
+                    p.record(proposal, d);
+                }
+                d
+            },
+            on_generation,
+        );
+        result.map_err(|e| match e {
+            AbcError::Undefined { .. } => {
+                let centre: Vec<f64> = priors
+                    .iter()
+                    .map(|p| match *p {
+                        Prior::Uniform { lo, hi } => (lo + hi) / 2.0,
+                        Prior::LogUniform { lo, hi } => (lo * hi).sqrt(),
+                        Prior::Normal { mean, .. } => mean,
+                    })
+                    .collect();
+                let summaries = self.simulate(&centre, self.settings.seed);
+                let undefined: Vec<String> = self
+                    .targets
+                    .iter()
+                    .zip(&summaries)
+                    .filter(|(_, x)| !x.is_finite())
+                    .map(|(t, _)| format!("`{}` over {}-{}", t.metric, t.window[0], t.window[1]))
+                    .collect();
+                let why = if undefined.is_empty() {
+                    "the misses are too large to add up: is a target's sd far too small?"
+                        .to_string()
+                } else {
+                    format!(
+                        "undefined (NaN) at the priors' centres: {}",
+                        undefined.join(", ")
+                    )
+                };
+                CalibrationError::Abc(format!("{e}; {why}"))
             }
-            let d = self.distance(&self.simulate(theta, proposal.seed));
-            if let Some(p) = progress {
-                p.record(proposal, d);
-            }
-            d
+            other => CalibrationError::Abc(other.to_string()),
         })
     }
 
@@ -289,6 +332,7 @@ impl CalibrationSpec {
         (0..self.targets.len())
             .map(|j| {
                 let values = Generation {
+                    proposals: 0,
                     tolerance: last.tolerance,
                     particles: sims.iter().map(|s| vec![s[j]]).collect(),
                     weights: last.weights.clone(),
@@ -310,6 +354,10 @@ pub enum CalibrationError {
     /// `--resume` found nothing it can continue.
     #[error("{0}")]
     Resume(String),
+    /// The algorithm stopped: a generation could not fill, or nothing
+    /// gave a distance.
+    #[error("{0}")]
+    Abc(String),
     /// The folder could not be created or read.
     #[error("cannot use {}: {source}", path.display())]
     Io {
@@ -353,6 +401,13 @@ pub fn prepare_folder(
                     file.display()
                 )))
             }
+            Some(m) if m.model_sha256 != CalibrationManifest::of(spec).model_sha256 => {
+                Err(CalibrationError::Resume(format!(
+                    "{} was started from another version of {} (or a file it extends): resuming would mix two models; start over with --force, or restore the file",
+                    dest.display(),
+                    spec.model_file.display()
+                )))
+            }
             Some(_) => Ok(None),
         };
     }
@@ -384,7 +439,7 @@ pub fn prepare_folder(
 }
 
 /// Every simulation's distance, written to `<dir>/simulations/gen-NNN.csv`
-/// (`index,distance` lines) as it finishes, so that a killed calibration
+/// (`index,distance,end` lines) as it finishes, so that a killed calibration
 /// resumes where it stopped: a proposal always has the same parameters, so
 /// its recorded distance stands in for running it again, and the result is
 /// byte-identical to an uninterrupted one.
@@ -392,6 +447,7 @@ pub struct Progress {
     dir: PathBuf,
     known: std::collections::HashMap<(usize, usize), f64>,
     files: std::sync::Mutex<std::collections::HashMap<usize, std::fs::File>>,
+    ran: std::sync::atomic::AtomicUsize,
 }
 
 impl Progress {
@@ -420,7 +476,10 @@ impl Progress {
                 continue;
             };
             for line in std::fs::read_to_string(&path).map_err(io)?.lines() {
-                if let Some((k, d)) = line.split_once(',')
+                // `index,distance,end`: a line without its end was cut short.
+                let mut fields = line.split(',');
+                if let (Some(k), Some(d), Some("end"), None) =
+                    (fields.next(), fields.next(), fields.next(), fields.next())
                     && let (Ok(k), Ok(d)) = (k.parse::<usize>(), d.parse::<f64>())
                 {
                     known.insert((t, k), d);
@@ -431,12 +490,19 @@ impl Progress {
             dir,
             known,
             files: std::sync::Mutex::new(std::collections::HashMap::new()),
+            ran: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
-    /// Simulations already recorded.
+    /// Simulations recorded before this run.
     pub fn recorded(&self) -> usize {
         self.known.len()
+    }
+
+    /// Simulations this run has run and recorded (discarded ones of a
+    /// parallel batch included: this is the work done).
+    pub fn ran(&self) -> usize {
+        self.ran.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn known(&self, p: abc::Proposal) -> Option<f64> {
@@ -461,8 +527,12 @@ impl Progress {
                 Err(_) => return,
             }
         }
-        if let Some(file) = files.get_mut(&p.generation) {
-            let _ = file.write_all(format!("{},{distance:?}\n", p.index).as_bytes());
+        if let Some(file) = files.get_mut(&p.generation)
+            && file
+                .write_all(format!("{},{distance:?},end\n", p.index).as_bytes())
+                .is_ok()
+        {
+            self.ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }
@@ -477,30 +547,64 @@ fn number_text(x: f64, key: &str) -> String {
 }
 
 /// Sets a lab experiment's `behaviour.*` or `game.*` number by its dotted
-/// key, through the same checks a file's value meets.
+/// key, refusing what a file's value would be refused for: a value outside
+/// the key's range, or cooperation-type shares that sum above 1.
 fn set_lab_key(e: &mut Experiment, key: &str, x: f64) -> Result<(), String> {
-    let mut value = serde_json::to_value(&*e).map_err(|e| e.to_string())?;
-    let mut at = &mut value;
-    for part in key.split('.') {
-        at = at.get_mut(part).ok_or_else(|| format!("no key `{key}`"))?;
+    let (section, name) = key
+        .split_once('.')
+        .ok_or_else(|| format!("no key `{key}`"))?;
+    let written = if crate::scenario::is_whole_number_key(key) || is_whole_game_key(section, name) {
+        Value::Integer(x.round() as i64)
+    } else {
+        Value::Float(x)
+    };
+    if let Some(limit) = crate::scenario::limits::find(section, name) {
+        limit.check(&written)?;
     }
+    let mut value = serde_json::to_value(&*e).map_err(|e| e.to_string())?;
+    let at = value
+        .get_mut(section)
+        .and_then(|s| s.get_mut(name))
+        .ok_or_else(|| format!("no key `{key}`"))?;
     if !at.is_number() {
         return Err(format!("`{key}` is not a number"));
     }
-    *at = if at.is_u64() || at.is_i64() {
-        serde_json::json!(x.round() as i64)
-    } else {
-        serde_json::json!(x)
+    *at = match written {
+        Value::Integer(i) => serde_json::json!(i),
+        _ => serde_json::json!(x),
     };
-    let files = std::mem::take(&mut e.files);
-    let mut resolved = Experiment {
-        game: serde_json::from_value(value["game"].clone()).map_err(|e| e.to_string())?,
-        behaviour: serde_json::from_value(value["behaviour"].clone()).map_err(|e| e.to_string())?,
-        ..e.clone()
-    };
-    resolved.files = files;
-    *e = resolved;
+    let game = serde_json::from_value(value["game"].clone()).map_err(|e| e.to_string())?;
+    let behaviour: crate::scenario::Behaviour =
+        serde_json::from_value(value["behaviour"].clone()).map_err(|e| e.to_string())?;
+    let shares =
+        behaviour.share_conditional + behaviour.share_free_riders + behaviour.share_hump_shaped;
+    if shares > 1.0 + 1e-9 {
+        return Err(format!(
+            "the cooperation types' shares would sum to {shares:.3}, above 1"
+        ));
+    }
+    e.game = game;
+    e.behaviour = behaviour;
     Ok(())
+}
+
+/// `[game]` keys that hold whole numbers.
+fn is_whole_game_key(section: &str, name: &str) -> bool {
+    section == "game" && matches!(name, "group_size" | "rounds" | "groups" | "seed")
+}
+
+/// Keys a calibration may not fit: what the command sets itself, and
+/// what the residents' rules do not read.
+fn not_a_parameter(key: &str) -> Option<&'static str> {
+    match key {
+        "run.seed" | "game.seed" => {
+            Some("each simulation's seed comes from the calibration's `seed`")
+        }
+        "game.mpcr" | "game.endowment" | "game.punishment_cost" | "game.punishment_impact" => Some(
+            "it describes the experiment, but the residents' rules do not read it, so it changes no result",
+        ),
+        _ => None,
+    }
 }
 
 fn lab_metric(r: &lab::RoundRow, metric: &str) -> f64 {
@@ -593,29 +697,50 @@ fn parameters(
     let mut out = Vec::new();
     for (key, spec) in table {
         let at = format!("parameters.{key}");
+        if let Some(why) = not_a_parameter(key) {
+            p.fail(&at, format!("`{key}` cannot be fitted: {why}"), None);
+            continue;
+        }
+        if set.iter().any(|a| crate::scenario::override_key(a) == key) {
+            p.fail(
+                &at,
+                format!("`{key}` is also fixed in `set`: fit it or fix it, not both"),
+                None,
+            );
+            continue;
+        }
         let Some(prior) = prior(p, &at, spec) else {
             continue;
         };
         if let Some(model) = model {
-            let probe = match prior {
-                Prior::Uniform { lo, hi } | Prior::LogUniform { lo, hi } => (lo + hi) / 2.0,
-                Prior::Normal { mean, .. } => mean,
+            // Both ends of a bounded prior, the mean of a normal one: a prior
+            // reaching outside the key's range is refused before any run.
+            let probes = match prior {
+                Prior::Uniform { lo, hi } | Prior::LogUniform { lo, hi } => vec![lo, hi],
+                Prior::Normal { mean, .. } => vec![mean],
             };
-            let problem = match model {
-                Model::City(file) => file
-                    .with(&[set, &[format!("{key}={}", number_text(probe, key))]].concat())
-                    .err()
-                    .map(|e| {
-                        e.diagnostics
-                            .iter()
-                            .map(|d| d.message.clone())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    }),
-                Model::Lab(e) => set_lab_key(&mut e.clone(), key, probe).err(),
-            };
+            let problem = probes.iter().find_map(|&probe| {
+                let problem = match model {
+                    Model::City(file) => file
+                        .with(&[set, &[format!("{key}={}", number_text(probe, key))]].concat())
+                        .err()
+                        .map(|e| {
+                            e.diagnostics
+                                .iter()
+                                .map(|d| d.message.clone())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        }),
+                    Model::Lab(e) => set_lab_key(&mut e.clone(), key, probe).err(),
+                };
+                problem.map(|m| format!("at {probe}: {m}"))
+            });
             if let Some(problem) = problem {
-                p.fail(&at, format!("cannot fit `{key}`: {problem} (a parameter must be a number the model reads)"), None);
+                p.fail(
+                    &at,
+                    format!("cannot fit `{key}` over this prior: {problem}"),
+                    None,
+                );
                 continue;
             }
         }
@@ -718,6 +843,13 @@ fn targets(
         ),
         None => (Vec::new(), None),
     };
+    if items.is_empty() {
+        p.fail(
+            "targets",
+            "name at least one target: with none, every parameter keeps its prior".into(),
+            None,
+        );
+    }
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = |k: &str| format!("targets[{i}].{k}");
@@ -765,9 +897,12 @@ fn targets(
         }
         let sd = number("sd").unwrap_or(f64::NAN);
         if !(sd > 0.0 && sd.is_finite()) {
+            let found = item.get("sd").map_or("nothing".into(), describe_value);
             p.fail(
                 &at("sd"),
-                format!("expected the observation's standard deviation, above 0, found {sd}"),
+                format!(
+                    "expected the observation's standard deviation, a number above 0, found {found}"
+                ),
                 None,
             );
         }
@@ -782,6 +917,8 @@ fn targets(
             {
                 [from as u32, to as u32]
             }
+            // No model to check the window against: its own error is shown.
+            (_, None) if model.is_none() => [0, 0],
             (_, span) => {
                 let inside = span.map_or(String::new(), |(lo, hi)| {
                     format!(" inside the run, {lo} to {hi}")
@@ -794,11 +931,18 @@ fn targets(
                 [0, 0]
             }
         };
-        let source = item
-            .get("source")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let source = match item.get("source") {
+            Some(Value::String(text)) if !text.trim().is_empty() => text.clone(),
+            other => {
+                let found = other.map_or("nothing".into(), describe_value);
+                p.fail(
+                    &at("source"),
+                    format!("expected where the value comes from, in quotes (it is copied into the outputs), found {found}"),
+                    None,
+                );
+                String::new()
+            }
+        };
         out.push(Target {
             metric,
             window,
@@ -828,6 +972,10 @@ pub struct CalibrationManifest {
     pub name: String,
     /// The SHA-256 of the calibration file's text.
     pub calibration_sha256: String,
+    /// The SHA-256 of the model file and of each file it extends: a
+    /// resumed calibration must run the same model.
+    #[serde(default)]
+    pub model_sha256: Vec<String>,
     /// The model file, as the calibration file names it.
     pub model_file: String,
     /// `scenario` (a city) or `experiment` (a lab game).
@@ -853,6 +1001,10 @@ impl CalibrationManifest {
             complete: false,
             name: spec.name.clone(),
             calibration_sha256: spec.file_sha256.clone(),
+            model_sha256: match &spec.model {
+                Model::City(f) => f.sha256().to_vec(),
+                Model::Lab(e) => e.sha256.clone(),
+            },
             model_file: spec.model_file.display().to_string(),
             model: match spec.model {
                 Model::City(_) => "scenario",

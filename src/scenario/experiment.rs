@@ -29,10 +29,14 @@ pub enum Matching {
 pub struct GameSpec {
     /// Players per group, 2 to 100.
     pub group_size: u32,
-    /// Tokens each player gets per round; above 0.
+    /// Tokens each player gets per round; above 0. Describes the
+    /// experiment: contributions are shares of it, and the residents'
+    /// rules do not depend on its size.
     pub endowment: f64,
     /// Marginal per-capita return, 0 to 1: each token contributed returns
-    /// `mpcr` to every member of the group.
+    /// `mpcr` to every member of the group. Describes the experiment: the
+    /// residents' rules (conditional cooperation, sanctions) do not read
+    /// it, so it changes no result.
     pub mpcr: f64,
     /// Rounds (periods) played, 1 to 1,000.
     pub rounds: u32,
@@ -143,6 +147,9 @@ pub struct Experiment {
     /// The files read: the named file first, then what it extends.
     #[serde(skip)]
     pub files: Vec<PathBuf>,
+    /// The SHA-256 of each file's text as read, in the order of `files`.
+    #[serde(skip)]
+    pub sha256: Vec<String>,
 }
 
 impl Experiment {
@@ -195,6 +202,7 @@ impl Experiment {
             game,
             behaviour,
             files: layers.files,
+            sha256: layers.sha256,
         })
     }
 }
