@@ -1079,6 +1079,7 @@ pub fn write_calibration(
         "tolerance",
         "acceptance_rate",
         "effective_sample_size",
+        "proposals",
         "simulations",
     ])];
     for (t, g) in generations.iter().enumerate() {
@@ -1087,6 +1088,7 @@ pub fn write_calibration(
             g.tolerance.to_string(),
             g.acceptance_rate().to_string(),
             g.effective_sample_size().to_string(),
+            g.proposals.to_string(),
             g.simulations.to_string(),
         ]);
     }
