@@ -231,6 +231,30 @@ fn the_command_writes_a_posterior_the_same_on_any_thread_count() {
         Some(2),
         "an earlier result is not replaced"
     );
+    // Its report: marginals, the targets against the predictive, the tolerance.
+    let report = cli(&["report", "one"], d, "2");
+    assert_eq!(
+        report.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let page = std::fs::read_to_string(d.join("one/report/index.html")).unwrap();
+    assert!(page.contains("<h2>Targets</h2>") && page.contains("Fehr &amp; Gächter 2000"));
+    for chart in [
+        "calibration_marginal_behaviour_sanction_strength",
+        "calibration_targets",
+        "calibration_tolerance",
+    ] {
+        assert!(
+            d.join(format!("one/report/charts/{chart}.png")).exists(),
+            "{chart}"
+        );
+    }
+    assert_eq!(
+        cli(&["report", "one", "--force"], d, "2").status.code(),
+        Some(0)
+    );
 }
 
 #[test]

@@ -296,10 +296,17 @@ pub fn bars(
     group_names: &[String],
     bars: &[Bar],
 ) -> Drawn {
-    let y = bounds(bars.iter().flat_map(|b| {
+    let (y_low, y_high) = bounds(bars.iter().flat_map(|b| {
         let (lo, hi) = b.interval.unwrap_or((b.value, b.value));
         [b.value, lo, hi, 0.0]
     }));
+    // Headroom for the legend in the upper right, so it covers no bar.
+    let headroom = if group_names.is_empty() {
+        0.0
+    } else {
+        (y_high - y_low) * (0.05 + 0.07 * group_names.len() as f64)
+    };
+    let y = (y_low, y_high + headroom);
     let n = bars.len() as u32;
     both(stem, |root| {
         let mut chart = framed(&root, title, 60)?

@@ -193,6 +193,7 @@ pub fn report(dir: &Path, force: bool) -> Result<PathBuf, ReportError> {
             compare_page(dir, &manifest, &manifest.scenario("scenario")?, &charts_dir)?
         }
         Some("sweep") => sweep_page(dir, &manifest, &charts_dir)?,
+        Some("calibration") => calibration_page(dir, &manifest, &charts_dir)?,
         _ => run_page(dir, &manifest, &manifest.scenario("scenario")?, &charts_dir)?,
     };
     let index = staging.path("index.html");
@@ -860,6 +861,247 @@ fn difference_chart(
             window_words(window)
         ),
     })
+}
+
+/// A calibration: each parameter's prior and posterior, the two most
+/// correlated parameters against each other, every target against its
+/// posterior predictive interval, and the tolerance generation by
+/// generation.
+fn calibration_page(
+    dir: &Path,
+    manifest: &Manifest,
+    charts_dir: &Path,
+) -> Result<Page, ReportError> {
+    let posterior = Table::read(&dir.join("posterior.csv"))?;
+    let generations = Table::read(&dir.join("generations.csv"))?;
+    let predictive = Table::read(&dir.join("predictive.csv"))?;
+    let params: Vec<String> = posterior.header.iter().skip(4).cloned().collect();
+    let last = generations.rows.len().saturating_sub(1) as f64;
+    let of_generation = |g: f64| -> Vec<&Vec<String>> {
+        posterior
+            .rows
+            .iter()
+            .filter(|r| posterior.num(r, "generation") == g)
+            .collect()
+    };
+    let (prior, post) = (of_generation(0.0), of_generation(last));
+    let mut marginals = Vec::new();
+    for p in &params {
+        let values = |rows: &[&Vec<String>]| -> Vec<(f64, f64)> {
+            rows.iter()
+                .map(|r| (posterior.num(r, p), posterior.num(r, "weight")))
+                .collect()
+        };
+        let (pv, qv) = (values(&prior), values(&post));
+        let (lo, hi) = pv
+            .iter()
+            .chain(&qv)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (x, _)| {
+                (a.min(*x), b.max(*x))
+            });
+        let bins = 12;
+        let width = ((hi - lo) / bins as f64).max(1e-12);
+        let histogram = |v: &[(f64, f64)]| -> Vec<f64> {
+            let mut h = vec![0.0; bins];
+            for (x, w) in v {
+                h[(((x - lo) / width) as usize).min(bins - 1)] += w;
+            }
+            h
+        };
+        let bars: Vec<Bar> = histogram(&pv)
+            .into_iter()
+            .zip(histogram(&qv))
+            .enumerate()
+            .flat_map(|(i, (a, b))| {
+                let label = format!("{:.3}", lo + (i as f64 + 0.5) * width);
+                [
+                    Bar {
+                        label: label.clone(),
+                        group: 0,
+                        value: a,
+                        interval: None,
+                    },
+                    Bar {
+                        label: String::new(),
+                        group: 1,
+                        value: b,
+                        interval: None,
+                    },
+                ]
+            })
+            .collect();
+        let file = format!("calibration_marginal_{}", p.replace('.', "_"));
+        charts::bars(
+            &charts_dir.join(&file),
+            &format!("{p}: prior and posterior"),
+            "weight",
+            &[
+                "prior (generation 0)".into(),
+                format!("posterior (generation {last})"),
+            ],
+            &bars,
+        )?;
+        marginals.push(Figure {
+            file,
+            caption: format!(
+                "{p}: the weight of the prior's and the posterior's particles in twelve bins"
+            ),
+        });
+    }
+    let mut figures = vec![("Parameters".to_string(), marginals)];
+    if params.len() >= 2 {
+        // The pair with the largest absolute correlation in the posterior.
+        let column = |p: &str| -> Vec<f64> { post.iter().map(|r| posterior.num(r, p)).collect() };
+        let mut best = (0, 1, -1.0);
+        for i in 0..params.len() {
+            for j in i + 1..params.len() {
+                let r = correlation(&column(&params[i]), &column(&params[j])).abs();
+                if r > best.2 {
+                    best = (i, j, r);
+                }
+            }
+        }
+        let (a, b) = (&params[best.0], &params[best.1]);
+        let points: Vec<(f64, f64)> = column(a).into_iter().zip(column(b)).collect();
+        let file = "calibration_pair".to_string();
+        charts::scatter(
+            &charts_dir.join(&file),
+            &format!("{a} and {b}"),
+            a,
+            b,
+            &points,
+        )?;
+        figures.push((
+            "The most correlated pair".into(),
+            vec![Figure {
+                file,
+                caption: format!(
+                    "the posterior's particles: {a} against {b} (|correlation| {:.2})",
+                    best.2
+                ),
+            }],
+        ));
+    }
+    let mut bars = Vec::new();
+    for r in &predictive.rows {
+        let label = format!(
+            "{} {}-{}",
+            predictive.text(r, "metric"),
+            predictive.text(r, "window_from"),
+            predictive.text(r, "window_to")
+        );
+        let (value, sd) = (predictive.num(r, "value"), predictive.num(r, "sd"));
+        bars.push(Bar {
+            label,
+            group: 0,
+            value,
+            interval: Some((value - sd, value + sd)),
+        });
+        bars.push(Bar {
+            label: String::new(),
+            group: 1,
+            value: predictive.num(r, "median"),
+            interval: Some((predictive.num(r, "p5"), predictive.num(r, "p95"))),
+        });
+    }
+    charts::bars(
+        &charts_dir.join("calibration_targets"),
+        "targets and the posterior predictive",
+        "value",
+        &[
+            "observed ± sd".into(),
+            "posterior predictive median, 90%".into(),
+        ],
+        &bars,
+    )?;
+    let tolerance: Vec<(f64, f64)> = generations
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                generations.num(r, "generation"),
+                generations.num(r, "tolerance"),
+            )
+        })
+        .filter(|p| p.1.is_finite())
+        .collect();
+    charts::lines(
+        &charts_dir.join("calibration_tolerance"),
+        "tolerance by generation",
+        ("generation", "tolerance (distance in sd units)"),
+        &[Series {
+            name: "tolerance".into(),
+            points: tolerance,
+            band: None,
+        }],
+        None,
+    )?;
+    figures.push((
+        "Fit".into(),
+        vec![
+            Figure {
+                file: "calibration_targets".into(),
+                caption: "each target (observed, ± its sd) beside the posterior predictive median and 90% interval".into(),
+            },
+            Figure {
+                file: "calibration_tolerance".into(),
+                caption: "the tolerance of each generation: the distance within which particles were kept".into(),
+            },
+        ],
+    ));
+    let rows: String = predictive
+        .rows
+        .iter()
+        .map(|r| {
+            format!(
+                "<tr><td>{}</td><td>{} to {}</td><td>{}</td><td>{}</td><td>{:.4} [{:.4}, {:.4}]</td><td>{}</td><td>{}</td></tr>",
+                escape(predictive.text(r, "metric")),
+                escape(predictive.text(r, "window_from")),
+                escape(predictive.text(r, "window_to")),
+                escape(predictive.text(r, "value")),
+                escape(predictive.text(r, "sd")),
+                predictive.num(r, "median"),
+                predictive.num(r, "p5"),
+                predictive.num(r, "p95"),
+                if predictive.text(r, "inside_90") == "true" { "yes" } else { "<b>no</b>" },
+                escape(predictive.text(r, "source")),
+            )
+        })
+        .collect();
+    let sections = format!(
+        "<h2>What was fitted</h2><p>Model: {} <code>{}</code>; fixed overrides {}; parameters and priors: {}.</p>\
+<h2>Targets</h2><table><tr><th>metric</th><th>window</th><th>observed</th><th>sd</th><th>posterior predictive median [90%]</th><th>inside the 90%</th><th>source</th></tr>{rows}</table>\
+<p>ABC-SMC (Beaumont et al. 2009): particles drawn from the priors are kept when their simulated targets come within a tolerance of the observed ones, in sd units, and the tolerance narrows generation by generation. The posterior's intervals say how uncertain a parameter stays given the targets, their sd and the priors; a target outside its predictive interval is one the model does not reach with these parameters.</p>",
+        escape(manifest["model"].as_str().unwrap_or("?")),
+        escape(manifest["model_file"].as_str().unwrap_or("?")),
+        escape(&manifest["set"].to_string()),
+        escape(&manifest["parameters"].to_string()),
+    ) + &provenance(
+        manifest,
+        "the posterior is the last generation of posterior.csv",
+    );
+    Ok(Page {
+        title: format!(
+            "coserve calibration: {}",
+            manifest["name"].as_str().unwrap_or("")
+        ),
+        sections,
+        figures,
+    })
+}
+
+/// Pearson's correlation of `a` and `b`; 0 when either does not vary.
+fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len()) as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = a.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum();
+    if va > 0.0 && vb > 0.0 {
+        cov / (va * vb).sqrt()
+    } else {
+        0.0
+    }
 }
 
 fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page, ReportError> {
