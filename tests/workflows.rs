@@ -707,3 +707,30 @@ fn sweeps_over_the_warmup_and_length_check_every_combination() {
     );
     assert!(!d.join("clash").exists());
 }
+
+/// `--ticks` is named as typed when the run it makes is refused.
+#[test]
+fn a_refused_ticks_option_is_named_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = coserve(
+        &[
+            "compare",
+            &baseline(),
+            "--regimes",
+            "public,hybrid",
+            "--replicates",
+            "2",
+            "--ticks",
+            "30",
+            "--out",
+            "c",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("command line (--ticks 30): key `run.ticks`"),
+        "{err}"
+    );
+}

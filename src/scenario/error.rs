@@ -11,6 +11,9 @@ pub enum Source {
     File(PathBuf),
     /// A `--set key=value` given on the command line.
     CommandLine(String),
+    /// A command-line option that sets a scenario key (e.g. `--ticks 30`
+    /// for `run.ticks`), as the user typed it.
+    Option(String),
     /// Built-in defaults.
     Default,
 }
@@ -45,6 +48,7 @@ impl fmt::Display for Location {
         match &self.source {
             Source::File(path) => write!(f, "{}:{}:{}", path.display(), self.line, self.column),
             Source::CommandLine(arg) => write!(f, "command line (--set {arg})"),
+            Source::Option(option) => write!(f, "command line ({option})"),
             Source::Default => write!(f, "built-in defaults"),
         }
     }

@@ -187,12 +187,15 @@ impl RegimeFiles {
             Regime::File(_) => None,
         };
         file.with(&run_overrides(o, preset, seed))
+            .map_err(|e| as_typed(e, o))
     }
 
     /// The compared scenario itself, with the comparison's overrides: the
     /// city and clock every regime must share.
     fn compared(&self, o: &CompareOptions) -> Result<Scenario, ScenarioError> {
-        self.base.with(&run_overrides(o, None, o.seed))
+        self.base
+            .with(&run_overrides(o, None, o.seed))
+            .map_err(|e| as_typed(e, o))
     }
 
     /// The compared file's path as given.
@@ -282,6 +285,20 @@ impl RegimeFiles {
         }
         Ok(notes)
     }
+}
+
+/// Errors caused by `--ticks`, which compare applies as `run.ticks=N`,
+/// shown as the option the user typed.
+fn as_typed(mut e: ScenarioError, o: &CompareOptions) -> ScenarioError {
+    if let Some(t) = o.ticks {
+        let applied = format!("run.ticks={t}");
+        for d in &mut e.diagnostics {
+            if d.location.source == crate::scenario::Source::CommandLine(applied.clone()) {
+                d.location.source = crate::scenario::Source::Option(format!("--ticks {t}"));
+            }
+        }
+    }
+    e
 }
 
 /// The overrides of one run of a comparison: the user's `--set`, then the
