@@ -94,6 +94,26 @@ fn the_fitted_rules_dock_with_fehr_gachter_2000_within_0_06() {
     );
 }
 
+/// `lab::COLUMNS` are rounds.csv's columns, and `RoundRow::column` reads
+/// each of them: what calibration targets name.
+#[test]
+fn every_rounds_column_can_be_read_by_name() {
+    let rows = lab::play(&shipped("fehr_gachter_2000_stranger_p"));
+    let row = serde_json::to_value(&rows[3]).unwrap();
+    let names: Vec<&str> = row
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(names[0], "round");
+    assert_eq!(&names[1..], lab::COLUMNS);
+    for name in lab::COLUMNS {
+        assert_eq!(rows[3].column(name), row[*name].as_f64(), "{name}");
+    }
+    assert_eq!(rows[3].column("round"), None);
+}
+
 #[test]
 fn matching_and_seed_change_the_game_and_nothing_else_does() {
     let mut e = shipped("fehr_gachter_2000_stranger_n");

@@ -390,11 +390,18 @@ fn pick(weights: &[f64], u: f64) -> usize {
 
 /// A weighted quantile of parameter `j` of a generation.
 pub fn weighted_quantile(g: &Generation, j: usize, q: f64) -> f64 {
-    let mut pairs: Vec<(f64, f64)> = g
-        .particles
+    let values: Vec<f64> = g.particles.iter().map(|p| p[j]).collect();
+    weighted_quantile_of(&values, &g.weights, q)
+}
+
+/// The `q` quantile of `values` weighted by normalised `weights`: the
+/// smallest value at which the weights of the values up to it reach `q`;
+/// NaN when there are none.
+pub fn weighted_quantile_of(values: &[f64], weights: &[f64], q: f64) -> f64 {
+    let mut pairs: Vec<(f64, f64)> = values
         .iter()
-        .map(|p| p[j])
-        .zip(g.weights.iter().copied())
+        .copied()
+        .zip(weights.iter().copied())
         .collect();
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut acc = 0.0;

@@ -75,19 +75,6 @@ pub struct CalibrationSpec {
     pub settings: Settings,
 }
 
-/// The columns of rounds.csv a lab target may name.
-pub const LAB_METRICS: &[&str] = &[
-    "mean_contribution",
-    "sd_contribution",
-    "share_zero",
-    "share_full",
-    "mean_belief",
-    "mean_contribution_conditional",
-    "mean_contribution_free_rider",
-    "mean_contribution_hump_shaped",
-    "mean_contribution_other",
-];
-
 impl CalibrationSpec {
     /// Reads and checks a calibration file: every parameter a numeric key
     /// of the model with a valid prior, every target a metric the model
@@ -218,10 +205,14 @@ impl CalibrationSpec {
             }
             Model::Lab(e) => {
                 let mut e = e.clone();
-                for ((key, _), &x) in self.parameters.iter().zip(theta) {
-                    if set_lab_key(&mut e, key, x).is_err() {
-                        return invalid();
-                    }
+                let values: Vec<(&str, f64)> = self
+                    .parameters
+                    .iter()
+                    .zip(theta)
+                    .map(|((key, _), &x)| (key.as_str(), x))
+                    .collect();
+                if set_lab_keys(&mut e, &values).is_err() {
+                    return invalid();
                 }
                 e.game.seed = seed;
                 let rows = lab::play(&e);
@@ -231,7 +222,7 @@ impl CalibrationSpec {
                         let values: Vec<f64> = rows
                             .iter()
                             .filter(|r| (t.window[0]..=t.window[1]).contains(&r.round))
-                            .map(|r| lab_metric(r, &t.metric))
+                            .map(|r| r.column(&t.metric).unwrap_or(f64::NAN))
                             .filter(|x| x.is_finite())
                             .collect();
                         if values.is_empty() {
@@ -331,15 +322,8 @@ impl CalibrationSpec {
             .collect();
         (0..self.targets.len())
             .map(|j| {
-                let values = Generation {
-                    proposals: 0,
-                    tolerance: last.tolerance,
-                    particles: sims.iter().map(|s| vec![s[j]]).collect(),
-                    weights: last.weights.clone(),
-                    distances: last.distances.clone(),
-                    simulations: 0,
-                };
-                [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile(&values, 0, q))
+                let values: Vec<f64> = sims.iter().map(|s| s[j]).collect();
+                [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile_of(&values, &last.weights, q))
             })
             .collect()
     }
@@ -546,38 +530,41 @@ fn number_text(x: f64, key: &str) -> String {
     }
 }
 
-/// Sets a lab experiment's `behaviour.*` or `game.*` number by its dotted
-/// key, refusing what a file's value would be refused for: a value outside
-/// the key's range, or cooperation-type shares that sum above 1.
-fn set_lab_key(e: &mut Experiment, key: &str, x: f64) -> Result<(), String> {
-    let (section, name) = key
-        .split_once('.')
-        .ok_or_else(|| format!("no key `{key}`"))?;
-    let written = if crate::scenario::is_whole_number_key(key) || is_whole_game_key(section, name) {
-        Value::Integer(x.round() as i64)
-    } else {
-        Value::Float(x)
-    };
-    if let Some(limit) = crate::scenario::limits::find(section, name) {
-        limit.check(&written)?;
+/// Sets lab experiment numbers (`behaviour.*` or `game.*`, by dotted key),
+/// refusing what a file's values would be refused for: a value outside its
+/// key's range, or cooperation-type shares that sum above 1.
+fn set_lab_keys(e: &mut Experiment, values: &[(&str, f64)]) -> Result<(), String> {
+    let mut json = serde_json::to_value(&*e).map_err(|e| e.to_string())?;
+    for &(key, x) in values {
+        let (section, name) = key
+            .split_once('.')
+            .ok_or_else(|| format!("no key `{key}`"))?;
+        let whole = crate::scenario::is_whole_number_key(key);
+        let written = if whole {
+            Value::Integer(x.round() as i64)
+        } else {
+            Value::Float(x)
+        };
+        if let Some(limit) = crate::scenario::limits::find(section, name) {
+            limit.check(&written)?;
+        }
+        let at = json
+            .get_mut(section)
+            .and_then(|s| s.get_mut(name))
+            .ok_or_else(|| format!("no key `{key}`"))?;
+        if !at.is_number() {
+            return Err(format!("`{key}` is not a number"));
+        }
+        *at = if whole {
+            serde_json::json!(x.round() as i64)
+        } else {
+            serde_json::json!(x)
+        };
     }
-    let mut value = serde_json::to_value(&*e).map_err(|e| e.to_string())?;
-    let at = value
-        .get_mut(section)
-        .and_then(|s| s.get_mut(name))
-        .ok_or_else(|| format!("no key `{key}`"))?;
-    if !at.is_number() {
-        return Err(format!("`{key}` is not a number"));
-    }
-    *at = match written {
-        Value::Integer(i) => serde_json::json!(i),
-        _ => serde_json::json!(x),
-    };
-    let game = serde_json::from_value(value["game"].clone()).map_err(|e| e.to_string())?;
+    let game = serde_json::from_value(json["game"].clone()).map_err(|e| e.to_string())?;
     let behaviour: crate::scenario::Behaviour =
-        serde_json::from_value(value["behaviour"].clone()).map_err(|e| e.to_string())?;
-    let shares =
-        behaviour.share_conditional + behaviour.share_free_riders + behaviour.share_hump_shaped;
+        serde_json::from_value(json["behaviour"].clone()).map_err(|e| e.to_string())?;
+    let shares = behaviour.cooperation_share_sum();
     if shares > 1.0 + 1e-9 {
         return Err(format!(
             "the cooperation types' shares would sum to {shares:.3}, above 1"
@@ -586,11 +573,6 @@ fn set_lab_key(e: &mut Experiment, key: &str, x: f64) -> Result<(), String> {
     e.game = game;
     e.behaviour = behaviour;
     Ok(())
-}
-
-/// `[game]` keys that hold whole numbers.
-fn is_whole_game_key(section: &str, name: &str) -> bool {
-    section == "game" && matches!(name, "group_size" | "rounds" | "groups" | "seed")
 }
 
 /// Keys a calibration may not fit: what the command sets itself, and
@@ -605,13 +587,6 @@ fn not_a_parameter(key: &str) -> Option<&'static str> {
         ),
         _ => None,
     }
-}
-
-fn lab_metric(r: &lab::RoundRow, metric: &str) -> f64 {
-    serde_json::to_value(r)
-        .ok()
-        .and_then(|v| v.get(metric).and_then(serde_json::Value::as_f64))
-        .unwrap_or(f64::NAN)
 }
 
 /// `scenario` or `experiment`: the model, read with the fixed overrides.
@@ -731,7 +706,7 @@ fn parameters(
                                 .collect::<Vec<_>>()
                                 .join("; ")
                         }),
-                    Model::Lab(e) => set_lab_key(&mut e.clone(), key, probe).err(),
+                    Model::Lab(e) => set_lab_keys(&mut e.clone(), &[(key, probe)]).err(),
                 };
                 problem.map(|m| format!("at {probe}: {m}"))
             });
@@ -838,7 +813,7 @@ fn targets(
             file.with(set).ok().map(|s| (0, s.run.ticks - 1)),
         ),
         Some(Model::Lab(e)) => (
-            LAB_METRICS.iter().map(|m| m.to_string()).collect(),
+            lab::COLUMNS.iter().map(|m| m.to_string()).collect(),
             Some((1, e.game.rounds)),
         ),
         None => (Vec::new(), None),

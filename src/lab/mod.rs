@@ -70,6 +70,39 @@ pub struct RoundRow {
     pub mean_contribution_other: f64,
 }
 
+/// The columns of rounds.csv after `round`, in file order: what a
+/// calibration target may name.
+pub const COLUMNS: &[&str] = &[
+    "mean_contribution",
+    "sd_contribution",
+    "share_zero",
+    "share_full",
+    "mean_belief",
+    "mean_contribution_conditional",
+    "mean_contribution_free_rider",
+    "mean_contribution_hump_shaped",
+    "mean_contribution_other",
+];
+
+impl RoundRow {
+    /// The value of column `name` (one of [`COLUMNS`]); `None` for any
+    /// other name.
+    pub fn column(&self, name: &str) -> Option<f64> {
+        Some(match name {
+            "mean_contribution" => self.mean_contribution,
+            "sd_contribution" => self.sd_contribution,
+            "share_zero" => self.share_zero,
+            "share_full" => self.share_full,
+            "mean_belief" => self.mean_belief,
+            "mean_contribution_conditional" => self.mean_contribution_conditional,
+            "mean_contribution_free_rider" => self.mean_contribution_free_rider,
+            "mean_contribution_hump_shaped" => self.mean_contribution_hump_shaped,
+            "mean_contribution_other" => self.mean_contribution_other,
+            _ => return None,
+        })
+    }
+}
+
 /// Plays the experiment: every round, each player contributes
 /// `volunteer_effort` of its endowment given what it expects of its group
 /// (the city's initial effort in round 1, then moved toward what its group

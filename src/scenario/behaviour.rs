@@ -373,3 +373,11 @@ section! {
         "money value of one volunteer hour, for total cost";
 }
 }
+
+impl Behaviour {
+    /// The shares of conditional cooperators, free riders and hump-shaped
+    /// contributors together; at most 1 (the rest give at random).
+    pub fn cooperation_share_sum(&self) -> f64 {
+        self.share_conditional + self.share_free_riders + self.share_hump_shaped
+    }
+}

@@ -394,7 +394,7 @@ impl Checks<'_> {
     /// What the per-key limits cannot see: the cooperation types' shares
     /// sum to at most 1 (the rest give at random).
     pub(super) fn cooperation_types(&mut self, b: &Behaviour) {
-        let sum = b.share_conditional + b.share_free_riders + b.share_hump_shaped;
+        let sum = b.cooperation_share_sum();
         if sum > 1.0 + 1e-9 {
             self.fail(
                 "behaviour",
