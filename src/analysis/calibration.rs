@@ -7,7 +7,7 @@ use crate::lab;
 use crate::scenario::limits::{Limit, MAX_SEED};
 use crate::scenario::{Diagnostic, Experiment, Scenario, ScenarioError, ScenarioFile, layers};
 use crate::sweep::spec::Problems;
-use crate::text::{describe_value, nearest, quoted_list};
+use crate::text::{describe_value, nearest};
 use std::path::{Path, PathBuf};
 use toml::Value;
 
@@ -86,15 +86,7 @@ impl CalibrationSpec {
             at: &read.locations,
             found: Vec::new(),
         };
-        for key in t.keys() {
-            if !KEYS.contains(&key.as_str()) {
-                p.fail(
-                    key,
-                    format!("unknown key; expected one of {}", quoted_list(KEYS)),
-                    nearest(key, KEYS.iter().copied()),
-                );
-            }
-        }
+        p.unknown_keys(t, KEYS);
         let name = p.name(t, path);
         let set = p.set(t);
         let count = |min, max, what| Limit::Whole { min, max, what };

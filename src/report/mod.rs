@@ -410,16 +410,6 @@ fn glossary<'a>(metrics: impl IntoIterator<Item = &'a str>) -> String {
     out + "</table><p>Money is in the scenario's currency, the one its budgets are written in. Every column of the result tables is defined in docs/model.md.</p>"
 }
 
-/// The summary window in words ([`crate::scenario::RunSpec::describe_window`]).
-fn window_words(window: &std::ops::Range<u32>) -> String {
-    crate::scenario::RunSpec {
-        warmup: window.start,
-        ticks: window.end,
-        ..Default::default()
-    }
-    .describe_window()
-}
-
 /// The rows of weekly `table` whose `tick` is in `window`.
 fn in_window<'a>(
     table: &'a Table,
@@ -435,7 +425,7 @@ fn in_window<'a>(
 fn summary_table(ts: &Table, window: &std::ops::Range<u32>) -> String {
     let mut table = format!(
         "<p>Over {}, the window of every summary of this run.</p><table><tr><th>metric</th><th>unit</th><th>mean</th><th>range, week to week</th></tr>",
-        window_words(window)
+        crate::scenario::describe_weeks(window)
     );
     for metric in crate::metrics::TABLE_METRICS {
         let values: Vec<f64> = in_window(ts, window)
@@ -548,7 +538,7 @@ fn equity_charts(
             caption: format!(
                 "{} by SES fifth, mean over {}",
                 words(metric),
-                window_words(window)
+                crate::scenario::describe_weeks(window)
             ),
         });
     }
@@ -592,7 +582,7 @@ fn compare_page(
         + &format!(
             "<p>{replicates} replicates per regime, each regime on the same city with the same random numbers (seeds {}). Each cell: the regime's mean over {}, that is every replicate's weekly mean over that window, averaged over the replicates, with the half-width of its 95% interval (Student's t, df = replicates - 1) and the standard deviation across replicates; below it, the paired difference to {} with its 95% interval (paired t on the per-replicate differences, df = replicates - 1). An interval that excludes 0 is a difference chance alone is unlikely to make; one that contains 0 is marked <b>within noise</b>. The seed's share of the variance is the share of the metric's variance over all runs that lies within regimes (replicate to replicate) rather than between them: near 100%, the regimes barely move the metric. These intervals are Monte Carlo error under common random numbers: how sure the model is of its own result with these parameters, not how uncertain the parameters are. For that, sweep the uncertain inputs (<code>coserve sweep</code>, <code>coserve sensitivity</code>).</p>",
             escape(&manifest["seeds"].to_string()),
-            window_words(&window),
+            crate::scenario::describe_weeks(&window),
             escape(&reference)
         );
     Ok(Page {
@@ -858,7 +848,7 @@ fn difference_chart(
         caption: format!(
             "{}: paired difference to {reference}, mean over {}, with 95% confidence interval",
             words(metric),
-            window_words(window)
+            crate::scenario::describe_weeks(window)
         ),
     })
 }

@@ -19,7 +19,7 @@ pub use error::{Diagnostic, Location, ScenarioError, Source};
 pub use experiment::{Experiment, GAME, GameSpec, Matching};
 pub use explain::explain;
 pub use layers::{Locations, command_line, override_key};
-pub use sections::{CitySpec, DomainSpec, OutputSpec, RunSpec, default_domains};
+pub use sections::{CitySpec, DomainSpec, OutputSpec, RunSpec, default_domains, describe_weeks};
 pub use template::{NewScenario, template};
 
 use crate::governance::{self, Knobs};

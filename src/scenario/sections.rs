@@ -42,11 +42,18 @@ impl RunSpec {
     /// "weeks 52 to 259 (after a 52-week warm-up)", or "weeks 0 to 29 (no
     /// warm-up)".
     pub fn describe_window(&self) -> String {
-        let last = self.ticks.saturating_sub(1);
-        match self.warmup {
-            0 => format!("weeks 0 to {last} (no warm-up)"),
-            w => format!("weeks {w} to {last} (after a {w}-week warm-up)"),
-        }
+        describe_weeks(&self.summarised_weeks())
+    }
+}
+
+/// Summarised weeks `weeks` (after a warm-up of `weeks.start`) in words:
+/// "weeks 52 to 259 (after a 52-week warm-up)", or "weeks 0 to 29 (no
+/// warm-up)".
+pub fn describe_weeks(weeks: &std::ops::Range<u32>) -> String {
+    let last = weeks.end.saturating_sub(1);
+    match weeks.start {
+        0 => format!("weeks 0 to {last} (no warm-up)"),
+        w => format!("weeks {w} to {last} (after a {w}-week warm-up)"),
     }
 }
 

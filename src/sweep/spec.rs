@@ -208,6 +208,20 @@ impl Problems<'_> {
         });
     }
 
+    /// Every top-level key of `t` that is not one of `keys`, each at its
+    /// line with the nearest valid one.
+    pub(crate) fn unknown_keys(&mut self, t: &toml::Table, keys: &[&str]) {
+        for key in t.keys() {
+            if !keys.contains(&key.as_str()) {
+                self.fail(
+                    key,
+                    format!("unknown key; expected one of {}", quoted_list(keys)),
+                    nearest(key, keys.iter().copied()),
+                );
+            }
+        }
+    }
+
     /// A whole number of `what` from `min` to `max`, read as written (no
     /// wrapping), checked as a scenario's numbers are.
     pub(crate) fn whole(&mut self, t: &toml::Table, key: &str, default: i64, limit: Limit) -> i64 {
@@ -674,15 +688,7 @@ impl SweepSpec {
             found: Vec::new(),
         };
         let t = &read.table;
-        for key in t.keys() {
-            if !KEYS.contains(&key.as_str()) {
-                problems.fail(
-                    key,
-                    format!("unknown key; expected one of {}", quoted_list(KEYS)),
-                    nearest(key, KEYS.iter().copied()),
-                );
-            }
-        }
+        problems.unknown_keys(t, KEYS);
         let name = problems.name(t, path);
         let scenario = problems.scenario(t);
         let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&scenario);
