@@ -865,18 +865,68 @@ fn calibration_page(
     let posterior = Table::read(&dir.join("posterior.csv"))?;
     let generations = Table::read(&dir.join("generations.csv"))?;
     let predictive = Table::read(&dir.join("predictive.csv"))?;
-    let params: Vec<String> = posterior.header.iter().skip(4).cloned().collect();
     let last = generations.rows.len().saturating_sub(1) as f64;
-    let of_generation = |g: f64| -> Vec<&Vec<String>> {
-        posterior
-            .rows
-            .iter()
-            .filter(|r| posterior.num(r, "generation") == g)
-            .collect()
-    };
-    let (prior, post) = (of_generation(0.0), of_generation(last));
+    let mut figures = vec![(
+        "Parameters".to_string(),
+        marginal_charts(&posterior, last, charts_dir)?,
+    )];
+    if let Some(pair) = pair_chart(&posterior, last, charts_dir)? {
+        figures.push(("The most correlated pair".into(), vec![pair]));
+    }
+    figures.push((
+        "Fit".into(),
+        fit_charts(&predictive, &generations, charts_dir)?,
+    ));
+    let sections = format!(
+        "<h2>What was fitted</h2><p>Model: {} <code>{}</code>; fixed overrides {}; parameters and priors: {}.</p>\
+<h2>Targets</h2><table><tr><th>metric</th><th>window</th><th>observed</th><th>sd</th><th>posterior predictive median [90%]</th><th>inside the 90%</th><th>source</th></tr>{}</table>\
+<p>ABC-SMC (Beaumont et al. 2009): particles drawn from the priors are kept when their simulated targets come within a tolerance of the observed ones, in sd units, and the tolerance narrows generation by generation. The posterior's intervals say how uncertain a parameter stays given the targets, their sd and the priors; a target outside its predictive interval is one the model does not reach with these parameters.</p>",
+        escape(manifest["model"].as_str().unwrap_or("?")),
+        escape(manifest["model_file"].as_str().unwrap_or("?")),
+        escape(&manifest["set"].to_string()),
+        escape(&manifest["parameters"].to_string()),
+        target_rows(&predictive),
+    ) + &provenance(
+        manifest,
+        "the posterior is the last generation of posterior.csv",
+    );
+    Ok(Page {
+        title: format!(
+            "coserve calibration: {}",
+            manifest["name"].as_str().unwrap_or("")
+        ),
+        sections,
+        figures,
+    })
+}
+
+/// The fitted parameters: posterior.csv's columns after its first four.
+fn fitted(posterior: &Table) -> Vec<String> {
+    posterior.header.iter().skip(4).cloned().collect()
+}
+
+/// posterior.csv's rows of generation `g`.
+fn of_generation(posterior: &Table, g: f64) -> Vec<&Vec<String>> {
+    posterior
+        .rows
+        .iter()
+        .filter(|r| posterior.num(r, "generation") == g)
+        .collect()
+}
+
+/// `calibration_marginal_<parameter>`: the weight of the prior's (generation
+/// 0) and the posterior's (generation `last`) particles in twelve bins.
+fn marginal_charts(
+    posterior: &Table,
+    last: f64,
+    charts_dir: &Path,
+) -> Result<Vec<Figure>, ReportError> {
+    let (prior, post) = (
+        of_generation(posterior, 0.0),
+        of_generation(posterior, last),
+    );
     let mut marginals = Vec::new();
-    for p in &params {
+    for p in &fitted(posterior) {
         let values = |rows: &[&Vec<String>]| -> Vec<(f64, f64)> {
             rows.iter()
                 .map(|r| (posterior.num(r, p), posterior.num(r, "weight")))
@@ -938,40 +988,58 @@ fn calibration_page(
             ),
         });
     }
-    let mut figures = vec![("Parameters".to_string(), marginals)];
-    if params.len() >= 2 {
-        // The pair with the largest absolute correlation in the posterior.
-        let column = |p: &str| -> Vec<f64> { post.iter().map(|r| posterior.num(r, p)).collect() };
-        let mut best = (0, 1, -1.0);
-        for i in 0..params.len() {
-            for j in i + 1..params.len() {
-                let r = correlation(&column(&params[i]), &column(&params[j])).abs();
-                if r > best.2 {
-                    best = (i, j, r);
-                }
+    Ok(marginals)
+}
+
+/// `calibration_pair`: the posterior's two most correlated parameters
+/// against each other; none with a single parameter.
+fn pair_chart(
+    posterior: &Table,
+    last: f64,
+    charts_dir: &Path,
+) -> Result<Option<Figure>, ReportError> {
+    let params = fitted(posterior);
+    if params.len() < 2 {
+        return Ok(None);
+    }
+    let post = of_generation(posterior, last);
+    // The pair with the largest absolute correlation in the posterior.
+    let column = |p: &str| -> Vec<f64> { post.iter().map(|r| posterior.num(r, p)).collect() };
+    let mut best = (0, 1, -1.0);
+    for i in 0..params.len() {
+        for j in i + 1..params.len() {
+            let r = correlation(&column(&params[i]), &column(&params[j])).abs();
+            if r > best.2 {
+                best = (i, j, r);
             }
         }
-        let (a, b) = (&params[best.0], &params[best.1]);
-        let points: Vec<(f64, f64)> = column(a).into_iter().zip(column(b)).collect();
-        let file = "calibration_pair".to_string();
-        charts::scatter(
-            &charts_dir.join(&file),
-            &format!("{a} and {b}"),
-            a,
-            b,
-            &points,
-        )?;
-        figures.push((
-            "The most correlated pair".into(),
-            vec![Figure {
-                file,
-                caption: format!(
-                    "the posterior's particles: {a} against {b} (|correlation| {:.2})",
-                    best.2
-                ),
-            }],
-        ));
     }
+    let (a, b) = (&params[best.0], &params[best.1]);
+    let points: Vec<(f64, f64)> = column(a).into_iter().zip(column(b)).collect();
+    let file = "calibration_pair".to_string();
+    charts::scatter(
+        &charts_dir.join(&file),
+        &format!("{a} and {b}"),
+        a,
+        b,
+        &points,
+    )?;
+    Ok(Some(Figure {
+        file,
+        caption: format!(
+            "the posterior's particles: {a} against {b} (|correlation| {:.2})",
+            best.2
+        ),
+    }))
+}
+
+/// `calibration_targets` (each target beside its posterior predictive
+/// interval) and `calibration_tolerance` (by generation).
+fn fit_charts(
+    predictive: &Table,
+    generations: &Table,
+    charts_dir: &Path,
+) -> Result<Vec<Figure>, ReportError> {
     let mut bars = Vec::new();
     for r in &predictive.rows {
         let label = format!(
@@ -1026,9 +1094,7 @@ fn calibration_page(
         }],
         None,
     )?;
-    figures.push((
-        "Fit".into(),
-        vec![
+    Ok(vec![
             Figure {
                 file: "calibration_targets".into(),
                 caption: "each target (observed, ± its sd) beside the posterior predictive median and 90% interval".into(),
@@ -1037,9 +1103,13 @@ fn calibration_page(
                 file: "calibration_tolerance".into(),
                 caption: "the tolerance of each generation: the distance within which particles were kept".into(),
             },
-        ],
-    ));
-    let rows: String = predictive
+        ])
+}
+
+/// The targets table's rows: each target with its posterior predictive
+/// median and 90% interval, whether it lies inside, and its source.
+fn target_rows(predictive: &Table) -> String {
+    predictive
         .rows
         .iter()
         .map(|r| {
@@ -1057,27 +1127,7 @@ fn calibration_page(
                 escape(predictive.text(r, "source")),
             )
         })
-        .collect();
-    let sections = format!(
-        "<h2>What was fitted</h2><p>Model: {} <code>{}</code>; fixed overrides {}; parameters and priors: {}.</p>\
-<h2>Targets</h2><table><tr><th>metric</th><th>window</th><th>observed</th><th>sd</th><th>posterior predictive median [90%]</th><th>inside the 90%</th><th>source</th></tr>{rows}</table>\
-<p>ABC-SMC (Beaumont et al. 2009): particles drawn from the priors are kept when their simulated targets come within a tolerance of the observed ones, in sd units, and the tolerance narrows generation by generation. The posterior's intervals say how uncertain a parameter stays given the targets, their sd and the priors; a target outside its predictive interval is one the model does not reach with these parameters.</p>",
-        escape(manifest["model"].as_str().unwrap_or("?")),
-        escape(manifest["model_file"].as_str().unwrap_or("?")),
-        escape(&manifest["set"].to_string()),
-        escape(&manifest["parameters"].to_string()),
-    ) + &provenance(
-        manifest,
-        "the posterior is the last generation of posterior.csv",
-    );
-    Ok(Page {
-        title: format!(
-            "coserve calibration: {}",
-            manifest["name"].as_str().unwrap_or("")
-        ),
-        sections,
-        figures,
-    })
+        .collect()
 }
 
 /// Pearson's correlation of `a` and `b`; 0 when either does not vary.
