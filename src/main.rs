@@ -3,13 +3,14 @@
 //! check and where to write is the library's business.
 
 use clap::{Args, Parser, Subcommand};
+use coserve::analysis::{abc, calibration};
 use coserve::output::{self, RunOptions};
 use coserve::scenario::{self, NewScenario};
 use coserve::sweep::{self, CompareOptions};
 use coserve::{Scenario, governance};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -116,6 +117,15 @@ struct CalibrateArgs {
     /// simulation it recorded (the result is the same as without a stop).
     #[arg(long, conflicts_with = "force")]
     resume: bool,
+    /// Run only shard I of N of what the calibration in that folder still
+    /// needs, e.g. 0/8 (a merge prepares the folder first).
+    #[arg(long, conflicts_with_all = ["force", "resume", "merge"])]
+    shard: Option<sweep::Shard>,
+    /// Combine the shards' simulations: prepare the folder, write the
+    /// result once they complete it, or say what the next round of shards
+    /// will do.
+    #[arg(long, conflicts_with = "resume")]
+    merge: bool,
 }
 
 #[derive(Args)]
@@ -393,17 +403,42 @@ fn lab(a: LabArgs) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `coserve calibrate`: ABC-SMC over a scenario or a lab experiment.
+/// `coserve calibrate`: ABC-SMC over a scenario or a lab experiment, in
+/// one process, or split into shards that a merge combines.
 fn calibrate(a: CalibrateArgs) -> Outcome {
-    use coserve::analysis::{abc, calibration};
+    use calibration::Opening;
     let spec = calibration::CalibrationSpec::load(&a.calibration).map_err(says)?;
     let dest = a
         .out
+        .clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(format!("{}-calibration", spec.name)));
-    let manifest = calibration::CalibrationManifest::of(&spec);
-    let replaced = calibration::prepare_folder(&spec, &a.calibration, &dest, a.force, a.resume)
-        .map_err(says)?;
-    let progress = calibration::Progress::open(&dest).map_err(says)?;
+    let opening = match (a.shard, a.merge, a.resume) {
+        (Some(_), _, _) => Opening::Shard,
+        (None, true, _) => Opening::Merge { force: a.force },
+        (None, false, true) => Opening::Resume,
+        (None, false, false) => Opening::New { force: a.force },
+    };
+    let prepared =
+        calibration::prepare_folder(&spec, &a.calibration, &dest, opening).map_err(says)?;
+    if prepared.complete {
+        println!("{} already holds the complete calibration", dest.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let progress = calibration::Progress::open(&dest, a.shard).map_err(says)?;
+    match (a.shard, a.merge) {
+        (Some(shard), _) => calibrate_shard(&spec, &a, &dest, &progress, shard),
+        (None, true) => calibrate_merge(&spec, &a, &dest, &progress),
+        (None, false) => calibrate_whole(&spec, &dest, &progress, prepared.replaced),
+    }
+}
+
+/// The calibration in one process.
+fn calibrate_whole(
+    spec: &calibration::CalibrationSpec,
+    dest: &Path,
+    progress: &calibration::Progress,
+    replaced: Option<PathBuf>,
+) -> Outcome {
     eprintln!(
         "calibrate {}: {} parameters, {} targets, {} particles x {} generations{}",
         spec.name,
@@ -426,19 +461,21 @@ fn calibrate(a: CalibrateArgs) -> Outcome {
             g.effective_sample_size()
         );
     };
-    let finished = spec.run(Some(&progress), &show).and_then(|generations| {
-        let predictive = spec.predictive(generations.last().expect("the prior generation"));
-        calibration::write_calibration(&spec, &generations, &predictive, &dest, manifest)?;
-        Ok(generations)
-    });
+    let finished = spec
+        .run(Some(progress), &show)
+        .and_then(|(generations, predictive)| {
+            let manifest = calibration::CalibrationManifest::of(spec);
+            calibration::write_calibration(spec, &generations, &predictive, dest, manifest)?;
+            Ok(generations)
+        });
     let generations = match finished {
         Ok(g) => g,
         Err(e) => {
             // A result replaced with --force comes back; this run's record
             // stays beside it for --resume only if nothing was replaced.
             if let Some(old) = replaced {
-                let _ = std::fs::remove_dir_all(&dest);
-                if std::fs::rename(&old, &dest).is_ok() {
+                let _ = std::fs::remove_dir_all(dest);
+                if std::fs::rename(&old, dest).is_ok() {
                     eprintln!("the earlier result in {} is left as it was", dest.display());
                 }
             }
@@ -448,8 +485,97 @@ fn calibrate(a: CalibrateArgs) -> Outcome {
     if let Some(old) = replaced {
         let _ = std::fs::remove_dir_all(old);
     }
-    let last = generations.last().expect("at least the prior generation");
+    show_posterior(spec, &generations);
     let wall = start.elapsed().as_secs_f64();
+    println!(
+        "wrote {} ({} simulations run in {wall:.1} s, {:.0} a second)",
+        dest.display(),
+        progress.ran(),
+        progress.ran() as f64 / wall.max(1e-9)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One shard's share of what the calibration still needs.
+fn calibrate_shard(
+    spec: &calibration::CalibrationSpec,
+    a: &CalibrateArgs,
+    dest: &Path,
+    progress: &calibration::Progress,
+    shard: sweep::Shard,
+) -> Outcome {
+    use calibration::ShardWork;
+    let work = spec.run_shard(progress, shard).map_err(says)?;
+    let did = match work {
+        ShardWork::Proposals {
+            generation,
+            judged,
+            accepted,
+        } => format!("generation {generation}: judged {judged} proposals, accepted {accepted}"),
+        ShardWork::Predictive(n) => format!("ran {n} posterior predictive simulations"),
+        ShardWork::Nothing => "nothing left to simulate".into(),
+    };
+    println!(
+        "shard {}/{}: {did} ({} simulations run); combine the shards with `coserve calibrate {} --merge --out {}`",
+        shard.index,
+        shard.count,
+        progress.ran(),
+        a.calibration.display(),
+        dest.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Combines the shards' simulations: writes the result when they complete
+/// it, or says what the next round of shards will do.
+fn calibrate_merge(
+    spec: &calibration::CalibrationSpec,
+    a: &CalibrateArgs,
+    dest: &Path,
+    progress: &calibration::Progress,
+) -> Outcome {
+    use calibration::Pending;
+    let standing = spec.standing(progress).map_err(says)?;
+    let next = match standing.pending {
+        Pending::Nothing(predictive) => {
+            let manifest = calibration::CalibrationManifest::of(spec);
+            calibration::write_calibration(
+                spec,
+                &standing.generations,
+                &predictive,
+                dest,
+                manifest,
+            )
+            .map_err(says)?;
+            show_posterior(spec, &standing.generations);
+            println!("wrote {}: the calibration is complete", dest.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Pending::Proposals {
+            generation,
+            accepted,
+            ..
+        } => format!(
+            "generation {generation} has {accepted} of {} particles",
+            spec.settings.particles
+        ),
+        Pending::Predictive(missing) => format!(
+            "every generation is complete; {} posterior predictive simulations are missing",
+            missing.len()
+        ),
+    };
+    println!(
+        "{} generations complete; {next}: run the shards (`coserve calibrate {} --shard I/N --out {}`) and merge again",
+        standing.generations.len(),
+        a.calibration.display(),
+        dest.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Each parameter's posterior median and 90% interval, on the terminal.
+fn show_posterior(spec: &calibration::CalibrationSpec, generations: &[abc::Generation]) {
+    let last = generations.last().expect("at least the prior generation");
     for (j, (key, _)) in spec.parameters.iter().enumerate() {
         println!(
             "{key}: median {:.4}, 90% interval [{:.4}, {:.4}]",
@@ -458,13 +584,6 @@ fn calibrate(a: CalibrateArgs) -> Outcome {
             abc::weighted_quantile(last, j, 0.95)
         );
     }
-    println!(
-        "wrote {} ({} simulations run in {wall:.1} s, {:.0} a second)",
-        dest.display(),
-        progress.ran(),
-        progress.ran() as f64 / wall.max(1e-9)
-    );
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `coserve sweep`: a design of runs, resumable and shardable.

@@ -462,7 +462,7 @@ fn an_interrupted_calibration_resumes_to_the_same_result() {
         d,
         "2",
     );
-    assert!(String::from_utf8_lossy(&none.stderr).contains("holds no calibration to resume"));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("holds no calibration to continue"));
     // An edited model file is not resumed either.
     let text = std::fs::read_to_string(cut.join("manifest.json"))
         .unwrap()
@@ -476,10 +476,103 @@ fn an_interrupted_calibration_resumes_to_the_same_result() {
     std::fs::write(cut.join("manifest.json"), edited).unwrap();
     let other = cli(&["calibrate", "c.toml", "--out", "cut", "--resume"], d, "2");
     assert!(
-        String::from_utf8_lossy(&other.stderr).contains("resuming would mix two models"),
+        String::from_utf8_lossy(&other.stderr).contains("continuing would mix two models"),
         "{}",
         String::from_utf8_lossy(&other.stderr)
     );
+}
+
+/// Shards of a calibration, however many and in whatever rounds, merge to
+/// the bytes one process writes.
+#[test]
+fn shards_and_merges_give_the_single_process_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    calibration_file(
+        d,
+        "\"behaviour.sanction_strength\" = { uniform = [0.05, 1.0] }",
+        GOOD_TARGET,
+    );
+    assert_eq!(
+        cli(&["calibrate", "c.toml", "--out", "whole"], d, "2")
+            .status
+            .code(),
+        Some(0)
+    );
+    let early = cli(
+        &["calibrate", "c.toml", "--out", "split", "--shard", "0/2"],
+        d,
+        "2",
+    );
+    let err = String::from_utf8_lossy(&early.stderr);
+    assert_eq!(early.status.code(), Some(2), "{err}");
+    assert!(err.contains("--merge --out split` first"), "{err}");
+    let bad = cli(
+        &["calibrate", "c.toml", "--out", "split", "--shard", "2/2"],
+        d,
+        "2",
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("0 <= I < N"));
+
+    // Rounds of 2 and 3 shards by turns, one thread or two, until the
+    // merge completes it.
+    let merge = || {
+        cli(
+            &["calibrate", "c.toml", "--out", "split", "--merge"],
+            d,
+            "2",
+        )
+    };
+    assert!(String::from_utf8_lossy(&merge().stdout).contains("0 generations complete"));
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        assert!(rounds < 20, "the shards make progress every round");
+        let count = 2 + rounds % 2;
+        for i in 0..count {
+            let shard = format!("{i}/{count}");
+            let threads = if i == 0 { "1" } else { "2" };
+            let out = cli(
+                &["calibrate", "c.toml", "--out", "split", "--shard", &shard],
+                d,
+                threads,
+            );
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let merged = merge();
+        assert_eq!(merged.status.code(), Some(0));
+        if String::from_utf8_lossy(&merged.stdout).contains("the calibration is complete") {
+            break;
+        }
+    }
+    assert!(
+        rounds >= 4,
+        "three generations and the predictive: {rounds}"
+    );
+    for file in ["posterior.csv", "generations.csv", "predictive.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(d.join("whole").join(file)).unwrap(),
+            std::fs::read_to_string(d.join("split").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let manifest = std::fs::read_to_string(d.join("split/manifest.json")).unwrap();
+    assert!(manifest.contains("\"complete\": true"));
+    let again = merge();
+    assert_eq!(again.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already holds the complete"));
+    // A resume of the split folder finds nothing to do either.
+    let resumed = cli(
+        &["calibrate", "c.toml", "--out", "split", "--resume"],
+        d,
+        "2",
+    );
+    assert!(String::from_utf8_lossy(&resumed.stderr).contains("already complete"));
 }
 
 /// A target undefined in every run stops after the first batch, naming

@@ -175,6 +175,19 @@ pub enum AbcError {
         /// Proposals simulated.
         tried: usize,
     },
+    /// A proposal the generation needs has no known distance yet: the
+    /// shards of a split calibration have more to simulate.
+    #[error(
+        "generation {generation} needs proposal {index}, which no shard has simulated yet ({accepted} particles accepted before it)"
+    )]
+    Missing {
+        /// The generation being filled.
+        generation: usize,
+        /// The first proposal it needs whose distance is not known.
+        index: usize,
+        /// Particles accepted among the proposals before it.
+        accepted: usize,
+    },
 }
 
 /// Which proposal a distance is asked for: its generation, its number in
@@ -205,44 +218,119 @@ pub fn abc_smc(
 ) -> Result<Vec<Generation>, AbcError> {
     let mut generations: Vec<Generation> = Vec::new();
     for t in 0..=s.generations {
-        let previous = generations.last();
-        let tolerance = previous.map_or(f64::INFINITY, |g| quantile(&g.distances, s.quantile));
-        let scales: Vec<f64> = previous.map_or_else(Vec::new, |g| kernel_scales(g, priors.len()));
-        let propose = |k: usize| -> Outcome {
-            let mut rng = Stream::new(s.seed, t as u64, k as u64, Purpose::Calibration);
-            let theta: Vec<f64> = match previous {
-                None => priors.iter().map(|p| p.sample(&mut rng)).collect(),
-                Some(g) => {
-                    let parent = &g.particles[pick(&g.weights, rng.uniform())];
-                    parent
-                        .iter()
-                        .zip(&scales)
-                        .map(|(x, sd)| {
-                            let z: f64 = StandardNormal.sample(&mut rng);
-                            x + sd * z
-                        })
-                        .collect()
-                }
-            };
-            if priors.iter().zip(&theta).any(|(p, &x)| p.density(x) <= 0.0) {
-                return Outcome::Outside;
-            }
-            let proposal = Proposal {
-                generation: t,
-                index: k,
-                seed: proposal_seed(s.seed, t, k),
-            };
-            let d = distance(&theta, proposal);
-            if !d.is_finite() {
-                Outcome::Undefined
-            } else if d <= tolerance {
-                Outcome::Accepted(theta, d)
-            } else {
-                Outcome::Rejected
+        let g = Step::new(priors, s, t, generations.last())
+            .fill(&|theta, p| Some(distance(theta, p)))?;
+        on_generation(t, &g);
+        generations.push(g);
+    }
+    Ok(generations)
+}
+
+/// One generation being filled: how its proposals are drawn and judged.
+/// [`abc_smc`] fills one generation after another; a calibration split
+/// over processes draws a share of a generation's proposals with
+/// [`Step::proposal`] in each, and fills it from their distances once
+/// they are all known.
+pub struct Step<'a> {
+    priors: &'a [Prior],
+    settings: &'a Settings,
+    /// The generation, from 0 (the prior one).
+    pub generation: usize,
+    previous: Option<&'a Generation>,
+    /// Distances at most this are accepted: the settings' quantile of the
+    /// previous generation's distances (infinite for the prior one).
+    pub tolerance: f64,
+    scales: Vec<f64>,
+}
+
+impl<'a> Step<'a> {
+    /// Generation `t`, drawn from `previous` (`None` for the prior one).
+    pub fn new(
+        priors: &'a [Prior],
+        settings: &'a Settings,
+        t: usize,
+        previous: Option<&'a Generation>,
+    ) -> Step<'a> {
+        Step {
+            priors,
+            settings,
+            generation: t,
+            previous,
+            tolerance: previous
+                .map_or(f64::INFINITY, |g| quantile(&g.distances, settings.quantile)),
+            scales: previous.map_or_else(Vec::new, |g| kernel_scales(g, priors.len())),
+        }
+    }
+
+    /// Proposal `k`: its parameters (in the order of the priors) and its
+    /// seed; `None` when it falls outside the prior's support, so it is
+    /// never simulated.
+    pub fn proposal(&self, k: usize) -> Option<(Vec<f64>, Proposal)> {
+        let t = self.generation;
+        let mut rng = Stream::new(self.settings.seed, t as u64, k as u64, Purpose::Calibration);
+        let theta: Vec<f64> = match self.previous {
+            None => self.priors.iter().map(|p| p.sample(&mut rng)).collect(),
+            Some(g) => {
+                let parent = &g.particles[pick(&g.weights, rng.uniform())];
+                parent
+                    .iter()
+                    .zip(&self.scales)
+                    .map(|(x, sd)| {
+                        let z: f64 = StandardNormal.sample(&mut rng);
+                        x + sd * z
+                    })
+                    .collect()
             }
         };
-        // Proposals in numbered batches; the first `particles` accepted in
-        // number order are kept.
+        if self
+            .priors
+            .iter()
+            .zip(&theta)
+            .any(|(p, &x)| p.density(x) <= 0.0)
+        {
+            return None;
+        }
+        let proposal = Proposal {
+            generation: t,
+            index: k,
+            seed: proposal_seed(self.settings.seed, t, k),
+        };
+        Some((theta, proposal))
+    }
+
+    /// The most proposals the generation may try.
+    pub fn max_proposals(&self) -> usize {
+        self.settings.max_proposals
+    }
+
+    /// Whether a simulation at `distance` is kept.
+    pub fn accepts(&self, distance: f64) -> bool {
+        distance.is_finite() && distance <= self.tolerance
+    }
+
+    /// Fills the generation: proposals are judged in numbered batches
+    /// (simulated in parallel) and the first `particles` accepted in number
+    /// order are kept, so the result is the same whatever the threads.
+    /// `distance` gives a proposal's distance, or `None` where it is not
+    /// known (a calibration split over processes, whose shards have not
+    /// simulated it yet): the generation then stops with
+    /// [`AbcError::Missing`].
+    pub fn fill(
+        &self,
+        distance: &(dyn Fn(&[f64], Proposal) -> Option<f64> + Sync),
+    ) -> Result<Generation, AbcError> {
+        let (s, t) = (self.settings, self.generation);
+        let judge = |k: usize| -> Outcome {
+            let Some((theta, proposal)) = self.proposal(k) else {
+                return Outcome::Outside;
+            };
+            match distance(&theta, proposal) {
+                None => Outcome::Missing,
+                Some(d) if !d.is_finite() => Outcome::Undefined,
+                Some(d) if d <= self.tolerance => Outcome::Accepted(theta, d),
+                Some(_) => Outcome::Rejected,
+            }
+        };
         let mut accepted: Vec<(Vec<f64>, f64)> = Vec::new();
         let (mut tried, mut simulated, mut defined) = (0, 0, 0);
         let batch = s.particles.max(64);
@@ -253,18 +341,27 @@ pub fn abc_smc(
                     accepted: accepted.len(),
                     wanted: s.particles,
                     tried,
-                    tolerance,
+                    tolerance: self.tolerance,
                 });
             }
             let end = (tried + batch).min(s.max_proposals);
-            let results: Vec<Outcome> = (tried..end).into_par_iter().map(propose).collect();
+            let results: Vec<Outcome> = (tried..end).into_par_iter().map(judge).collect();
             for (k, outcome) in (tried..end).zip(results) {
                 if accepted.len() == s.particles {
                     break;
                 }
-                tried = k + 1;
                 match outcome {
-                    Outcome::Outside => continue,
+                    Outcome::Missing => {
+                        return Err(AbcError::Missing {
+                            generation: t,
+                            index: k,
+                            accepted: accepted.len(),
+                        });
+                    }
+                    Outcome::Outside => {
+                        tried = k + 1;
+                        continue;
+                    }
                     Outcome::Undefined => {}
                     Outcome::Rejected => defined += 1,
                     Outcome::Accepted(theta, d) => {
@@ -272,6 +369,7 @@ pub fn abc_smc(
                         accepted.push((theta, d));
                     }
                 }
+                tried = k + 1;
                 simulated += 1;
             }
             if t == 0 && defined == 0 && simulated > 0 {
@@ -279,12 +377,13 @@ pub fn abc_smc(
             }
         }
         let (particles, distances): (Vec<Vec<f64>>, Vec<f64>) = accepted.into_iter().unzip();
-        let weights = match previous {
+        let weights = match self.previous {
             None => vec![1.0; particles.len()],
             Some(g) => particles
                 .iter()
                 .map(|theta| {
-                    let prior: f64 = priors
+                    let prior: f64 = self
+                        .priors
                         .iter()
                         .zip(theta)
                         .map(|(p, &x)| p.density(x))
@@ -293,28 +392,28 @@ pub fn abc_smc(
                         .particles
                         .iter()
                         .zip(&g.weights)
-                        .map(|(parent, w)| w * kernel_density(theta, parent, &scales))
+                        .map(|(parent, w)| w * kernel_density(theta, parent, &self.scales))
                         .sum();
                     prior / mixture
                 })
                 .collect(),
         };
         let total: f64 = weights.iter().sum();
-        generations.push(Generation {
-            tolerance,
+        Ok(Generation {
+            tolerance: self.tolerance,
             particles,
             weights: weights.iter().map(|w| w / total).collect(),
             distances,
             proposals: tried,
             simulations: simulated,
-        });
-        on_generation(t, generations.last().expect("just pushed"));
+        })
     }
-    Ok(generations)
 }
 
 /// What became of one proposal.
 enum Outcome {
+    /// Not known yet (see [`Step::fill`]).
+    Missing,
     /// Outside the prior's support: never simulated.
     Outside,
     /// Simulated, with no distance (NaN or infinite).

@@ -2,13 +2,16 @@
 //! priors, to which observed targets, over a city scenario or a lab
 //! experiment; ABC-SMC ([`super::abc`]) does the fitting.
 
-use super::abc::{self, AbcError, Generation, Prior, Settings};
+use super::abc::{self, AbcError, Generation, Prior, Proposal, Settings};
 use crate::lab;
 use crate::scenario::limits::{Limit, MAX_SEED};
 use crate::scenario::{Diagnostic, Experiment, Scenario, ScenarioError, ScenarioFile, layers};
 use crate::sweep::spec::Problems;
 use crate::text::{describe_value, nearest};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use toml::Value;
 
 /// The keys of a calibration file.
@@ -239,86 +242,288 @@ impl CalibrationSpec {
             .sqrt()
     }
 
-    /// Runs the calibration; with `progress`, every simulation's distance
-    /// is recorded as it finishes and any already recorded is not run
-    /// again. `on_generation` is told of each generation as it completes.
-    /// When no simulation gives a distance at all, the error names the
-    /// targets undefined at the priors' centres.
+    fn priors(&self) -> Vec<Prior> {
+        self.parameters.iter().map(|(_, p)| *p).collect()
+    }
+
+    /// Runs the calibration; with `progress`, every simulation is recorded
+    /// as it finishes and any already recorded is not run again.
+    /// `on_generation` is told of each generation as it completes. Returns
+    /// the generations and the posterior predictive ([`Self::predictive`]).
     pub fn run(
         &self,
         progress: Option<&Progress>,
         on_generation: &dyn Fn(usize, &Generation),
-    ) -> Result<Vec<Generation>, CalibrationError> {
-        let priors: Vec<Prior> = self.parameters.iter().map(|(_, p)| *p).collect();
-        let result = abc::abc_smc(
+    ) -> Result<(Vec<Generation>, Vec<[f64; 3]>), CalibrationError> {
+        let priors = self.priors();
+        let generations = abc::abc_smc(
             &priors,
             &self.settings,
-            &|theta, proposal| {
-                if let Some(d) = progress.and_then(|p| p.known(proposal)) {
-                    return d;
-                }
-                let d = self.distance(&self.simulate(theta, proposal.seed));
-                if let Some(p) = progress {
-                    p.record(proposal, d);
-                }
-                d
-            },
+            &|theta, proposal| self.distance_at(theta, proposal, progress),
             on_generation,
-        );
-        result.map_err(|e| match e {
-            AbcError::Undefined { .. } => {
-                let centre: Vec<f64> = priors
-                    .iter()
-                    .map(|p| match *p {
-                        Prior::Uniform { lo, hi } => (lo + hi) / 2.0,
-                        Prior::LogUniform { lo, hi } => (lo * hi).sqrt(),
-                        Prior::Normal { mean, .. } => mean,
-                    })
-                    .collect();
-                let summaries = self.simulate(&centre, self.settings.seed);
-                let undefined: Vec<String> = self
-                    .targets
-                    .iter()
-                    .zip(&summaries)
-                    .filter(|(_, x)| !x.is_finite())
-                    .map(|(t, _)| format!("`{}` over {}-{}", t.metric, t.window[0], t.window[1]))
-                    .collect();
-                let why = if undefined.is_empty() {
-                    "the misses are too large to add up: is a target's sd far too small?"
-                        .to_string()
-                } else {
-                    format!(
-                        "undefined (NaN) at the priors' centres: {}",
-                        undefined.join(", ")
-                    )
-                };
-                CalibrationError::Abc(format!("{e}; {why}"))
-            }
-            other => CalibrationError::Abc(other.to_string()),
-        })
+        )
+        .map_err(|e| self.explain(e))?;
+        let last = generations.last().expect("the prior generation");
+        let predictive = self.predictive(last, progress);
+        Ok((generations, predictive))
+    }
+
+    /// A proposal's distance: recorded, or simulated (and recorded).
+    fn distance_at(&self, theta: &[f64], proposal: Proposal, progress: Option<&Progress>) -> f64 {
+        if let Some(d) = progress.and_then(|p| p.known(proposal)) {
+            return d;
+        }
+        let d = self.distance(&self.simulate(theta, proposal.seed));
+        if let Some(p) = progress {
+            p.record(proposal, d);
+        }
+        d
+    }
+
+    /// The message of an ABC error; when no simulation gave a distance at
+    /// all, it names the targets undefined at the priors' centres.
+    fn explain(&self, e: AbcError) -> CalibrationError {
+        let AbcError::Undefined { .. } = e else {
+            return CalibrationError::Abc(e.to_string());
+        };
+        let centre: Vec<f64> = self
+            .priors()
+            .iter()
+            .map(|p| match *p {
+                Prior::Uniform { lo, hi } => (lo + hi) / 2.0,
+                Prior::LogUniform { lo, hi } => (lo * hi).sqrt(),
+                Prior::Normal { mean, .. } => mean,
+            })
+            .collect();
+        let summaries = self.simulate(&centre, self.settings.seed);
+        let undefined: Vec<String> = self
+            .targets
+            .iter()
+            .zip(&summaries)
+            .filter(|(_, x)| !x.is_finite())
+            .map(|(t, _)| format!("`{}` over {}-{}", t.metric, t.window[0], t.window[1]))
+            .collect();
+        let why = if undefined.is_empty() {
+            "the misses are too large to add up: is a target's sd far too small?".to_string()
+        } else {
+            format!(
+                "undefined (NaN) at the priors' centres: {}",
+                undefined.join(", ")
+            )
+        };
+        CalibrationError::Abc(format!("{e}; {why}"))
+    }
+
+    /// The seed of particle `i`'s posterior predictive simulation: a
+    /// proposal seed of the generation after the last.
+    fn predictive_seed(&self, i: usize) -> u64 {
+        abc::proposal_seed(self.settings.seed, self.settings.generations + 1, i)
     }
 
     /// The posterior predictive distribution of each target: every particle
     /// of the last generation simulated once more (seeds of a generation
-    /// after the last), as weighted (5%, 50%, 95%) quantiles.
-    pub fn predictive(&self, last: &Generation) -> Vec<[f64; 3]> {
+    /// after the last), as weighted (5%, 50%, 95%) quantiles. With
+    /// `progress`, simulations recorded are reused and new ones recorded.
+    pub fn predictive(&self, last: &Generation, progress: Option<&Progress>) -> Vec<[f64; 3]> {
         use rayon::prelude::*;
-        let after = self.settings.generations + 1;
         let sims: Vec<Vec<f64>> = last
             .particles
             .par_iter()
             .enumerate()
-            .map(|(i, theta)| {
-                self.simulate(theta, abc::proposal_seed(self.settings.seed, after, i))
-            })
+            .map(|(i, theta)| self.predictive_at(i, theta, progress))
             .collect();
-        (0..self.targets.len())
-            .map(|j| {
-                let values: Vec<f64> = sims.iter().map(|s| s[j]).collect();
-                [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile_of(&values, &last.weights, q))
-            })
-            .collect()
+        predictive_quantiles(&sims, &last.weights, self.targets.len())
     }
+
+    fn predictive_at(&self, i: usize, theta: &[f64], progress: Option<&Progress>) -> Vec<f64> {
+        if let Some(known) = progress.and_then(|p| p.known_predictive(i)) {
+            return known;
+        }
+        let summaries = self.simulate(theta, self.predictive_seed(i));
+        if let Some(p) = progress {
+            p.record_predictive(i, &summaries);
+        }
+        summaries
+    }
+
+    /// Where the calibration in `progress`'s folder stands: the generations
+    /// its recorded simulations complete, and what is still to simulate.
+    /// Simulates nothing (but for the message of a calibration whose every
+    /// simulation is undefined).
+    pub fn standing(&self, progress: &Progress) -> Result<Standing, CalibrationError> {
+        let priors = self.priors();
+        let mut generations: Vec<Generation> = Vec::new();
+        for t in 0..=self.settings.generations {
+            let step = abc::Step::new(&priors, &self.settings, t, generations.last());
+            match step.fill(&|_, proposal| progress.known(proposal)) {
+                Ok(g) => generations.push(g),
+                Err(AbcError::Missing {
+                    index, accepted, ..
+                }) => {
+                    return Ok(Standing {
+                        generations,
+                        pending: Pending::Proposals {
+                            generation: t,
+                            from: index,
+                            accepted,
+                        },
+                    });
+                }
+                Err(e) => return Err(self.explain(e)),
+            }
+        }
+        let last = generations.last().expect("the prior generation");
+        let missing: Vec<usize> = (0..last.particles.len())
+            .filter(|&i| progress.known_predictive(i).is_none())
+            .collect();
+        let pending = if missing.is_empty() {
+            let sims: Vec<Vec<f64>> = (0..last.particles.len())
+                .map(|i| progress.known_predictive(i).expect("none missing"))
+                .collect();
+            Pending::Nothing(predictive_quantiles(
+                &sims,
+                &last.weights,
+                self.targets.len(),
+            ))
+        } else {
+            Pending::Predictive(missing)
+        };
+        Ok(Standing {
+            generations,
+            pending,
+        })
+    }
+
+    /// Runs `shard`'s share of what the calibration in `progress`'s folder
+    /// still needs, recording every simulation there:
+    /// - proposals of the generation being filled, numbered from the first
+    ///   one no shard has simulated and taken every `count`-th, until this
+    ///   shard has accepted a little more than its share of the particles
+    ///   still wanted (so one round of shards usually fills the generation;
+    ///   when it does not, the merge says so and another round goes on);
+    /// - or, once every generation is filled, its share of the posterior
+    ///   predictive simulations.
+    ///
+    /// Which proposals a generation keeps depends only on their numbers, so
+    /// the result is the same however the work is split.
+    pub fn run_shard(
+        &self,
+        progress: &Progress,
+        shard: crate::sweep::Shard,
+    ) -> Result<ShardWork, CalibrationError> {
+        use rayon::prelude::*;
+        let standing = self.standing(progress)?;
+        let mine = |k: &usize| k % shard.count == shard.index;
+        match standing.pending {
+            Pending::Proposals {
+                generation,
+                from,
+                accepted,
+            } => {
+                let priors = self.priors();
+                let step = abc::Step::new(
+                    &priors,
+                    &self.settings,
+                    generation,
+                    standing.generations.last(),
+                );
+                let wanted = self.settings.particles - accepted;
+                let share = (wanted * 5).div_ceil(4 * shard.count) + 1;
+                let ours: Vec<usize> = (from..step.max_proposals()).filter(mine).collect();
+                let (mut kept, mut judged) = (0, 0);
+                for chunk in ours.chunks(share.max(16)) {
+                    let distances: Vec<Option<f64>> = chunk
+                        .par_iter()
+                        .map(|&k| {
+                            step.proposal(k)
+                                .map(|(theta, p)| self.distance_at(&theta, p, Some(progress)))
+                        })
+                        .collect();
+                    judged += chunk.len();
+                    kept += distances
+                        .iter()
+                        .filter(|d| d.is_some_and(|d| step.accepts(d)))
+                        .count();
+                    if kept >= share {
+                        break;
+                    }
+                }
+                Ok(ShardWork::Proposals {
+                    generation,
+                    judged,
+                    accepted: kept,
+                })
+            }
+            Pending::Predictive(missing) => {
+                let last = standing.generations.last().expect("the prior generation");
+                let ours: Vec<usize> = missing.into_iter().filter(mine).collect();
+                ours.par_iter().for_each(|&i| {
+                    self.predictive_at(i, &last.particles[i], Some(progress));
+                });
+                Ok(ShardWork::Predictive(ours.len()))
+            }
+            Pending::Nothing(_) => Ok(ShardWork::Nothing),
+        }
+    }
+}
+
+/// The weighted (5%, 50%, 95%) quantiles of each of `targets` summaries
+/// over `sims` (one vector per particle).
+fn predictive_quantiles(sims: &[Vec<f64>], weights: &[f64], targets: usize) -> Vec<[f64; 3]> {
+    (0..targets)
+        .map(|j| {
+            let values: Vec<f64> = sims.iter().map(|s| s[j]).collect();
+            [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile_of(&values, weights, q))
+        })
+        .collect()
+}
+
+/// Where a calibration's folder stands ([`CalibrationSpec::standing`]).
+#[derive(Debug)]
+pub struct Standing {
+    /// The generations its recorded simulations fill, the prior one first.
+    pub generations: Vec<Generation>,
+    /// What is still to simulate.
+    pub pending: Pending,
+}
+
+/// What a calibration still has to simulate.
+#[derive(Debug, PartialEq)]
+pub enum Pending {
+    /// Generation `generation` needs proposals from number `from` on;
+    /// `accepted` particles were found among those before it.
+    Proposals {
+        /// The generation being filled.
+        generation: usize,
+        /// The first proposal it needs that no one has simulated.
+        from: usize,
+        /// Particles accepted before it.
+        accepted: usize,
+    },
+    /// The posterior predictive simulations of these particles of the last
+    /// generation.
+    Predictive(Vec<usize>),
+    /// Nothing: every target's predictive (5%, 50%, 95%) quantiles.
+    Nothing(Vec<[f64; 3]>),
+}
+
+/// What one shard did ([`CalibrationSpec::run_shard`]).
+#[derive(Debug, PartialEq)]
+pub enum ShardWork {
+    /// Proposals of a generation judged (simulated now or before; those
+    /// outside the prior's support included) and accepted.
+    Proposals {
+        /// The generation.
+        generation: usize,
+        /// Proposals of this shard's share judged.
+        judged: usize,
+        /// Of those, accepted.
+        accepted: usize,
+    },
+    /// Posterior predictive simulations run.
+    Predictive(usize),
+    /// Nothing was left to simulate.
+    Nothing,
 }
 
 /// Why a calibration's folder could not be prepared.
@@ -344,49 +549,99 @@ pub enum CalibrationError {
     },
 }
 
-/// Prepares `dest` for a calibration of `spec` (read from `file`): a new
-/// folder with its manifest (an earlier calibration there is set aside
-/// with `force`, and its aside path returned, to remove once the new one
-/// is complete); or, with `resume`, the folder of an interrupted
-/// calibration of the same file.
+/// How `coserve calibrate` opens its folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opening {
+    /// A new calibration; `force` sets an earlier result there aside.
+    New {
+        /// Replace an earlier calibration in the folder.
+        force: bool,
+    },
+    /// Continue an interrupted calibration of the same file.
+    Resume,
+    /// A shard's share: the folder must hold this calibration already.
+    Shard,
+    /// Combine the shards' simulations: continue the calibration in the
+    /// folder, or start it there if there is none (`force` as for `New`).
+    Merge {
+        /// Replace an earlier, different calibration in the folder.
+        force: bool,
+    },
+}
+
+/// A calibration folder, ready ([`prepare_folder`]).
+#[derive(Debug)]
+pub struct Prepared {
+    /// Where an earlier result replaced with `force` was set aside, to
+    /// remove once the new one is complete (or to put back on failure).
+    pub replaced: Option<PathBuf>,
+    /// Whether the folder already holds the complete calibration (a shard
+    /// or merge then has nothing to do).
+    pub complete: bool,
+}
+
+/// Prepares `dest` for a calibration of `spec` (read from `file`), as
+/// `opening` says: a new folder with its manifest, or the folder of a
+/// calibration of the same file and model to continue.
 pub fn prepare_folder(
     spec: &CalibrationSpec,
     file: &Path,
     dest: &Path,
-    force: bool,
-    resume: bool,
-) -> Result<Option<PathBuf>, CalibrationError> {
-    if resume {
-        let found: Option<CalibrationManifest> =
-            std::fs::read_to_string(dest.join("manifest.json"))
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok());
-        return match found {
-            None => Err(CalibrationError::Resume(format!(
-                "{} holds no calibration to resume",
+    opening: Opening,
+) -> Result<Prepared, CalibrationError> {
+    let found: Option<CalibrationManifest> = std::fs::read_to_string(dest.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let force = match (opening, found) {
+        (Opening::New { force }, _) | (Opening::Merge { force }, None) => force,
+        (Opening::Resume | Opening::Shard, None) => {
+            let first = if opening == Opening::Shard {
+                format!(
+                    "; shards work in a folder a merge has prepared: run `coserve calibrate {} --merge --out {}` first",
+                    file.display(),
+                    dest.display()
+                )
+            } else {
+                String::new()
+            };
+            return Err(CalibrationError::Resume(format!(
+                "{} holds no calibration to continue{first}",
                 dest.display()
-            ))),
-            Some(m) if m.complete => Err(CalibrationError::Resume(format!(
-                "{} is already complete; use --force to run it again",
-                dest.display()
-            ))),
-            Some(m) if m.calibration_sha256 != spec.file_sha256 => {
-                Err(CalibrationError::Resume(format!(
-                    "{} was started from another version of {}: resuming would mix two calibrations; start over with --force, or restore the file",
+            )));
+        }
+        (Opening::Merge { force: true }, Some(m))
+            if m.calibration_sha256 != spec.file_sha256
+                || m.model_sha256 != CalibrationManifest::of(spec).model_sha256 =>
+        {
+            true
+        }
+        (_, Some(m)) => {
+            if m.calibration_sha256 != spec.file_sha256 {
+                return Err(CalibrationError::Resume(format!(
+                    "{} was started from another version of {}: continuing would mix two calibrations; start over with --force, or restore the file",
                     dest.display(),
                     file.display()
-                )))
+                )));
             }
-            Some(m) if m.model_sha256 != CalibrationManifest::of(spec).model_sha256 => {
-                Err(CalibrationError::Resume(format!(
-                    "{} was started from another version of {} (or a file it extends): resuming would mix two models; start over with --force, or restore the file",
+            if m.model_sha256 != CalibrationManifest::of(spec).model_sha256 {
+                return Err(CalibrationError::Resume(format!(
+                    "{} was started from another version of {} (or a file it extends): continuing would mix two models; start over with --force, or restore the file",
                     dest.display(),
                     spec.model_file.display()
-                )))
+                )));
             }
-            Some(_) => Ok(None),
-        };
-    }
+            if m.complete && opening == Opening::Resume {
+                return Err(CalibrationError::Resume(format!(
+                    "{} is already complete; use --force to run it again",
+                    dest.display()
+                )));
+            }
+            return Ok(Prepared {
+                replaced: None,
+                complete: m.complete,
+            });
+        }
+    };
     let inputs = [
         file.to_path_buf(),
         file.parent()
@@ -411,104 +666,154 @@ pub fn prepare_folder(
         source,
     })?;
     CalibrationManifest::of(spec).write(dest)?;
-    Ok(replaced)
+    Ok(Prepared {
+        replaced,
+        complete: false,
+    })
 }
 
-/// Every simulation's distance, written to `<dir>/simulations/gen-NNN.csv`
-/// (`index,distance,end` lines) as it finishes, so that a killed calibration
-/// resumes where it stopped: a proposal always has the same parameters, so
-/// its recorded distance stands in for running it again, and the result is
-/// byte-identical to an uninterrupted one.
+/// Every simulation's result, written to `<dir>/simulations/` as it
+/// finishes: `gen-NNN.csv` holds generation NNN's distances (`index,
+/// distance,end` lines), `predictive.csv` the posterior predictive
+/// summaries (`particle,summary...,end`); a shard writes files of its own
+/// (`gen-NNN.shard-I-of-N.csv`), so shards on other machines never write
+/// to one file. A killed calibration resumes where it stopped: a proposal
+/// always has the same parameters, so its recorded result stands in for
+/// running it again, and the result is byte-identical to an uninterrupted
+/// one.
 pub struct Progress {
     dir: PathBuf,
-    known: std::collections::HashMap<(usize, usize), f64>,
-    files: std::sync::Mutex<std::collections::HashMap<usize, std::fs::File>>,
-    ran: std::sync::atomic::AtomicUsize,
+    suffix: String,
+    known: HashMap<(usize, usize), f64>,
+    predictive: HashMap<usize, Vec<f64>>,
+    files: Mutex<HashMap<String, std::fs::File>>,
+    ran: AtomicUsize,
 }
 
 impl Progress {
-    /// Starts recording in `dir/simulations`, reading what an earlier,
-    /// interrupted run recorded there. A line cut short by the kill is
-    /// left out.
-    pub fn open(dir: &Path) -> Result<Progress, CalibrationError> {
+    /// Starts recording in `dir/simulations` (as `shard`, if any), reading
+    /// what every earlier run and every shard recorded there. A line cut
+    /// short by a kill is left out.
+    pub fn open(
+        dir: &Path,
+        shard: Option<crate::sweep::Shard>,
+    ) -> Result<Progress, CalibrationError> {
         let dir = dir.join("simulations");
         let io = |source| CalibrationError::Io {
             path: dir.clone(),
             source,
         };
         std::fs::create_dir_all(&dir).map_err(io)?;
-        let mut known = std::collections::HashMap::new();
+        let mut progress = Progress {
+            dir: dir.clone(),
+            suffix: shard.map_or(String::new(), |s| {
+                format!(".shard-{}-of-{}", s.index, s.count)
+            }),
+            known: HashMap::new(),
+            predictive: HashMap::new(),
+            files: Mutex::new(HashMap::new()),
+            ran: AtomicUsize::new(0),
+        };
         for entry in std::fs::read_dir(&dir).map_err(io)? {
             let path = entry.map_err(io)?.path();
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let Some(t) = name
-                .strip_prefix("gen-")
-                .and_then(|n| n.strip_suffix(".csv"))
-                .and_then(|n| n.parse::<usize>().ok())
-            else {
+            if !name.ends_with(".csv") {
                 continue;
-            };
+            }
+            let generation = name
+                .strip_prefix("gen-")
+                .and_then(|n| n.split('.').next())
+                .and_then(|n| n.parse::<usize>().ok());
+            if generation.is_none() && !name.starts_with("predictive") {
+                continue;
+            }
             for line in std::fs::read_to_string(&path).map_err(io)?.lines() {
-                // `index,distance,end`: a line without its end was cut short.
-                let mut fields = line.split(',');
-                if let (Some(k), Some(d), Some("end"), None) =
-                    (fields.next(), fields.next(), fields.next(), fields.next())
-                    && let (Ok(k), Ok(d)) = (k.parse::<usize>(), d.parse::<f64>())
-                {
-                    known.insert((t, k), d);
+                // A line without its `end` was cut short.
+                let Some(fields) = line.strip_suffix(",end") else {
+                    continue;
+                };
+                let mut fields = fields.split(',');
+                let Some(Ok(k)) = fields.next().map(str::parse::<usize>) else {
+                    continue;
+                };
+                let Ok(values) = fields
+                    .map(str::parse::<f64>)
+                    .collect::<Result<Vec<f64>, _>>()
+                else {
+                    continue;
+                };
+                match (generation, &values[..]) {
+                    (Some(t), &[d]) => {
+                        progress.known.insert((t, k), d);
+                    }
+                    (None, _) => {
+                        progress.predictive.insert(k, values);
+                    }
+                    _ => {}
                 }
             }
         }
-        Ok(Progress {
-            dir,
-            known,
-            files: std::sync::Mutex::new(std::collections::HashMap::new()),
-            ran: std::sync::atomic::AtomicUsize::new(0),
-        })
+        Ok(progress)
     }
 
     /// Simulations recorded before this run.
     pub fn recorded(&self) -> usize {
-        self.known.len()
+        self.known.len() + self.predictive.len()
     }
 
     /// Simulations this run has run and recorded (discarded ones of a
     /// parallel batch included: this is the work done).
     pub fn ran(&self) -> usize {
-        self.ran.load(std::sync::atomic::Ordering::Relaxed)
+        self.ran.load(Ordering::Relaxed)
     }
 
-    fn known(&self, p: abc::Proposal) -> Option<f64> {
+    fn known(&self, p: Proposal) -> Option<f64> {
         self.known.get(&(p.generation, p.index)).copied()
     }
 
-    /// Appends one line and flushes it; a failure to record only costs
-    /// the saving of that simulation on a resume, so it is not fatal.
-    fn record(&self, p: abc::Proposal, distance: f64) {
+    fn known_predictive(&self, particle: usize) -> Option<Vec<f64>> {
+        self.predictive.get(&particle).cloned()
+    }
+
+    fn record(&self, p: Proposal, distance: f64) {
+        self.append(
+            &format!("gen-{:03}", p.generation),
+            format!("{},{distance:?},end\n", p.index),
+        );
+    }
+
+    fn record_predictive(&self, particle: usize, summaries: &[f64]) {
+        let values: Vec<String> = summaries.iter().map(|x| format!("{x:?}")).collect();
+        self.append(
+            "predictive",
+            format!("{particle},{},end\n", values.join(",")),
+        );
+    }
+
+    /// Appends one line to `<stem><suffix>.csv` and flushes it; a failure
+    /// to record only costs the saving of that simulation on a resume, so
+    /// it is not fatal.
+    fn append(&self, stem: &str, line: String) {
         use std::io::Write;
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if let std::collections::hash_map::Entry::Vacant(slot) = files.entry(p.generation) {
-            let path = self.dir.join(format!("gen-{:03}.csv", p.generation));
-            match std::fs::OpenOptions::new()
+        if !files.contains_key(stem) {
+            let path = self.dir.join(format!("{stem}{}.csv", self.suffix));
+            let Ok(file) = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(path)
-            {
-                Ok(file) => {
-                    slot.insert(file);
-                }
-                Err(_) => return,
-            }
+            else {
+                return;
+            };
+            files.insert(stem.to_string(), file);
         }
-        if let Some(file) = files.get_mut(&p.generation)
-            && file
-                .write_all(format!("{},{distance:?},end\n", p.index).as_bytes())
-                .is_ok()
+        if let Some(file) = files.get_mut(stem)
+            && file.write_all(line.as_bytes()).is_ok()
         {
-            self.ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.ran.fetch_add(1, Ordering::Relaxed);
         }
     }
 }

@@ -98,7 +98,7 @@ pub const CALIBRATION: ResultKind = ResultKind {
         Entry::File("posterior.csv"),
         Entry::File("generations.csv"),
         Entry::File("predictive.csv"),
-        Entry::Folder("simulations", &[("gen-", ".csv")]),
+        Entry::Folder("simulations", &[("gen-", ".csv"), ("predictive", ".csv")]),
         Entry::Report,
     ],
     what: "a calibration",
