@@ -38,7 +38,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Join sweep folders (shards) into one runs.csv.
     Merge(MergeArgs),
-    /// Sobol indices with bootstrap intervals from a finished saltelli sweep.
+    /// Sobol indices (saltelli sweep) or Morris elementary effects (morris
+    /// sweep), with bootstrap intervals.
     Sensitivity(SensitivityArgs),
     /// Charts and a readable HTML page for a run, a comparison or a sweep.
     Report(ReportArgs),
@@ -201,7 +202,7 @@ struct SensitivityArgs {
     /// Bootstrap resamples for the intervals, 2 to 100000.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(2..=100_000))]
     resamples: u32,
-    /// Replace a sobol.csv that sensitivity wrote before.
+    /// Replace a sobol.csv or morris.csv that sensitivity wrote before.
     #[arg(long)]
     force: bool,
 }
@@ -653,8 +654,9 @@ fn merge(a: MergeArgs) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `coserve sensitivity`: Sobol indices of a saltelli sweep, printed and
-/// written to sobol.csv.
+/// `coserve sensitivity`: Sobol indices of a saltelli sweep (sobol.csv)
+/// or Morris elementary effects of a morris sweep (morris.csv), printed
+/// and written into the sweep's folder.
 fn sensitivity(a: SensitivityArgs) -> Outcome {
     let metrics = if a.metrics.is_empty() {
         sweep::DEFAULT_METRICS
@@ -662,8 +664,16 @@ fn sensitivity(a: SensitivityArgs) -> Outcome {
             .map(|m| m.to_string())
             .collect()
     } else {
-        a.metrics
+        a.metrics.clone()
     };
+    let (_, manifest) = sweep::SweepManifest::read(
+        &a.dir,
+        "sensitivity needs a finished saltelli or morris sweep",
+    )
+    .map_err(says)?;
+    if manifest.sweep["design"] == "morris" {
+        return morris(&a, &metrics);
+    }
     let rows = sweep::sensitivity(&a.dir, &metrics, a.resamples as usize).map_err(says)?;
     let path = sweep::write_sobol(&a.dir, &rows, a.force).map_err(says)?;
     println!(
@@ -692,6 +702,35 @@ fn sensitivity(a: SensitivityArgs) -> Outcome {
             r.total,
             r.total_low,
             r.total_high
+        );
+        if !r.caveat.is_empty() {
+            println!("{:<57} caveat: {}", "", r.caveat);
+        }
+    }
+    println!("wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Morris measures of a morris sweep, printed and written to morris.csv.
+fn morris(a: &SensitivityArgs, metrics: &[String]) -> Outcome {
+    let rows = sweep::morris_screening(&a.dir, metrics, a.resamples as usize).map_err(says)?;
+    let path = sweep::write_morris(&a.dir, &rows, a.force).map_err(says)?;
+    println!(
+        "{:<28} {:<28} {:>10} {:>22} {:>10}",
+        "metric", "factor", "mu", "mu* [95% CI]", "sigma"
+    );
+    for (i, r) in rows.iter().enumerate() {
+        if i == 0 || rows[i - 1].metric != r.metric {
+            let noise = if r.noise_mu_star.is_nan() {
+                "not measured (one replicate per point)".to_string()
+            } else {
+                format!("would give mu* of about {:.4}", r.noise_mu_star)
+            };
+            println!("{}: seed noise alone {noise}", r.metric);
+        }
+        println!(
+            "{:<28} {:<28} {:>10.4} {:>8.4} [{:>6.4},{:>6.4}] {:>10.4}",
+            r.metric, r.factor, r.mu, r.mu_star, r.mu_star_low, r.mu_star_high, r.sigma
         );
         if !r.caveat.is_empty() {
             println!("{:<57} caveat: {}", "", r.caveat);

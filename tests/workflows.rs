@@ -563,6 +563,138 @@ fn design_sizes_follow_the_design() {
     );
 }
 
+/// A regime sweep runs every point and replicate under each regime on the
+/// same seed: the needs that arise are the same across regimes, and shards
+/// merge to the bytes of one process.
+#[test]
+fn regime_sweeps_pair_regimes_on_common_random_numbers_and_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "design = \"latin_hypercube\"\nsamples = 4\nreplicates = 2\nregimes = [\"public\", \"co_created\", \"hybrid\"]\n[factors]\n\"city.social_capital\" = { min = 0.2, max = 0.8 }\n\"governance.outreach\" = { min = 0.0, max = 1.0 }\n";
+    let sweep = write_sweep(dir.path(), body);
+    let s = sweep.to_str().unwrap();
+    let whole = coserve(&["sweep", s, "--out", "whole"], dir.path());
+    assert!(whole.status.success(), "{}", text(&whole.stderr));
+    let mut reader = csv::Reader::from_path(dir.path().join("whole/runs.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(
+        &header.iter().take(7).collect::<Vec<_>>(),
+        &[
+            "run",
+            "point",
+            "replicate",
+            "seed",
+            "city.social_capital",
+            "governance.outreach",
+            "regime"
+        ]
+    );
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4 * 3 * 2, "points x regimes x replicates");
+    let mut pairs = std::collections::BTreeMap::new();
+    for r in &rows {
+        let key = (
+            r[col("city.social_capital")].to_string(),
+            r[col("governance.outreach")].to_string(),
+            r[col("replicate")].to_string(),
+        );
+        pairs.entry(key).or_insert_with(Vec::new).push((
+            r[col("regime")].to_string(),
+            r[col("needs_arisen_end")].to_string(),
+            r[col("coverage_mean")].to_string(),
+        ));
+    }
+    assert_eq!(pairs.len(), 4 * 2);
+    let mut differ = 0;
+    for (key, runs) in &pairs {
+        let regimes: Vec<&str> = runs.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(regimes, ["public", "co_created", "hybrid"], "{key:?}");
+        assert!(
+            runs.iter().all(|r| r.1 == runs[0].1),
+            "needs differ: {key:?} {runs:?}"
+        );
+        differ += usize::from(runs[0].2 != runs[1].2);
+    }
+    assert!(differ > 0, "the regimes do differ in coverage");
+    for i in 0..2 {
+        let out = coserve(
+            &[
+                "sweep",
+                s,
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                &format!("shard{i}"),
+            ],
+            dir.path(),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let merged = coserve(
+        &["merge", "shard0", "shard1", "--out", "merged"],
+        dir.path(),
+    );
+    assert!(merged.status.success(), "{}", text(&merged.stderr));
+    assert_eq!(
+        fs::read(dir.path().join("merged/runs.csv")).unwrap(),
+        fs::read(dir.path().join("whole/runs.csv")).unwrap()
+    );
+}
+
+/// A Morris sweep and its screening: an influential factor has a mu* that
+/// stands out from seed noise; one the runs never read has none.
+#[test]
+fn morris_screening_ranks_factors_and_names_the_ones_without_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    // Under `public` nobody volunteers, so peer sanctions change nothing.
+    let sweep = write_sweep_sized(
+        dir.path(),
+        2000,
+        30,
+        "design = \"morris\"\nsamples = 10\nreplicates = 2\n[factors]\n\"governance.budget_scale\" = { min = 0.5, max = 1.5 }\n\"governance.peer_sanctions\" = { min = 0.0, max = 1.0 }\n\"governance.lag\" = { min = 0, max = 6 }\n",
+    );
+    let out = coserve(
+        &["sweep", sweep.to_str().unwrap(), "--out", "m"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = fs::read_to_string(dir.path().join("m/runs.csv")).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        1 + 10 * 4 * 2,
+        "r (k + 1) points x replicates"
+    );
+    let sens = coserve(
+        &["sensitivity", "m", "--metrics", "coverage_mean"],
+        dir.path(),
+    );
+    assert!(sens.status.success(), "{}", text(&sens.stderr));
+    let mut reader = csv::Reader::from_path(dir.path().join("m/morris.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    assert!(
+        header
+            .iter()
+            .collect::<Vec<_>>()
+            .starts_with(&["metric", "factor", "mu", "mu_star"])
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mu_star = |i: usize| rows[i][3].parse::<f64>().unwrap();
+    assert_eq!(&rows[0][1], "governance.budget_scale");
+    assert!(mu_star(0) > mu_star(1) && mu_star(0) > 0.01, "{rows:?}");
+    assert!(
+        rows[0][3].parse::<f64>().unwrap() > rows[0][8].parse::<f64>().unwrap(),
+        "above noise"
+    );
+    assert_eq!(mu_star(1), 0.0);
+    assert!(rows[1][9].contains("no effect"), "{:?}", rows[1]);
+    let again = coserve(&["sensitivity", "m"], dir.path());
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "morris.csv is not replaced without --force"
+    );
+}
+
 #[test]
 fn bad_sweep_files_get_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -605,6 +737,34 @@ fn bad_sweep_files_get_clear_errors() {
         (
             "design = \"grdi\"\n[factors]\n\"governance.floor\" = [0.1]\n",
             &["did you mean `grid`"][..],
+        ),
+        (
+            "regimes = [\"public\", \"co_creatd\"]\n[factors]\n\"governance.floor\" = [0.1]\n",
+            &[
+                "sweep.toml:3:1",
+                "unknown preset \"co_creatd\"",
+                "did you mean `co_created`",
+            ][..],
+        ),
+        (
+            "regimes = [\"public\", \"public\"]\n[factors]\n\"governance.floor\" = [0.1]\n",
+            &["listed twice"][..],
+        ),
+        (
+            "regimes = [\"public\", \"hybrid\"]\n[factors]\n\"governance.preset\" = [\"public\"]\n",
+            &["`regimes` sets `governance.preset`"][..],
+        ),
+        (
+            "regimes = [\"public\", \"hybrid\"]\ndesign = \"morris\"\nsamples = 10\n[factors]\n\"governance.floor\" = { min = 0.0, max = 1.0 }\n",
+            &["run one sweep per regime"][..],
+        ),
+        (
+            "design = \"morris\"\nsamples = 3\n[factors]\n\"governance.floor\" = { min = 0.0, max = 1.0 }\n",
+            &["samples", "at least 8", "found 3"][..],
+        ),
+        (
+            "design = \"morris\"\nsamples = 10\n[factors]\n\"governance.channel\" = [\"counter\", \"app\"]\n",
+            &["morris design needs every factor as a range"][..],
         ),
     ] {
         let sweep = write_sweep(dir.path(), body);

@@ -24,6 +24,7 @@ pub fn unit_points(spec: &SweepSpec) -> Option<Vec<Vec<f64>>> {
             let b = latin_hypercube(n, k, &mut rng);
             Some(saltelli(&a, &b))
         }
+        Design::Morris => Some(super::morris::design(n, k, &mut rng)),
     }
 }
 
@@ -117,10 +118,45 @@ impl Points<'_> {
 
 /// The design points of `spec`, in design order. The spec's size was
 /// checked against [`MAX_RUNS`](super::MAX_RUNS) when it was loaded.
-pub fn points(spec: &SweepSpec) -> Points<'_> {
-    match unit_points(spec) {
+pub fn points(spec: &SweepSpec) -> RunPoints<'_> {
+    let design = match unit_points(spec) {
         Some(unit) => Points::Unit { spec, unit },
         None => Points::Grid(spec.factors.iter().map(|f| f.grid()).collect()),
+    };
+    RunPoints {
+        design,
+        regimes: &spec.regimes,
+    }
+}
+
+/// The points a sweep runs: every design point under each regime in turn
+/// (point `p` is design point `p / regimes` under regime `p % regimes`),
+/// or the design points alone when the sweep has no regimes.
+pub struct RunPoints<'a> {
+    design: Points<'a>,
+    regimes: &'a [String],
+}
+
+impl RunPoints<'_> {
+    /// How many points.
+    pub fn len(&self) -> usize {
+        self.design.len() * self.regimes.len().max(1)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Point `p`'s factor values, then its regime's name in a regime sweep.
+    pub fn get(&self, p: usize) -> Vec<Value> {
+        if self.regimes.is_empty() {
+            return self.design.get(p);
+        }
+        let r = self.regimes.len();
+        let mut values = self.design.get(p / r);
+        values.push(Value::String(self.regimes[p % r].clone()));
+        values
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod compare;
 pub mod design;
+pub mod morris;
 mod runner;
 mod sensitivity;
 pub mod sobol;
@@ -17,6 +18,9 @@ pub use runner::{
     FileHash, RunRecord, Shard, SweepError, SweepManifest, SweepOptions, SweepReport, merge,
     read_records, run_sweep,
 };
-pub use sensitivity::{DEFAULT_METRICS, SensitivityRow, sensitivity, write_sobol};
+pub use sensitivity::{
+    DEFAULT_METRICS, MorrisRow, SensitivityRow, morris_screening, sensitivity, write_morris,
+    write_sobol,
+};
 pub use spec::{Design, Factor, Levels, MAX_RUNS, SweepSpec};
 pub use summary::{MAIN_METRICS, Summary, metric_names, metric_values, summarise, summarise_with};

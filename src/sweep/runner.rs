@@ -3,7 +3,7 @@
 //! only the runs in flight, `--resume` skips what is done, and shards on
 //! different machines merge into exactly what one machine writes.
 
-use super::design::{self, Points};
+use super::design::{self, RunPoints};
 use super::spec::{Factor, SweepSpec};
 use super::summary::{self, metric_names};
 use crate::output::{self, Destination, OutputError, Staging, parquet};
@@ -188,6 +188,19 @@ impl SweepManifest {
             })
             .unwrap_or_default()
     }
+
+    /// runs.csv's input columns: the factors' keys, then `regime` in a
+    /// regime sweep.
+    pub fn columns(&self) -> Vec<String> {
+        let mut columns = self.factor_keys();
+        if self.sweep["regimes"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+        {
+            columns.push(super::spec::REGIME_COLUMN.into());
+        }
+        columns
+    }
 }
 
 /// What a sweep did.
@@ -326,7 +339,7 @@ pub fn run_sweep(
     let records = read_records(&o.out)?;
     check_records(&records, &wanted)?;
     let runs_csv = if records.len() == total {
-        let keys: Vec<String> = spec.factors.iter().map(|f| f.key.clone()).collect();
+        let keys = spec.columns();
         Some(write_results(
             &o.out,
             &keys,
@@ -377,17 +390,21 @@ fn check_records(records: &[RunRecord], manifest: &SweepManifest) -> Result<(), 
 /// Every design point must make a valid scenario before anything runs.
 /// The factors' levels were checked one by one when the spec was loaded;
 /// this finds combinations that fail together (shares above 1).
-fn check_points(spec: &SweepSpec, points: &Points, file: &ScenarioFile) -> Result<(), SweepError> {
+fn check_points(
+    spec: &SweepSpec,
+    points: &RunPoints,
+    file: &ScenarioFile,
+) -> Result<(), SweepError> {
     (0..points.len()).into_par_iter().try_for_each(|p| {
         let values = points.get(p);
         file.with(&spec.overrides(&values, spec.seed))
             .map(drop)
             .map_err(|e| {
                 let shown: Vec<String> = spec
-                    .factors
+                    .columns()
                     .iter()
                     .zip(&values)
-                    .map(|(f, v)| format!("{} = {v}", f.key))
+                    .map(|(key, v)| format!("{key} = {v}"))
                     .collect();
                 other(format!(
                     "design point {p} ({}) is not a valid scenario:\n{e}",
@@ -696,7 +713,7 @@ pub fn merge(
             missing.join(", ")
         )));
     }
-    let keys = manifest.factor_keys();
+    let keys = manifest.columns();
     let staging = Staging::new(&Destination {
         path: out,
         force,

@@ -1,5 +1,7 @@
-//! `coserve sensitivity`: Sobol indices of a finished Saltelli sweep.
+//! `coserve sensitivity`: Sobol indices of a finished Saltelli sweep, or
+//! Morris elementary effects of a finished Morris sweep.
 
+use super::morris;
 use super::runner::{SweepError, SweepManifest};
 use super::sobol::{self, Indices, MIN_SAMPLES, sobol_indices};
 use super::stats;
@@ -53,42 +55,38 @@ fn fail(message: String) -> SweepError {
     SweepError::Other(message)
 }
 
-/// Indices of every factor for every metric, from `dir`'s runs.csv, with
-/// replicates averaged per design point.
-pub fn sensitivity(
+/// What a sensitivity analysis reads from a finished sweep: its manifest
+/// and, per design point, the factors' values and each metric's
+/// replicates.
+struct SweepPoints {
+    manifest: SweepManifest,
+    /// `factors[point]`: the factors' values as runs.csv writes them.
+    factors: Vec<Vec<String>>,
+    /// `values[metric][point]`: the point's defined replicates, in the
+    /// order read.
+    values: Vec<Vec<Vec<f64>>>,
+    /// Replicates per point.
+    replicates: usize,
+}
+
+/// Reads `dir`'s manifest and runs.csv for `metrics`, checking that the
+/// sweep's design is `design` (`why` names the method that needs it).
+fn read_points(
     dir: &Path,
     metrics: &[String],
-    resamples: usize,
-) -> Result<Vec<SensitivityRow>, SweepError> {
-    let (_, manifest) = SweepManifest::read(dir, "sensitivity needs a finished saltelli sweep")?;
-    if manifest.sweep["design"] != "saltelli" {
+    design: &str,
+    why: &str,
+) -> Result<SweepPoints, SweepError> {
+    let (_, manifest) =
+        SweepManifest::read(dir, &format!("sensitivity needs a finished {design} sweep"))?;
+    if manifest.sweep["design"] != design {
         return Err(fail(format!(
-            "{} is a {} sweep; Sobol indices need `design = \"saltelli\"`",
+            "{} is a {} sweep; {why} need `design = \"{design}\"`",
             dir.display(),
             manifest.sweep["design"]
         )));
     }
-    let factors = manifest.factor_keys();
-    let k = factors.len();
-    // A Saltelli design has samples x (factors + 2) points; anything else
-    // is a manifest edited by hand, not one to trust with an allocation.
-    let n = manifest.sweep["samples"]
-        .as_u64()
-        .and_then(|n| usize::try_from(n).ok())
-        .filter(|&n| n.checked_mul(k + 2) == Some(manifest.points))
-        .ok_or_else(|| {
-            fail(format!(
-                "{}/manifest.json is damaged: its samples, factors and points do not agree",
-                dir.display()
-            ))
-        })?;
     let replicates = manifest.runs.checked_div(manifest.points).unwrap_or(1);
-    if n < MIN_SAMPLES {
-        return Err(fail(format!(
-            "{} has samples = {n}; Sobol indices need at least {MIN_SAMPLES} base samples (256 or more for intervals of about +-0.1): raise `samples` and run the sweep again",
-            dir.display()
-        )));
-    }
     let csv_path = dir.join("runs.csv");
     let mut reader = csv::Reader::from_path(&csv_path).map_err(|e| {
         fail(format!(
@@ -130,21 +128,73 @@ pub fn sensitivity(
         .iter()
         .map(|m| column(m))
         .collect::<Result<_, _>>()?;
-    let points = n * (k + 2);
-    // values[metric][point]: the point's replicates, in the order read.
+    let factor_cols: Vec<usize> = manifest
+        .factor_keys()
+        .iter()
+        .map(|f| column(f))
+        .collect::<Result<_, _>>()?;
+    let points = manifest.points;
     let mut values = vec![vec![Vec::new(); points]; metrics.len()];
+    let mut factors = vec![Vec::new(); points];
     for record in reader.records() {
         let record = record.map_err(|e| fail(e.to_string()))?;
         let p: usize = record[point_col]
             .parse()
-            .map_err(|_| fail("runs.csv: bad point".into()))?;
+            .ok()
+            .filter(|&p| p < points)
+            .ok_or_else(|| fail("runs.csv: a point outside the design".into()))?;
+        if factors[p].is_empty() {
+            factors[p] = factor_cols.iter().map(|&c| record[c].to_string()).collect();
+        }
         for (m, &c) in cols.iter().enumerate() {
             let x: f64 = record[c].parse().unwrap_or(f64::NAN);
-            if x.is_finite() && p < points {
+            if x.is_finite() {
                 values[m][p].push(x);
             }
         }
     }
+    Ok(SweepPoints {
+        manifest,
+        factors,
+        values,
+        replicates,
+    })
+}
+
+/// Indices of every factor for every metric, from `dir`'s runs.csv, with
+/// replicates averaged per design point.
+pub fn sensitivity(
+    dir: &Path,
+    metrics: &[String],
+    resamples: usize,
+) -> Result<Vec<SensitivityRow>, SweepError> {
+    let SweepPoints {
+        manifest,
+        values,
+        replicates,
+        ..
+    } = read_points(dir, metrics, "saltelli", "Sobol indices")?;
+    let factors = manifest.factor_keys();
+    let k = factors.len();
+    // A Saltelli design has samples x (factors + 2) points; anything else
+    // is a manifest edited by hand, not one to trust with an allocation.
+    let n = manifest.sweep["samples"]
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|&n| n.checked_mul(k + 2) == Some(manifest.points))
+        .ok_or_else(|| {
+            fail(format!(
+                "{}/manifest.json is damaged: its samples, factors and points do not agree",
+                dir.display()
+            ))
+        })?;
+    if n < MIN_SAMPLES {
+        return Err(fail(format!(
+            "{} has samples = {n}; Sobol indices need at least {MIN_SAMPLES} base samples (256 or more for intervals of about +-0.1): raise `samples` and run the sweep again",
+            dir.display()
+        )));
+    }
+    let points = n * (k + 2);
     let mut rows = Vec::new();
     for (m, metric) in metrics.iter().enumerate() {
         // A point where the metric is undefined stays undefined: the
@@ -234,10 +284,153 @@ pub fn write_sobol(
     rows: &[SensitivityRow],
     force: bool,
 ) -> Result<PathBuf, SweepError> {
+    write_table(dir, "sobol.csv", rows, force, |t| {
+        t.starts_with("metric,factor,first_order,")
+    })
+}
+
+/// One line of morris.csv.
+#[derive(Clone, Debug, Serialize)]
+pub struct MorrisRow {
+    /// A column of runs.csv, e.g. `coverage_mean`.
+    pub metric: String,
+    /// The factor (a scenario key).
+    pub factor: String,
+    /// Mean elementary effect: the metric's change per full range of the
+    /// factor, signed ([`morris::Measures::mu`]).
+    pub mu: f64,
+    /// Mean absolute elementary effect, the measure to rank factors by.
+    pub mu_star: f64,
+    /// Lower end of mu*'s 95% bootstrap interval (over trajectories).
+    pub mu_star_low: f64,
+    /// Upper end of mu*'s 95% bootstrap interval.
+    pub mu_star_high: f64,
+    /// Standard deviation of the elementary effects: non-linearity or
+    /// interactions.
+    pub sigma: f64,
+    /// Trajectories whose effect of this factor is defined.
+    pub trajectories: usize,
+    /// The mu* that seed noise alone would give: the mean absolute
+    /// difference of two points' replicate means that differ only by seed
+    /// noise, over the step, `sqrt(2 v) sqrt(2 / pi) / step` with `v` the
+    /// noise variance of a point mean under common random numbers
+    /// ([`stats::crn_noise_of_means`]); NaN with one replicate. The same
+    /// for every factor of a metric.
+    pub noise_mu_star: f64,
+    /// Why mu* should not be read as an effect, if so (it is within seed
+    /// noise); empty when it can.
+    pub caveat: String,
+}
+
+/// Morris measures of every factor for every metric, from `dir`'s runs.csv
+/// (a `morris` sweep), with replicates averaged per point. Steps are read
+/// from the factors' values in runs.csv, on each factor's range scaled to
+/// [0, 1], so a whole-number factor's effect uses the step it really took.
+pub fn morris_screening(
+    dir: &Path,
+    metrics: &[String],
+    resamples: usize,
+) -> Result<Vec<MorrisRow>, SweepError> {
+    let data = read_points(dir, metrics, "morris", "elementary effects")?;
+    let keys = data.manifest.factor_keys();
+    let k = keys.len();
+    let r = data.manifest.points / (k + 1);
+    let damaged = || {
+        fail(format!(
+            "{}/manifest.json is damaged: its factors, ranges and points do not agree",
+            dir.display()
+        ))
+    };
+    if r * (k + 1) != data.manifest.points {
+        return Err(damaged());
+    }
+    if r < morris::MIN_TRAJECTORIES {
+        return Err(fail(format!(
+            "{} has {r} trajectories; elementary effects need at least {} (10 to 50 is usual): raise `samples` and run the sweep again",
+            dir.display(),
+            morris::MIN_TRAJECTORIES
+        )));
+    }
+    let ranges: Vec<(f64, f64)> = (0..k)
+        .map(|i| {
+            let range = &data.manifest.sweep["factors"][i]["levels"]["range"];
+            match (range["min"].as_f64(), range["max"].as_f64()) {
+                (Some(lo), Some(hi)) if hi > lo => Some((lo, hi)),
+                _ => None,
+            }
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(damaged)?;
+    let x: Vec<Vec<f64>> = data
+        .factors
+        .iter()
+        .map(|values| {
+            values
+                .iter()
+                .zip(&ranges)
+                .map(|(v, (lo, hi))| v.parse::<f64>().map(|v| (v - lo) / (hi - lo)))
+                .collect::<Result<Vec<f64>, _>>()
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|_| damaged())?;
+    let mut rows = Vec::new();
+    for (m, metric) in metrics.iter().enumerate() {
+        let y: Vec<f64> = data.values[m].iter().map(|v| stats::mean(v)).collect();
+        let complete: Vec<Vec<f64>> = data.values[m]
+            .iter()
+            .filter(|v| v.len() == data.replicates)
+            .cloned()
+            .collect();
+        let noise = stats::crn_noise_of_means(&complete);
+        let noise_mu_star =
+            (2.0 * noise).sqrt() * (2.0 / std::f64::consts::PI).sqrt() / morris::DELTA;
+        let measures = morris::measures(&morris::effects(&x, &y, r, k), resamples, 1);
+        for (factor, ms) in keys.iter().zip(measures) {
+            let caveat = if ms.trajectories < morris::MIN_TRAJECTORIES {
+                format!(
+                    "defined in only {} trajectories: too few to rank by",
+                    ms.trajectories
+                )
+            } else if ms.mu_star == 0.0 {
+                "no effect: the metric did not move when this factor did, on any trajectory"
+                    .to_string()
+            } else if ms.mu_star_high < noise_mu_star {
+                format!(
+                    "within seed noise: seed noise alone would give mu* of about {noise_mu_star:.4}, above the top of this factor's interval ({:.4}); more `replicates` would tell",
+                    ms.mu_star_high
+                )
+            } else {
+                String::new()
+            };
+            rows.push(MorrisRow {
+                metric: metric.clone(),
+                factor: factor.clone(),
+                mu: ms.mu,
+                mu_star: ms.mu_star,
+                mu_star_low: ms.mu_star_low,
+                mu_star_high: ms.mu_star_high,
+                sigma: ms.sigma,
+                trajectories: ms.trajectories,
+                noise_mu_star,
+                caveat,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Writes `rows` as `dir/<name>`, atomically; `ours` tells a file this
+/// command wrote, the only kind `force` replaces.
+fn write_table<T: Serialize>(
+    dir: &Path,
+    name: &str,
+    rows: &[T],
+    force: bool,
+    ours: fn(&str) -> bool,
+) -> Result<PathBuf, SweepError> {
     const REMEDY: &str = "replace it with --force";
-    let path = dir.join("sobol.csv");
-    let ours = |text: String| text.starts_with("metric,factor,first_order,");
-    if force && path.exists() && !std::fs::read_to_string(&path).is_ok_and(ours) {
+    let path = dir.join(name);
+    if force && path.exists() && !std::fs::read_to_string(&path).is_ok_and(|t| ours(&t)) {
         return Err(fail(format!(
             "refusing to replace {}: coserve did not write it; move it first",
             path.display()
@@ -250,4 +443,12 @@ pub fn write_sobol(
     let bytes = w.into_inner().map_err(|e| fail(e.to_string()))?;
     crate::output::write_new_bytes(&path, &bytes, force, REMEDY)?;
     Ok(path)
+}
+
+/// Writes `rows` as `dir/morris.csv`, atomically. An existing morris.csv is
+/// replaced only with `force`, and only if `sensitivity` wrote it.
+pub fn write_morris(dir: &Path, rows: &[MorrisRow], force: bool) -> Result<PathBuf, SweepError> {
+    write_table(dir, "morris.csv", rows, force, |t| {
+        t.starts_with("metric,factor,mu,mu_star,")
+    })
 }

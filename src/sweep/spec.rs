@@ -20,9 +20,12 @@ pub enum Design {
     LatinHypercube,
     /// Saltelli's scheme for Sobol indices: `samples * (factors + 2)` points.
     Saltelli,
+    /// Morris screening: `samples` trajectories of `factors + 1` points
+    /// ([`super::morris`]).
+    Morris,
 }
 
-const DESIGNS: &[&str] = &["grid", "random", "latin_hypercube", "saltelli"];
+const DESIGNS: &[&str] = &["grid", "random", "latin_hypercube", "saltelli", "morris"];
 
 /// What a factor ranges over.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -146,7 +149,8 @@ pub struct SweepSpec {
     pub factors: Vec<Factor>,
     /// How design points are chosen.
     pub design: Design,
-    /// Points for random and Latin hypercube designs; base samples for Saltelli.
+    /// Points for random and Latin hypercube designs; base samples for
+    /// Saltelli; trajectories for Morris.
     pub samples: usize,
     /// Runs per design point, 1 to [`MAX_RUNS`].
     pub replicates: u32,
@@ -154,6 +158,11 @@ pub struct SweepSpec {
     pub seed: u64,
     /// Also write each run's timeseries.
     pub timeseries: bool,
+    /// Governance presets every design point and replicate runs under, on
+    /// the same seed (common random numbers); empty: the base scenario's
+    /// own governance. runs.csv then has a `regime` column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regimes: Vec<String>,
     /// What the reader changed and the user should know (levels merged).
     #[serde(skip)]
     pub notes: Vec<String>,
@@ -169,7 +178,11 @@ const KEYS: &[&str] = &[
     "replicates",
     "seed",
     "timeseries",
+    "regimes",
 ];
+
+/// The runs.csv column of a regime sweep's preset.
+pub const REGIME_COLUMN: &str = "regime";
 
 /// The most runs one sweep may hold: runs.csv is assembled in memory from
 /// every run's record (about 1.5 kB each), so this bounds it near 1.5 GB.
@@ -344,6 +357,7 @@ impl Problems<'_> {
             Some(Some("random")) => Design::Random,
             Some(Some("latin_hypercube" | "lhs")) => Design::LatinHypercube,
             Some(Some("saltelli")) => Design::Saltelli,
+            Some(Some("morris")) => Design::Morris,
             Some(other) => {
                 let text = other.unwrap_or_default();
                 self.fail(
@@ -358,11 +372,83 @@ impl Problems<'_> {
         if design == Design::Grid && t.contains_key("samples") {
             self.fail(
                 "samples",
-                "a grid's size comes from its factors' levels; `samples` is for the random, latin_hypercube and saltelli designs: remove it".into(),
+                "a grid's size comes from its factors' levels; `samples` is for the random, latin_hypercube, saltelli and morris designs: remove it".into(),
                 None,
             );
         }
         design
+    }
+
+    /// `regimes`: distinct preset names, on a design that is not for
+    /// sensitivity analysis, with no other say over the preset.
+    fn regimes(
+        &mut self,
+        t: &toml::Table,
+        design: Design,
+        set_keys: &[&str],
+        factors: &[Factor],
+    ) -> Vec<String> {
+        let Some(value) = t.get("regimes") else {
+            return Vec::new();
+        };
+        let names: Vec<&str> = crate::governance::PRESETS.iter().map(|p| p.name).collect();
+        let Some(items) = value
+            .as_array()
+            .filter(|a| !a.is_empty())
+            .and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<&str>>>())
+        else {
+            self.fail(
+                "regimes",
+                format!(
+                    "expected a list of preset names, e.g. [\"public\", \"co_created\"], found {}",
+                    describe_value(value)
+                ),
+                None,
+            );
+            return Vec::new();
+        };
+        let mut regimes = Vec::new();
+        for (i, name) in items.iter().enumerate() {
+            if !names.contains(name) {
+                self.fail(
+                    "regimes",
+                    format!(
+                        "unknown preset \"{name}\"; expected one of {}",
+                        quoted_list(&names)
+                    ),
+                    nearest(name, names.iter().copied()),
+                );
+            } else if items[..i].contains(name) {
+                self.fail(
+                    "regimes",
+                    format!("\"{name}\" is listed twice; list each regime once"),
+                    None,
+                );
+            } else {
+                regimes.push(name.to_string());
+            }
+        }
+        let preset = "governance.preset";
+        if set_keys.contains(&preset) || factors.iter().any(|f| f.key == preset) {
+            self.fail(
+                "regimes",
+                format!(
+                    "`regimes` sets `{preset}` for every run: remove it from `set` and `factors`"
+                ),
+                None,
+            );
+        }
+        if matches!(design, Design::Saltelli | Design::Morris) {
+            self.fail(
+                "regimes",
+                format!(
+                    "a {} design is for the sensitivity of one model; with several regimes the effects would mix: run one sweep per regime (`set = [\"governance.preset=...\"]`)",
+                    DESIGNS[design as usize]
+                ),
+                None,
+            );
+        }
+        regimes
     }
 
     /// `[factors]`: each a sweepable key not fixed in `set`, with its levels.
@@ -410,10 +496,15 @@ impl Problems<'_> {
             let Some(levels) = self.levels(key, spec, design, notes) else {
                 continue;
             };
-            if design == Design::Saltelli && matches!(levels, Levels::Values(_)) {
+            if matches!(design, Design::Saltelli | Design::Morris)
+                && matches!(levels, Levels::Values(_))
+            {
                 self.fail(
                     &p,
-                    "the saltelli design needs every factor as a range { min, max }".into(),
+                    format!(
+                        "the {} design needs every factor as a range {{ min, max }}",
+                        DESIGNS[design as usize]
+                    ),
                     None,
                 );
             }
@@ -719,6 +810,16 @@ impl SweepSpec {
         let timeseries = problems.flag(t, "timeseries");
         let design = problems.design(t);
         let min = super::sobol::MIN_SAMPLES as u64;
+        let trajectories = super::morris::MIN_TRAJECTORIES as u64;
+        if design == Design::Morris && samples < trajectories {
+            problems.fail(
+                "samples",
+                format!(
+                    "a morris design's samples are its trajectories; elementary effects need at least {trajectories} (10 to 50 is usual), found {samples}"
+                ),
+                None,
+            );
+        }
         if design == Design::Saltelli && samples < min {
             problems.fail(
                 "samples",
@@ -730,6 +831,7 @@ impl SweepSpec {
         }
         let mut notes = Vec::new();
         let factors = problems.factors(t, design, &set_keys, &mut notes);
+        let regimes = problems.regimes(t, design, &set_keys, &factors);
         notes.extend(repeats_note(design, &factors, samples));
         let mut errors = problems.found;
         if errors.is_empty() {
@@ -746,6 +848,7 @@ impl SweepSpec {
                 replicates: replicates as u32,
                 seed,
                 timeseries,
+                regimes,
                 notes,
             };
             match spec.check_size(&read.locations) {
@@ -761,6 +864,16 @@ impl SweepSpec {
         })
     }
 
+    /// runs.csv's input columns: the factors' keys, then `regime` in a
+    /// regime sweep.
+    pub fn columns(&self) -> Vec<String> {
+        let mut columns: Vec<String> = self.factors.iter().map(|f| f.key.clone()).collect();
+        if !self.regimes.is_empty() {
+            columns.push(REGIME_COLUMN.into());
+        }
+        columns
+    }
+
     /// Where the sweep (or one shard of it) goes unless told otherwise:
     /// `<output.dir>/<name>-sweep[-shardIofN]`, `output.dir` from `base`.
     pub fn default_dir(&self, base: &Scenario, shard: Option<super::Shard>) -> PathBuf {
@@ -768,8 +881,15 @@ impl SweepSpec {
         base.output.dir.join(format!("{}-sweep{suffix}", self.name))
     }
 
-    /// The number of design points, or `None` if it overflows.
+    /// The number of points run: design points times regimes (when the
+    /// sweep has any), or `None` if it overflows.
     pub fn point_count(&self) -> Option<u64> {
+        self.design_point_count()?
+            .checked_mul(self.regimes.len().max(1) as u64)
+    }
+
+    /// The number of design points, or `None` if it overflows.
+    fn design_point_count(&self) -> Option<u64> {
         let k = self.factors.len() as u64;
         match self.design {
             Design::Grid => self.factors.iter().try_fold(1u64, |n, f| {
@@ -781,6 +901,7 @@ impl SweepSpec {
             }),
             Design::Random | Design::LatinHypercube => Some(self.samples as u64),
             Design::Saltelli => (self.samples as u64).checked_mul(k + 2),
+            Design::Morris => (self.samples as u64).checked_mul(k + 1),
         }
     }
 
@@ -818,6 +939,14 @@ impl SweepSpec {
                     "samples ({}) x (factors + 2 = {})",
                     self.samples,
                     self.factors.len() + 2
+                ),
+            ),
+            Design::Morris => (
+                "samples",
+                format!(
+                    "samples ({} trajectories) x (factors + 1 = {})",
+                    self.samples,
+                    self.factors.len() + 1
                 ),
             ),
             _ => ("samples", format!("{} samples", self.samples)),
@@ -959,9 +1088,15 @@ impl SweepSpec {
         }
     }
 
-    /// Overrides for one design point, after the fixed ones.
+    /// Overrides for one point (its factors' values, then its regime's
+    /// name in a regime sweep), after the fixed ones.
     pub fn overrides(&self, values: &[Value], seed: u64) -> Vec<String> {
         let mut set = self.set.clone();
+        if !self.regimes.is_empty()
+            && let Some(Value::String(regime)) = values.get(self.factors.len())
+        {
+            set.push(format!("governance.preset={regime}"));
+        }
         set.extend(
             self.factors
                 .iter()
