@@ -92,10 +92,10 @@ pub fn design(r: usize, k: usize, rng: &mut Stream) -> Vec<Vec<f64>> {
     let mut chosen: Vec<usize> = Vec::with_capacity(r);
     if r >= 2 {
         let (mut best, mut far) = ((0, 1), f64::NEG_INFINITY);
-        for i in 0..pool.len() {
-            for j in i + 1..pool.len() {
-                if d[i][j] > far {
-                    (best, far) = ((i, j), d[i][j]);
+        for (i, row) in d.iter().enumerate() {
+            for (j, &dij) in row.iter().enumerate().skip(i + 1) {
+                if dij > far {
+                    (best, far) = ((i, j), dij);
                 }
             }
         }
@@ -145,12 +145,11 @@ pub struct Measures {
 pub fn effects(x: &[Vec<f64>], y: &[f64], r: usize, k: usize) -> Vec<Vec<f64>> {
     let mut ee = vec![vec![f64::NAN; r]; k];
     for t in 0..r {
-        for j in 0..k {
-            let (a, b) = (t * (k + 1) + j, t * (k + 1) + j + 1);
-            let Some(i) = (0..k).find(|&i| x[a][i] != x[b][i]) else {
-                continue;
-            };
-            ee[i][t] = (y[b] - y[a]) / (x[b][i] - x[a][i]);
+        for a in t * (k + 1)..(t + 1) * (k + 1) - 1 {
+            let b = a + 1;
+            if let Some(i) = (0..k).find(|&i| x[a][i] != x[b][i]) {
+                ee[i][t] = (y[b] - y[a]) / (x[b][i] - x[a][i]);
+            }
         }
     }
     ee
