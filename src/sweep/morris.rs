@@ -144,11 +144,11 @@ pub struct Measures {
 /// output (NaN) gives no effect.
 pub fn effects(x: &[Vec<f64>], y: &[f64], r: usize, k: usize) -> Vec<Vec<f64>> {
     let mut ee = vec![vec![f64::NAN; r]; k];
-    for t in 0..r {
-        for a in t * (k + 1)..(t + 1) * (k + 1) - 1 {
-            let b = a + 1;
-            if let Some(i) = (0..k).find(|&i| x[a][i] != x[b][i]) {
-                ee[i][t] = (y[b] - y[a]) / (x[b][i] - x[a][i]);
+    for (t, (xs, ys)) in x.chunks(k + 1).zip(y.chunks(k + 1)).take(r).enumerate() {
+        for step in 0..k {
+            let (a, b) = (&xs[step], &xs[step + 1]);
+            if let Some(i) = (0..k).find(|&i| a[i] != b[i]) {
+                ee[i][t] = (ys[step + 1] - ys[step]) / (b[i] - a[i]);
             }
         }
     }
