@@ -41,6 +41,9 @@ enum Command {
     /// Sobol indices (saltelli sweep) or Morris elementary effects (morris
     /// sweep), with bootstrap intervals.
     Sensitivity(SensitivityArgs),
+    /// Scenario discovery with PRIM: where in the inputs does a condition on
+    /// the outcome hold? On a sweep folder or any CSV of one row per run.
+    Discover(DiscoverArgs),
     /// Charts and a readable HTML page for a run, a comparison or a sweep.
     Report(ReportArgs),
     /// Check scenario files and report every error.
@@ -194,6 +197,67 @@ struct MergeArgs {
 }
 
 #[derive(Args)]
+struct DiscoverArgs {
+    /// A sweep folder, or a CSV file with one row per run.
+    source: PathBuf,
+    /// The condition, e.g. "coverage_mean > 0.6", or across the regimes of
+    /// a regime sweep, "co_created.coverage_mean > public.coverage_mean".
+    #[arg(long)]
+    outcome: String,
+    /// Input columns, comma-separated (default: a sweep's factors, or a
+    /// CSV's columns that are neither ids, metrics nor in the outcome).
+    #[arg(long, value_delimiter = ',')]
+    inputs: Vec<String>,
+    /// Smallest density of a chosen box, 0-1.
+    #[arg(long, default_value_t = 0.8, value_parser = share_above_zero)]
+    threshold: f64,
+    /// Share of the box's points each peel removes, 0-0.5.
+    #[arg(long, default_value_t = 0.05, value_parser = share_below_half)]
+    peel_alpha: f64,
+    /// Share of the box's points each paste adds back, 0-0.5.
+    #[arg(long, default_value_t = 0.05, value_parser = share_below_half)]
+    paste_alpha: f64,
+    /// Smallest share of all runs a box may hold, 0-1.
+    #[arg(long, default_value_t = 0.05, value_parser = share_above_zero)]
+    mass_min: f64,
+    /// The most boxes to find (covering), 1 to 10.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
+    boxes: u32,
+    /// Random halves of the runs to test each box's stability on (0: none).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    resamples: u32,
+    /// Seed of the random halves.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output folder (default: outputs/<source name>-discovery).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an earlier discovery in that folder.
+    #[arg(long)]
+    force: bool,
+}
+
+/// A share in (0, 1].
+fn share_above_zero(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 1.0 => Ok(x),
+        _ => Err(format!(
+            "expected a share above 0 and at most 1, found \"{s}\""
+        )),
+    }
+}
+
+/// A share in (0, 0.5).
+fn share_below_half(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 0.5 => Ok(x),
+        _ => Err(format!(
+            "expected a share above 0 and below 0.5, found \"{s}\""
+        )),
+    }
+}
+
+#[derive(Args)]
 struct SensitivityArgs {
     dir: PathBuf,
     /// Columns of runs.csv, comma-separated.
@@ -250,6 +314,7 @@ fn main() -> ExitCode {
         Command::Sweep(a) => run_sweep(a),
         Command::Merge(a) => merge(a),
         Command::Sensitivity(a) => sensitivity(a),
+        Command::Discover(a) => discover(a),
         Command::Report(a) => report(a),
         Command::Validate(a) => Ok(validate(a)),
         Command::Presets => presets(),
@@ -736,6 +801,66 @@ fn morris(a: &SensitivityArgs, metrics: &[String]) -> Outcome {
             println!("{:<57} caveat: {}", "", r.caveat);
         }
     }
+    println!("wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `coserve discover`: PRIM boxes, printed in words and written to a folder.
+fn discover(a: DiscoverArgs) -> Outcome {
+    use coserve::analysis::discover as d;
+    let source = d::Source::read(&a.source).map_err(says)?;
+    let options = d::Options {
+        outcome: a.outcome.clone(),
+        inputs: a.inputs.clone(),
+        settings: coserve::analysis::prim::Settings {
+            peel_alpha: a.peel_alpha,
+            paste_alpha: a.paste_alpha,
+            mass_min: a.mass_min,
+        },
+        threshold: a.threshold,
+        boxes: a.boxes as usize,
+        resamples: a.resamples as usize,
+        seed: a.seed,
+    };
+    let found = d::discover(&source, &options).map_err(says)?;
+    let stem = a
+        .source
+        .file_stem()
+        .map_or("source".into(), |s| s.to_string_lossy().into_owned());
+    let dest = a
+        .out
+        .unwrap_or_else(|| PathBuf::from("outputs").join(format!("{stem}-discovery")));
+    if !found.constant.is_empty() {
+        eprintln!(
+            "note: left out inputs that never vary: {}",
+            found.constant.join(", ")
+        );
+    }
+    if found.undefined > 0 {
+        eprintln!(
+            "note: the outcome is undefined in {} of {} {}, left out",
+            found.undefined,
+            found.undefined + found.rows,
+            if found.paired { "paired runs" } else { "rows" }
+        );
+    }
+    println!(
+        "{} of {} {} meet `{}`; inputs: {}",
+        found.cases,
+        found.rows,
+        if found.paired { "paired runs" } else { "runs" },
+        a.outcome,
+        found
+            .inputs
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for b in 0..found.found.len() {
+        println!("box {}: {}", b + 1, d::in_words(&found, b, &a.outcome));
+    }
+    let path = d::write_discovery(&source, &options, &found, &dest, a.force).map_err(says)?;
     println!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }

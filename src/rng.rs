@@ -36,6 +36,8 @@ pub enum Purpose {
     Calibration = 10,
     /// The seed of each simulation a calibration proposes.
     CalibrationSimulation = 11,
+    /// Resampling in scenario discovery (PRIM's stability).
+    Discovery = 12,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche, used both to

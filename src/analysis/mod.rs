@@ -9,3 +9,5 @@
 
 pub mod abc;
 pub mod calibration;
+pub mod discover;
+pub mod prim;

@@ -76,6 +76,7 @@ pub const SWEEP: ResultKind = ResultKind {
         Entry::Folder("timeseries", &[("run-", ".csv")]),
         Entry::File("timeseries.parquet"),
         Entry::File("sobol.csv"),
+        Entry::File("morris.csv"),
         Entry::Report,
     ],
     what: "a sweep",
@@ -105,6 +106,19 @@ pub const CALIBRATION: ResultKind = ResultKind {
     has_out: true,
 };
 
+/// `coserve discover`.
+pub const DISCOVERY: ResultKind = ResultKind {
+    manifest_kind: Some("discovery"),
+    entries: &[
+        Entry::File("manifest.json"),
+        Entry::File("trajectory.csv"),
+        Entry::File("boxes.csv"),
+        Entry::Report,
+    ],
+    what: "a discovery",
+    has_out: true,
+};
+
 /// `coserve report`: the `report/` folder inside a result.
 pub const REPORT: ResultKind = ResultKind {
     manifest_kind: None,
@@ -127,6 +141,10 @@ pub const REPORT: ResultKind = ResultKind {
                 ("sobol_", ".svg"),
                 ("calibration_", ".png"),
                 ("calibration_", ".svg"),
+                ("morris_", ".png"),
+                ("morris_", ".svg"),
+                ("prim_", ".png"),
+                ("prim_", ".svg"),
             ],
         ),
     ],

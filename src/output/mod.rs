@@ -7,7 +7,8 @@ mod destination;
 pub mod parquet;
 
 pub use destination::{
-    CALIBRATION, COMPARE, Destination, Entry, LAB, REPORT, RUN, ResultKind, SWEEP, resolve,
+    CALIBRATION, COMPARE, DISCOVERY, Destination, Entry, LAB, REPORT, RUN, ResultKind, SWEEP,
+    resolve,
 };
 
 use crate::engine::{Event, Simulation};

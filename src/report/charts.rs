@@ -475,3 +475,119 @@ pub fn map(stem: &Path, title: &str, value_label: &str, cells: &[Cell]) -> Drawn
         root.present().map_err(err)
     })
 }
+
+/// A PRIM peeling trajectory: density against coverage, one point per
+/// step, the steps joined in order and the chosen one ringed.
+pub fn trajectory(stem: &Path, title: &str, steps: &[(f64, f64)], chosen: usize) -> Drawn {
+    let (x, y) = ((0.0, 1.02), bounds(steps.iter().map(|p| p.1)));
+    let y = (y.0.max(0.0), y.1.min(1.05));
+    both(stem, |root| {
+        let mut chart = framed(&root, title, 56)?
+            .build_cartesian_2d(x.0..x.1, y.0..y.1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("coverage: share of all cases of interest inside the box")
+            .y_desc("density: share of the box that are cases")
+            .label_style(("sans-serif", 20))
+            .axis_desc_style(("sans-serif", 22))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                steps.iter().copied(),
+                PALETTE[0].stroke_width(2),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(
+                steps
+                    .iter()
+                    .map(|&p| Circle::new(p, 5, PALETTE[0].mix(0.7).filled())),
+            )
+            .map_err(err)?;
+        if let Some(&p) = steps.get(chosen) {
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    p,
+                    12,
+                    PALETTE[1].stroke_width(4),
+                )))
+                .map_err(err)?
+                .label("chosen box")
+                .legend(|(x, y)| Circle::new((x + 10, y), 8, PALETTE[1].stroke_width(3)));
+            draw_legend(&mut chart)?;
+        }
+        root.present().map_err(err)
+    })
+}
+
+/// One input of a box: its name, the box's part of the sampled range as
+/// shares of it (`lo`, `hi` in 0-1), and the limits in words.
+pub struct Range {
+    /// The input.
+    pub label: String,
+    /// Where the box starts, as a share of the sampled range.
+    pub lo: f64,
+    /// Where it ends.
+    pub hi: f64,
+    /// The limits as written beside the bar.
+    pub text: String,
+}
+
+/// A box against the sampled ranges: per input, a grey bar for everything
+/// sampled and a coloured one for what the box keeps.
+pub fn box_ranges(stem: &Path, title: &str, ranges: &[Range]) -> Drawn {
+    let n = ranges.len().max(1) as f64;
+    both(stem, |root| {
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 30))
+            .margin(16)
+            .x_label_area_size(56)
+            .y_label_area_size(260)
+            .build_cartesian_2d(0.0..1.0, 0.0..n)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .y_labels(ranges.len() * 2 + 1)
+            .y_label_formatter(&|v| {
+                let i = (n - v - 0.5).round();
+                if ((n - v - 0.5) - i).abs() < 1e-6 && i >= 0.0 {
+                    ranges
+                        .get(i as usize)
+                        .map_or(String::new(), |r| r.label.clone())
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("share of the range the runs sampled")
+            .label_style(("sans-serif", 18))
+            .axis_desc_style(("sans-serif", 22))
+            .draw()
+            .map_err(err)?;
+        for (i, r) in ranges.iter().enumerate() {
+            let top = n - i as f64 - 0.2;
+            let bottom = n - i as f64 - 0.8;
+            chart
+                .draw_series([
+                    Rectangle::new(
+                        [(0.0, bottom), (1.0, top)],
+                        RGBColor(200, 200, 200).filled(),
+                    ),
+                    Rectangle::new([(r.lo, bottom), (r.hi, top)], PALETTE[0].filled()),
+                ])
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    r.text.clone(),
+                    (0.02, n - i as f64 - 0.05),
+                    ("sans-serif", 18),
+                )))
+                .map_err(err)?;
+        }
+        root.present().map_err(err)
+    })
+}

@@ -4,6 +4,7 @@
 
 pub mod charts;
 
+use crate::analysis::discover::short;
 use crate::metrics::MAIN_METRICS;
 use crate::output::{self, Destination, OutputError, Staging};
 use crate::scenario::{Scenario, explain};
@@ -194,6 +195,7 @@ pub fn report(dir: &Path, force: bool) -> Result<PathBuf, ReportError> {
         }
         Some("sweep") => sweep_page(dir, &manifest, &charts_dir)?,
         Some("calibration") => calibration_page(dir, &manifest, &charts_dir)?,
+        Some("discovery") => discovery_page(dir, &manifest, &charts_dir)?,
         _ => run_page(dir, &manifest, &manifest.scenario("scenario")?, &charts_dir)?,
     };
     let index = staging.path("index.html");
@@ -1165,6 +1167,9 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
     if let Ok(sobol) = Table::read(&dir.join("sobol.csv")) {
         figures.push(("Sensitivity".to_string(), sobol_charts(&sobol, charts_dir)?));
     }
+    if let Ok(morris) = Table::read(&dir.join("morris.csv")) {
+        figures.push(("Screening".to_string(), morris_charts(&morris, charts_dir)?));
+    }
     let sections = format!(
         "<h2>What was swept</h2><p>Base scenario {} with overrides {}; design <b>{}</b>, {} runs ({} points x {} replicates), seed {}; factors: {}.</p>\
 <h2>Results</h2><p>One row per run in runs.csv. Each point below is one run; the spread at a given factor value shows the other factors and chance. Sobol indices (when computed with <code>coserve sensitivity</code>) carry 95% bootstrap intervals.</p>",
@@ -1308,6 +1313,232 @@ fn sobol_charts(sobol: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportE
         });
     }
     Ok(indices)
+}
+
+/// mu* of each factor for each metric in morris.csv, with intervals.
+fn morris_charts(morris: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportError> {
+    let mut metrics: Vec<&str> = Vec::new();
+    for r in &morris.rows {
+        let metric = morris.text(r, "metric");
+        if !metrics.contains(&metric) {
+            metrics.push(metric);
+        }
+    }
+    let mut figures = Vec::new();
+    for metric in metrics {
+        let rows: Vec<&Vec<String>> = morris
+            .rows
+            .iter()
+            .filter(|r| morris.text(r, "metric") == metric)
+            .collect();
+        let bars: Vec<Bar> = rows
+            .iter()
+            .map(|r| {
+                let key = morris.text(r, "factor");
+                Bar {
+                    label: key.rsplit('.').next().unwrap_or(key).to_string(),
+                    group: 0,
+                    value: morris.num(r, "mu_star"),
+                    interval: Some((morris.num(r, "mu_star_low"), morris.num(r, "mu_star_high"))),
+                }
+            })
+            .collect();
+        let file = format!("morris_{metric}");
+        charts::bars(
+            &charts_dir.join(&file),
+            &format!("Morris screening: {}", words(metric)),
+            "mu* (change per full range)",
+            &[],
+            &bars,
+        )?;
+        let noise = rows
+            .first()
+            .map_or(f64::NAN, |r| morris.num(r, "noise_mu_star"));
+        let noise = if noise.is_nan() {
+            "; what seed noise alone would give was not measured (one replicate per point)"
+                .to_string()
+        } else {
+            format!("; seed noise alone would give a mu* of about {noise:.4}")
+        };
+        let caveats: Vec<String> = rows
+            .iter()
+            .filter(|r| !morris.text(r, "caveat").is_empty())
+            .map(|r| format!("{}: {}", morris.text(r, "factor"), morris.text(r, "caveat")))
+            .collect();
+        let warning = if caveats.is_empty() {
+            String::new()
+        } else {
+            format!(". Read with care: {}", caveats.join("; "))
+        };
+        figures.push(Figure {
+            file,
+            caption: format!(
+                "mean absolute elementary effect (mu*) of each factor on {}, with 95% bootstrap intervals over trajectories: a ranking for screening, not shares of variance{noise}{warning}",
+                words(metric)
+            ),
+        });
+    }
+    Ok(figures)
+}
+
+/// A discovery: the boxes in words, the trade-off each was chosen from,
+/// and each box against the ranges the runs sampled.
+fn discovery_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page, ReportError> {
+    let trajectory = Table::read(&dir.join("trajectory.csv"))?;
+    let boxes = Table::read(&dir.join("boxes.csv"))?;
+    let outcome = manifest["outcome"].as_str().unwrap_or("");
+    let mut figures = Vec::new();
+    let mut sections = format!(
+        "<h2>The question</h2><p>Where in the inputs does <code>{}</code> hold? {} of {} {} meet it{}, from {} (SHA-256 {}). Method: {}.</p>",
+        escape(outcome),
+        manifest["cases"],
+        manifest["rows"],
+        if manifest["paired_across_regimes"] == true {
+            "paired runs (the regimes of one design point and replicate, compared)"
+        } else {
+            "runs"
+        },
+        match manifest["undefined_rows"].as_u64() {
+            Some(n) if n > 0 => format!("; {n} where it is undefined are left out"),
+            _ => String::new(),
+        },
+        escape(manifest["source"].as_str().unwrap_or("")),
+        escape(
+            &manifest["source_sha256"]
+                .as_str()
+                .unwrap_or("")
+                .chars()
+                .take(12)
+                .collect::<String>()
+        ),
+        escape(manifest["method"].as_str().unwrap_or("")),
+    );
+    sections.push_str("<h2>Boxes</h2>");
+    let settings = &manifest["settings"];
+    for (b, summary) in manifest["boxes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let number = b + 1;
+        let _ = write!(
+            sections,
+            "<p><b>Box {number}.</b> {}.</p><table><tr><th>input</th><th>low</th><th>high</th><th>quasi-p</th><th>restricted in random halves</th></tr>",
+            escape(summary["in_words"].as_str().unwrap_or(""))
+        );
+        let of_box: Vec<&Vec<String>> = boxes
+            .rows
+            .iter()
+            .filter(|r| boxes.num(r, "box") == number as f64)
+            .collect();
+        for r in &of_box {
+            let resampled = boxes.num(r, "resampled");
+            let limit = |key: &str| {
+                let text = boxes.text(r, key);
+                text.parse::<f64>().map_or(text.replace(';', ", "), short)
+            };
+            let _ = write!(
+                sections,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.2e}</td><td>{}</td></tr>",
+                escape(boxes.text(r, "dimension")),
+                escape(&limit("low")),
+                escape(&limit("high")),
+                boxes.num(r, "qp"),
+                if resampled.is_nan() {
+                    "not tested".to_string()
+                } else {
+                    format!("{:.0}%", 100.0 * resampled)
+                }
+            );
+        }
+        sections.push_str("</table>");
+        let steps: Vec<(f64, f64)> = trajectory
+            .rows
+            .iter()
+            .filter(|r| trajectory.num(r, "box") == number as f64)
+            .map(|r| (trajectory.num(r, "coverage"), trajectory.num(r, "density")))
+            .collect();
+        let chosen = summary["step"].as_u64().unwrap_or(0) as usize;
+        let file = if number == 1 {
+            "prim_tradeoff".to_string()
+        } else {
+            format!("prim_tradeoff_{number}")
+        };
+        charts::trajectory(
+            &charts_dir.join(&file),
+            &format!("Box {number}: coverage against density, step by step"),
+            &steps,
+            chosen,
+        )?;
+        let mut box_figures = vec![Figure {
+            file,
+            caption: format!(
+                "each step of the peeling (right to left) and pasting trajectory of box {number}: a smaller box is denser but covers fewer of the cases; the ringed step is the one chosen (the most coverage at density {} or more)",
+                settings["threshold"]
+            ),
+        }];
+        let ranges: Vec<charts::Range> = of_box
+            .iter()
+            .filter_map(|r| {
+                let name = boxes.text(r, "dimension");
+                let input = manifest["inputs"]
+                    .as_array()?
+                    .iter()
+                    .find(|i| i["name"] == name)?;
+                let (lo, hi) = match (input["low"].as_f64(), input["high"].as_f64()) {
+                    (Some(a), Some(b)) if b > a => (
+                        (boxes.num(r, "low") - a) / (b - a),
+                        (boxes.num(r, "high") - a) / (b - a),
+                    ),
+                    _ => {
+                        // Categorical: kept values as a share of all values.
+                        let all = input["values"].as_array().map_or(1, Vec::len).max(1);
+                        let kept = boxes.text(r, "low").split(';').count();
+                        (0.0, kept as f64 / all as f64)
+                    }
+                };
+                let text = if boxes.text(r, "high").is_empty() {
+                    boxes.text(r, "low").replace(';', ", ")
+                } else {
+                    format!(
+                        "{} to {}",
+                        short(boxes.num(r, "low")),
+                        short(boxes.num(r, "high"))
+                    )
+                };
+                Some(charts::Range {
+                    label: name.rsplit('.').next().unwrap_or(name).to_string(),
+                    lo,
+                    hi,
+                    text: text.chars().take(60).collect(),
+                })
+            })
+            .collect();
+        if !ranges.is_empty() {
+            let file = format!("prim_box_{number}");
+            charts::box_ranges(
+                &charts_dir.join(&file),
+                &format!("Box {number} against the sampled ranges"),
+                &ranges,
+            )?;
+            box_figures.push(Figure {
+                file,
+                caption: format!(
+                    "what box {number} keeps (colour) of each restricted input's sampled range (grey); for a list of values, the share of the values kept"
+                ),
+            });
+        }
+        figures.push((format!("Box {number}"), box_figures));
+    }
+    sections.push_str(
+        "<p>A quasi-p-value is the chance of the box's density or more if the restriction were dropped (a binomial test, Bryant &amp; Lempert 2010): a large one says the restriction adds little. The last column says how often PRIM, run again on random halves of the runs, restricts the same input: a box that halves do not reproduce is not to be trusted.</p>",
+    );
+    Ok(Page {
+        title: format!("coserve discovery: {outcome}"),
+        sections: sections + &provenance(manifest, "the discovery"),
+        figures,
+    })
 }
 
 fn html(page: &Page) -> String {

@@ -22,5 +22,5 @@ pub use sensitivity::{
     DEFAULT_METRICS, MorrisRow, SensitivityRow, morris_screening, sensitivity, write_morris,
     write_sobol,
 };
-pub use spec::{Design, Factor, Levels, MAX_RUNS, SweepSpec};
+pub use spec::{Design, Factor, Levels, MAX_RUNS, REGIME_COLUMN, SweepSpec};
 pub use summary::{MAIN_METRICS, Summary, metric_names, metric_values, summarise, summarise_with};
