@@ -4,7 +4,10 @@
 //! - `full_tick/N`: one tick of the full model, all phases, N residents;
 //! - `resident_phase/*`: both resident passes alone, next to a plain copy of
 //!   the same number of bytes of resident state (the memory-bandwidth bound);
-//! - `sweep/runs_10k_52`: throughput of small runs as a sweep runs them.
+//! - `sweep/runs_10k_52`: throughput of small runs as a sweep runs them;
+//! - `regime_sweep/*`: a regime sweep of 90 runs (30 cities x 3 regimes)
+//!   against a plain sweep of 90 runs over the same factors with the preset
+//!   as one more factor, both through `run_sweep`, files and all.
 //!
 //! Run with `cargo bench --bench tick`.
 
@@ -89,5 +92,53 @@ fn sweep_throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, full_tick, resident_phase, sweep_throughput);
+/// The same 90 runs' worth of work as a regime sweep (30 points under 3
+/// presets each) and as a plain sweep (90 points, the preset a factor).
+fn regime_sweep(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
+    let head = format!(
+        "scenario = \"{baseline}\"\nset = [\"city.residents=2000\", \"run.ticks=60\"]\ndesign = \"latin_hypercube\"\n"
+    );
+    let factors = "[factors]\n\"city.social_capital\" = { min = 0.1, max = 0.9 }\n\"governance.budget_scale\" = { min = 0.6, max = 1.5 }\n";
+    let files = [
+        (
+            "regimes_30x3",
+            format!("{head}samples = 30\nregimes = [\"public\", \"co_created\", \"hybrid\"]\n{factors}"),
+        ),
+        (
+            "plain_90",
+            format!("{head}samples = 90\n{factors}\"governance.preset\" = [\"public\", \"co_created\", \"hybrid\"]\n"),
+        ),
+    ];
+    let mut group = c.benchmark_group("regime_sweep");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(90));
+    for (name, text) in files {
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&path, text).expect("the sweep file is written");
+        let spec = coserve::sweep::SweepSpec::load(&path).expect("the sweep file loads");
+        let options = coserve::sweep::SweepOptions {
+            out: dir.path().join(name),
+            parquet: false,
+            shard: None,
+            resume: false,
+            force: true,
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                coserve::sweep::run_sweep(&spec, &options, &|_, _| {}).expect("the sweep runs")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    full_tick,
+    resident_phase,
+    sweep_throughput,
+    regime_sweep
+);
 criterion_main!(benches);
