@@ -104,11 +104,15 @@ fn regime_sweep(c: &mut Criterion) {
     let files = [
         (
             "regimes_30x3",
-            format!("{head}samples = 30\nregimes = [\"public\", \"co_created\", \"hybrid\"]\n{factors}"),
+            format!(
+                "{head}samples = 30\nregimes = [\"public\", \"co_created\", \"hybrid\"]\n{factors}"
+            ),
         ),
         (
             "plain_90",
-            format!("{head}samples = 90\n{factors}\"governance.preset\" = [\"public\", \"co_created\", \"hybrid\"]\n"),
+            format!(
+                "{head}samples = 90\n{factors}\"governance.preset\" = [\"public\", \"co_created\", \"hybrid\"]\n"
+            ),
         ),
     ];
     let mut group = c.benchmark_group("regime_sweep");
