@@ -461,12 +461,11 @@ pub fn cover(
         if !found.is_empty() && steps[chosen].density < threshold {
             break;
         }
-        let inside = data.inside(&steps[chosen].limits, &left);
-        let next: Vec<usize> = left
-            .iter()
-            .copied()
-            .filter(|r| !inside.contains(r))
-            .collect();
+        let mut taken = vec![false; data.interest.len()];
+        for r in data.inside(&steps[chosen].limits, &left) {
+            taken[r] = true;
+        }
+        let next: Vec<usize> = left.iter().copied().filter(|&r| !taken[r]).collect();
         let stop = chosen == 0;
         found.push(Found {
             steps,
