@@ -373,16 +373,25 @@ pub fn bars(
     })
 }
 
-/// Points of y against x.
+/// Points of y against x, one colour per group (`name`, points), with a
+/// legend when there is more than one group.
 pub fn scatter(
     stem: &Path,
     title: &str,
     x_label: &str,
     y_label: &str,
-    points: &[(f64, f64)],
+    groups: &[(String, Vec<(f64, f64)>)],
 ) -> Drawn {
-    let x = bounds(points.iter().map(|p| p.0));
-    let y = bounds(points.iter().map(|p| p.1));
+    let all = || groups.iter().flat_map(|g| g.1.iter());
+    let x = bounds(all().map(|p| p.0));
+    let (y_low, y_high) = bounds(all().map(|p| p.1));
+    // Headroom for the legend in the upper right, so it covers no point.
+    let headroom = if groups.len() > 1 {
+        (y_high - y_low) * (0.05 + 0.07 * groups.len() as f64)
+    } else {
+        0.0
+    };
+    let y = (y_low, y_high + headroom);
     both(stem, |root| {
         let mut chart = framed(&root, title, 56)?
             .build_cartesian_2d(x.0..x.1, y.0..y.1)
@@ -395,14 +404,22 @@ pub fn scatter(
             .axis_desc_style(("sans-serif", 22))
             .draw()
             .map_err(err)?;
-        chart
-            .draw_series(
-                points
-                    .iter()
-                    .filter(|p| p.1.is_finite())
-                    .map(|&p| Circle::new(p, 5, PALETTE[0].mix(0.6).filled())),
-            )
-            .map_err(err)?;
+        for (i, (name, points)) in groups.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .filter(|p| p.1.is_finite())
+                        .map(|&p| Circle::new(p, 5, colour.mix(0.6).filled())),
+                )
+                .map_err(err)?
+                .label(name.as_str())
+                .legend(move |(x, y)| Circle::new((x + 10, y), 6, colour.filled()));
+        }
+        if groups.len() > 1 {
+            draw_legend(&mut chart)?;
+        }
         root.present().map_err(err)
     })
 }

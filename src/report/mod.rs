@@ -1024,7 +1024,7 @@ fn pair_chart(
         &format!("{a} and {b}"),
         a,
         b,
-        &points,
+        &[(String::new(), points)],
     )?;
     Ok(Some(Figure {
         file,
@@ -1200,8 +1200,8 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
     })
 }
 
-/// Each run's mean of `metric` against its value of `factor`; `None` for a
-/// factor of names, not numbers.
+/// Each run's mean of `metric` against its value of `factor`, one colour
+/// per regime in a regime sweep; `None` for a factor of names, not numbers.
 fn factor_chart(
     runs: &Table,
     factor: &str,
@@ -1209,13 +1209,19 @@ fn factor_chart(
     charts_dir: &Path,
 ) -> Result<Option<Figure>, ReportError> {
     let column = format!("{metric}_mean");
-    let points: Vec<(f64, f64)> = runs
-        .rows
-        .iter()
-        .map(|r| (runs.num(r, factor), runs.num(r, &column)))
-        .filter(|p| p.0.is_finite())
-        .collect();
-    if points.is_empty() {
+    let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for r in &runs.rows {
+        let point = (runs.num(r, factor), runs.num(r, &column));
+        if !point.0.is_finite() {
+            continue;
+        }
+        let regime = runs.text(r, crate::sweep::REGIME_COLUMN);
+        match groups.iter_mut().find(|g| g.0 == regime) {
+            Some(g) => g.1.push(point),
+            None => groups.push((regime.to_string(), vec![point])),
+        }
+    }
+    if groups.is_empty() {
         return Ok(None);
     }
     let file = format!("sweep_{}_{metric}", factor.replace('.', "_"));
@@ -1224,12 +1230,17 @@ fn factor_chart(
         &format!("{} against {factor}", words(metric)),
         factor,
         &format!("{} (mean after the warm-up)", words(metric)),
-        &points,
+        &groups,
     )?;
+    let per = if groups.len() > 1 {
+        "one point per run, coloured by regime"
+    } else {
+        "one point per run"
+    };
     Ok(Some(Figure {
         file,
         caption: format!(
-            "{} averaged over each run after its warm-up, against {factor}; one point per run",
+            "{} averaged over each run after its warm-up, against {factor}; {per}",
             words(metric)
         ),
     }))
