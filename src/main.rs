@@ -211,10 +211,10 @@ struct DiscoverArgs {
     /// Smallest density of a chosen box, 0-1.
     #[arg(long, default_value_t = 0.8, value_parser = share_above_zero)]
     threshold: f64,
-    /// Share of the box's points each peel removes, 0-0.5.
+    /// Share of the box's points each peel removes, above 0 and below 0.5.
     #[arg(long, default_value_t = 0.05, value_parser = share_below_half)]
     peel_alpha: f64,
-    /// Share of the box's points each paste adds back, 0-0.5.
+    /// Share of the box's points each paste adds back, above 0 and below 0.5.
     #[arg(long, default_value_t = 0.05, value_parser = share_below_half)]
     paste_alpha: f64,
     /// Smallest share of all runs a box may hold, 0-1.
@@ -263,8 +263,9 @@ struct SensitivityArgs {
     /// Columns of runs.csv, comma-separated.
     #[arg(long, value_delimiter = ',')]
     metrics: Vec<String>,
-    /// Bootstrap resamples for the intervals, 2 to 100000.
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    /// Bootstrap resamples for the intervals, 100 to 100000 (fewer make
+    /// percentile intervals that need not even hold the estimate).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(100..=100_000))]
     resamples: u32,
     /// Replace a sobol.csv or morris.csv that sensitivity wrote before.
     #[arg(long)]
@@ -660,10 +661,18 @@ fn run_sweep(a: SweepArgs) -> Outcome {
     }
     let base = Scenario::load(&spec.scenario_path, &spec.base_overrides()).map_err(says)?;
     let out = a.out.unwrap_or_else(|| spec.default_dir(&base, a.shard));
+    let regimes = spec.regimes.len();
+    let points = if regimes > 0 {
+        format!(
+            "{} design points x {regimes} regimes",
+            spec.point_count().unwrap_or(0) / regimes as u64
+        )
+    } else {
+        format!("{} design points", spec.point_count().unwrap_or(0))
+    };
     eprintln!(
-        "sweep {}: {} design points x {} replicates = {} runs",
+        "sweep {}: {points} x {} replicates = {} runs",
         spec.name,
-        spec.point_count().unwrap_or(0),
         spec.replicates,
         spec.run_count().unwrap_or(0)
     );
@@ -822,7 +831,6 @@ fn discover(a: DiscoverArgs) -> Outcome {
         resamples: a.resamples as usize,
         seed: a.seed,
     };
-    let found = d::discover(&source, &options).map_err(says)?;
     let stem = a
         .source
         .file_stem()
@@ -830,10 +838,18 @@ fn discover(a: DiscoverArgs) -> Outcome {
     let dest = a
         .out
         .unwrap_or_else(|| PathBuf::from("outputs").join(format!("{stem}-discovery")));
+    d::check_destination(&source, &dest, a.force).map_err(says)?;
+    let found = d::discover(&source, &options).map_err(says)?;
     if !found.constant.is_empty() {
         eprintln!(
             "note: left out inputs that never vary: {}",
             found.constant.join(", ")
+        );
+    }
+    if found.undefined_inputs > 0 {
+        eprintln!(
+            "note: {} rows have an input that is not a number (NaN, inf or empty), left out",
+            found.undefined_inputs
         );
     }
     if found.undefined > 0 {
@@ -858,7 +874,11 @@ fn discover(a: DiscoverArgs) -> Outcome {
             .join(", ")
     );
     for b in 0..found.found.len() {
-        println!("box {}: {}", b + 1, d::in_words(&found, b, &a.outcome));
+        println!(
+            "box {}: {}",
+            b + 1,
+            d::in_words(&found, b, &a.outcome, a.threshold)
+        );
     }
     let path = d::write_discovery(&source, &options, &found, &dest, a.force).map_err(says)?;
     println!("wrote {}", path.display());

@@ -440,9 +440,12 @@ fn an_interrupted_calibration_resumes_to_the_same_result() {
         manifest.replace("\"complete\": true", "\"complete\": false"),
     )
     .unwrap();
+    // Cut just after the first digit of a line's index, so that a record
+    // appended to it would read as another proposal's ("1" + "1,d,end").
     let record = std::fs::read_to_string(cut.join("simulations/gen-001.csv")).unwrap();
     let half = &record[..record.len() / 2];
-    std::fs::write(cut.join("simulations/gen-001.csv"), &half[..half.len() - 3]).unwrap();
+    let start = half.rfind('\n').unwrap() + 1;
+    std::fs::write(cut.join("simulations/gen-001.csv"), &record[..start + 1]).unwrap();
     let resumed = cli(&["calibrate", "c.toml", "--out", "cut", "--resume"], d, "1");
     let err = String::from_utf8_lossy(&resumed.stderr).into_owned();
     assert_eq!(resumed.status.code(), Some(0), "{err}");

@@ -163,6 +163,29 @@ fn discover_pairs_the_regimes_of_a_regime_sweep() {
     );
     let manifest = fs::read_to_string(d.join("found/manifest.json")).unwrap();
     assert!(manifest.contains("\"paired_across_regimes\": true"));
+    // Across regimes, every column needs its regime, and an input read
+    // through one is still read by the outcome.
+    for (outcome, words) in [
+        (
+            "coverage_mean > public.coverage_mean",
+            "`coverage_mean` without a regime's name",
+        ),
+        (
+            "public.city.social_capital > 0.5",
+            "`city.social_capital` is read by the outcome",
+        ),
+    ] {
+        let bad = coserve(
+            &["discover", "s", "--outcome", outcome, "--out", "never"],
+            d,
+        );
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(
+            text(&bad.stderr).contains(words),
+            "{outcome}: {}",
+            text(&bad.stderr)
+        );
+    }
     // A plain condition on a regime sweep keeps the regime as an input.
     let plain = coserve(
         &[
@@ -188,6 +211,7 @@ fn bad_discoveries_get_clear_errors_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     boxed_csv(d);
+    fs::write(d.join("mixed.csv"), "a,wins_mean\n0.1,1\noops,0\n0.7,0\n").unwrap();
     for (args, words) in [
         (
             vec!["runs.csv", "--outcome", "wins_men > 0.5"],
@@ -240,6 +264,20 @@ fn bad_discoveries_get_clear_errors_and_write_nothing() {
             "cannot read nothing.csv",
         ),
         (
+            vec!["mixed.csv", "--outcome", "wins_mean > 0.5"],
+            "mixed.csv line 3: `a` holds numbers, but here \"oops\"",
+        ),
+        (
+            vec![
+                "runs.csv",
+                "--outcome",
+                "wins_mean > 0.5",
+                "--inputs",
+                "a,a",
+            ],
+            "`a` is named twice",
+        ),
+        (
             vec![".", "--outcome", "x > 1"],
             "not a coserve result folder",
         ),
@@ -256,4 +294,66 @@ fn bad_discoveries_get_clear_errors_and_write_nothing() {
         );
         assert!(!d.join("never").exists());
     }
+}
+
+/// A numeric input with a missing or non-finite cell stays numeric: those
+/// rows are left out and counted. A box that cannot reach the threshold
+/// says so.
+#[test]
+fn undefined_inputs_are_left_out_and_a_weak_box_says_it_is_weak() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut csv = String::from("x,y,score\n");
+    for i in 0..400u64 {
+        let x = match i {
+            0 => "NaN".to_string(),
+            1 => String::new(),
+            _ => uniform(i, 1).to_string(),
+        };
+        let score = u8::from(uniform(i, 1) < 0.3);
+        csv.push_str(&format!("{x},{},{score}\n", uniform(i, 2)));
+    }
+    fs::write(d.join("holes.csv"), csv).unwrap();
+    let out = coserve(
+        &[
+            "discover",
+            "holes.csv",
+            "--outcome",
+            "score > 0.5",
+            "--out",
+            "h",
+        ],
+        d,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("2 rows have an input that is not a number"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("where x at most 0.3"),
+        "{}",
+        text(&out.stdout)
+    );
+    // y alone cannot explain the score: no box reaches 0.8.
+    let weak = coserve(
+        &[
+            "discover",
+            "holes.csv",
+            "--outcome",
+            "score > 0.5",
+            "--inputs",
+            "y",
+            "--out",
+            "w",
+        ],
+        d,
+    );
+    assert!(weak.status.success(), "{}", text(&weak.stderr));
+    assert!(
+        text(&weak.stdout).contains("No box reaches the density threshold of 0.8"),
+        "{}",
+        text(&weak.stdout)
+    );
 }

@@ -556,6 +556,7 @@ fn force_looks_inside_result_folders_and_at_single_files() {
     args.extend(SMALL);
     ok(&args, d);
     fs::create_dir(d.join("r2/report")).unwrap();
+    fs::write(d.join("r2/report/notes.txt"), "mine").unwrap();
     let err = refused(&["report", "r2", "--force"], d, &["index.html"]);
     assert!(!err.contains("--out"), "report has no --out: {err}");
     // A sweep's runs/ holding a file of the user's.
@@ -582,7 +583,7 @@ fn force_looks_inside_result_folders_and_at_single_files() {
     refused(
         &["sensitivity", "s", "--resamples", "0"],
         d,
-        &["2..=100000"],
+        &["100..=100000"],
     );
     // `new --force` replaces only a file `new` wrote and nobody edited.
     ok(&["new", "mine"], d);
@@ -808,7 +809,7 @@ fn third_round_damaged_or_odd_sweep_folders_and_messages() {
     refused(
         &["merge", "a", "b", "--out", "m"],
         d,
-        &["999", "not in this sweep"],
+        &["999", "belongs in run-000999.json"],
     );
     sweep_file(
         d,
@@ -925,8 +926,10 @@ fn shares_written_as_percentages_get_the_fraction() {
         let err = refused(&["explain", b, "--set", set], d, &["expected"]);
         assert!(!err.contains("write"), "{set}: {err}");
     }
-    // A refusal says what was found, then what to do.
+    // A refusal says what was found, then what to do. (An empty folder
+    // holds nothing to lose, so it takes the result: one with a file in it.)
     fs::create_dir(d.join("mine")).unwrap();
+    fs::write(d.join("mine/notes.txt"), "mine").unwrap();
     let mut args = vec!["run", b, "--out", "mine", "--force"];
     args.extend(SMALL);
     let err = refused(

@@ -213,7 +213,7 @@ fn a_sweep_report_has_metrics_against_factors_and_sobol_bars() {
     .unwrap();
     ok(coserve(&["sweep", "s.toml", "--out", "w"], dir.path()));
     ok(coserve(
-        &["sensitivity", "w", "--resamples", "20"],
+        &["sensitivity", "w", "--resamples", "100"],
         dir.path(),
     ));
     ok(coserve(&["report", "w"], dir.path()));

@@ -329,7 +329,7 @@ fn sensitivity_reports_the_seed_share_and_flags_factors_lost_in_noise() {
             "sensitivity",
             "s",
             "--resamples",
-            "50",
+            "100",
             "--metrics",
             "coverage_mean",
         ],
@@ -509,7 +509,7 @@ fn design_sizes_follow_the_design() {
                 .unwrap();
         assert_eq!(manifest["runs"], runs, "{body}");
     }
-    let sens = coserve(&["sensitivity", "s", "--resamples", "20"], dir.path());
+    let sens = coserve(&["sensitivity", "s", "--resamples", "100"], dir.path());
     assert!(sens.status.success(), "{}", text(&sens.stderr));
     let sobol = fs::read_to_string(dir.path().join("s/sobol.csv")).unwrap();
     assert_eq!(
@@ -687,6 +687,16 @@ fn morris_screening_ranks_factors_and_names_the_ones_without_effect() {
     );
     assert_eq!(mu_star(1), 0.0);
     assert!(rows[1][9].contains("no effect"), "{:?}", rows[1]);
+    let undefined = coserve(
+        &["sensitivity", "m", "--metrics", "capture_mean", "--force"],
+        dir.path(),
+    );
+    assert_eq!(undefined.status.code(), Some(2));
+    assert!(
+        text(&undefined.stderr).contains("`capture_mean` is undefined along too many steps"),
+        "{}",
+        text(&undefined.stderr)
+    );
     let again = coserve(&["sensitivity", "m"], dir.path());
     assert_eq!(
         again.status.code(),
@@ -761,6 +771,14 @@ fn bad_sweep_files_get_clear_errors() {
         (
             "design = \"morris\"\nsamples = 3\n[factors]\n\"governance.floor\" = { min = 0.0, max = 1.0 }\n",
             &["samples", "at least 8", "found 3"][..],
+        ),
+        (
+            "design = \"morris\"\nsamples = 10\n[factors]\n\"governance.floor\" = { min = 0.0, max = 1.0 }\n",
+            &["have only 4 distinct trajectories"][..],
+        ),
+        (
+            "regimes = []\n[factors]\n\"governance.floor\" = [0.1]\n",
+            &["found an empty list"][..],
         ),
         (
             "design = \"morris\"\nsamples = 10\n[factors]\n\"governance.channel\" = [\"counter\", \"app\"]\n",
@@ -892,5 +910,53 @@ fn a_refused_ticks_option_is_named_as_typed() {
     assert!(
         err.contains("command line (--ticks 30): key `run.ticks`"),
         "{err}"
+    );
+}
+
+/// A regime sweep says which knobs of its base file the presets replace; a
+/// run file copied under another run's name is refused on resume; an
+/// empty folder made ahead takes the result.
+#[test]
+fn regime_sweeps_name_replaced_knobs_and_resume_checks_run_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("mine.toml"),
+        format!(
+            "extends = \"{}\"\n[governance]\noutreach = 0.95\n",
+            baseline()
+        ),
+    )
+    .unwrap();
+    fs::write(
+        d.join("sweep.toml"),
+        "scenario = \"mine.toml\"\nset = [\"city.residents=500\", \"run.ticks=8\", \"run.warmup=0\"]\nregimes = [\"public\", \"hybrid\"]\n[factors]\n\"governance.budget_scale\" = [0.8, 1.2]\n",
+    )
+    .unwrap();
+    fs::create_dir(d.join("s")).unwrap();
+    let out = coserve(&["sweep", "sweep.toml", "--out", "s"], d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(
+            "regime hybrid: the preset replaces knobs mine.toml writes: outreach 0.95 -> 0.6"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("2 design points x 2 regimes x 1 replicates = 4 runs"),
+        "{said}"
+    );
+    fs::copy(
+        d.join("s/runs/run-000001.json"),
+        d.join("s/runs/run-000002.json"),
+    )
+    .unwrap();
+    let resumed = coserve(&["sweep", "sweep.toml", "--out", "s", "--resume"], d);
+    assert_eq!(resumed.status.code(), Some(2));
+    assert!(
+        text(&resumed.stderr).contains("it holds run 1, which belongs in run-000001.json"),
+        "{}",
+        text(&resumed.stderr)
     );
 }

@@ -616,16 +616,25 @@ pub fn prepare_folder(
             true
         }
         (_, Some(m)) => {
+            let start_over = match opening {
+                Opening::Shard => format!(
+                    "start over with `coserve calibrate {} --merge --force --out {}`",
+                    file.display(),
+                    dest.display()
+                ),
+                _ => "start over with --force".into(),
+            };
             if m.calibration_sha256 != spec.file_sha256 {
                 return Err(CalibrationError::Resume(format!(
-                    "{} was started from another version of {}: continuing would mix two calibrations; start over with --force, or restore the file",
+                    "{} holds a calibration of another file, or of another version of {} (its manifest names {}): continuing would mix two calibrations; {start_over}, or restore the file",
                     dest.display(),
-                    file.display()
+                    file.display(),
+                    m.name
                 )));
             }
             if m.model_sha256 != CalibrationManifest::of(spec).model_sha256 {
                 return Err(CalibrationError::Resume(format!(
-                    "{} was started from another version of {} (or a file it extends): continuing would mix two models; start over with --force, or restore the file",
+                    "{} was started from another version of {} (or a file it extends): continuing would mix two models; {start_over}, or restore the file",
                     dest.display(),
                     spec.model_file.display()
                 )));
@@ -801,13 +810,19 @@ impl Progress {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if !files.contains_key(stem) {
             let path = self.dir.join(format!("{stem}{}.csv", self.suffix));
-            let Ok(file) = std::fs::OpenOptions::new()
+            let Ok(mut file) = std::fs::OpenOptions::new()
                 .create(true)
+                .read(true)
                 .append(true)
                 .open(path)
             else {
                 return;
             };
+            // A line a kill cut short must stay alone on its line: a record
+            // appended to it could read as another, valid one ("1" + "1,d,end").
+            if ends_mid_line(&mut file) && file.write_all(b"\n").is_err() {
+                return;
+            }
             files.insert(stem.to_string(), file);
         }
         if let Some(file) = files.get_mut(stem)
@@ -816,6 +831,13 @@ impl Progress {
             self.ran.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
+
+/// Whether `file` is not empty and its last byte is not a newline.
+fn ends_mid_line(file: &mut std::fs::File) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut last = [0u8; 1];
+    file.seek(SeekFrom::End(-1)).is_ok() && file.read_exact(&mut last).is_ok() && last[0] != b'\n'
 }
 
 /// `x` as an override value: a whole number for keys that hold one.
@@ -1287,7 +1309,16 @@ impl CalibrationManifest {
             parameters: spec
                 .parameters
                 .iter()
-                .map(|(k, p)| serde_json::json!({ "key": k, "prior": format!("{p:?}") }))
+                .map(|(k, p)| {
+                    let prior = match *p {
+                        Prior::Uniform { lo, hi } => serde_json::json!({ "uniform": [lo, hi] }),
+                        Prior::Normal { mean, sd } => serde_json::json!({ "normal": [mean, sd] }),
+                        Prior::LogUniform { lo, hi } => {
+                            serde_json::json!({ "log_uniform": [lo, hi] })
+                        }
+                    };
+                    serde_json::json!({ "key": k, "prior": prior })
+                })
                 .collect(),
             targets: serde_json::to_value(&spec.targets).expect("targets serialize"),
             settings: serde_json::json!({
@@ -1404,4 +1435,32 @@ pub fn write_calibration(
     }
     manifest.complete = true;
     manifest.write(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kill can cut a record after its first digit; the next record must
+    /// not be glued to it ("1" + "1,2.5,end" would read as proposal 11).
+    #[test]
+    fn a_record_is_never_appended_to_a_line_cut_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let sims = dir.path().join("simulations");
+        std::fs::create_dir_all(&sims).unwrap();
+        std::fs::write(sims.join("gen-000.csv"), "0,1.5,end\n1").unwrap();
+        let progress = Progress::open(dir.path(), None).unwrap();
+        assert_eq!(progress.recorded(), 1, "the cut line is left out");
+        let proposal = |index| Proposal {
+            generation: 0,
+            index,
+            seed: 0,
+        };
+        progress.record(proposal(1), 2.5);
+        drop(progress);
+        let again = Progress::open(dir.path(), None).unwrap();
+        assert_eq!(again.known(proposal(1)), Some(2.5));
+        assert_eq!(again.known(proposal(11)), None);
+        assert_eq!(again.known(proposal(0)), Some(1.5));
+    }
 }

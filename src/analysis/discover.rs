@@ -355,6 +355,27 @@ impl Condition {
         }
     }
 
+    /// Columns read without a regime's name.
+    fn plain_columns(&self, out: &mut Vec<usize>) {
+        let mut add = |terms: &[(f64, Operand)]| {
+            for (_, o) in terms {
+                if let Operand::Column(c) = o {
+                    out.push(*c);
+                }
+            }
+        };
+        match self {
+            Condition::Compare(l, _, r) => {
+                add(l);
+                add(r);
+            }
+            Condition::And(a, b) | Condition::Or(a, b) => {
+                a.plain_columns(out);
+                b.plain_columns(out);
+            }
+        }
+    }
+
     fn columns(&self, out: &mut Vec<usize>) {
         let mut add = |terms: &[(f64, Operand)]| {
             for (_, o) in terms {
@@ -378,15 +399,18 @@ impl Condition {
     /// Whether it holds for a row (and, across regimes, the rows of each
     /// regime); `None` where a value it reads is not a number.
     fn eval<'r>(&self, row: &[String], of_regime: &impl Fn(&str) -> &'r [String]) -> Option<bool> {
+        // A value read from the data must be a finite number; a number
+        // written in the condition may be infinite (`x < 1e400` holds).
         let value = |terms: &[(f64, Operand)]| -> Option<f64> {
-            terms.iter().try_fold(0.0, |sum, (sign, o)| {
+            let sum = terms.iter().try_fold(0.0, |sum, (sign, o)| {
                 let x = match o {
                     Operand::Number(x) => *x,
-                    Operand::Column(c) => row[*c].parse::<f64>().ok()?,
-                    Operand::Regime(r, c) => of_regime(r)[*c].parse::<f64>().ok()?,
+                    Operand::Column(c) => finite(&row[*c])?,
+                    Operand::Regime(r, c) => finite(&of_regime(r)[*c])?,
                 };
-                x.is_finite().then_some(sum + sign * x)
-            })
+                Some(sum + sign * x)
+            })?;
+            (!sum.is_nan()).then_some(sum)
         };
         match self {
             Condition::Compare(l, op, r) => {
@@ -404,6 +428,11 @@ impl Condition {
             Condition::Or(a, b) => Some(a.eval(row, of_regime)? || b.eval(row, of_regime)?),
         }
     }
+}
+
+/// A cell as a finite number, if it is one.
+fn finite(cell: &str) -> Option<f64> {
+    cell.trim().parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 /// How to run a discovery.
@@ -438,6 +467,11 @@ pub struct Discovery {
     pub rows: usize,
     /// Rows left out because the outcome is undefined there.
     pub undefined: usize,
+    /// Rows left out because a numeric input is not a finite number there.
+    pub undefined_inputs: usize,
+    /// Whether each box reaches the density threshold (a first box that
+    /// does not is the densest there is, and says so).
+    pub reaches: Vec<bool>,
     /// Rows where the outcome holds.
     pub cases: usize,
     /// Whether rows were paired across regimes.
@@ -459,6 +493,16 @@ pub fn discover(source: &Source, o: &Options) -> Result<Discovery, DiscoverError
     let paired = condition.across_regimes();
     let mut read = Vec::new();
     condition.columns(&mut read);
+    let mut plain = Vec::new();
+    condition.plain_columns(&mut plain);
+    if let (true, Some(&c)) = (paired, plain.first()) {
+        let name = &source.header[c];
+        let regimes = source.regimes();
+        return Err(DiscoverError::Outcome(format!(
+            "`{name}` without a regime's name: when the outcome compares regimes, every column it reads must say whose it is, e.g. {}.{name}",
+            regimes.first().map_or("public", String::as_str)
+        )));
+    }
     // Inputs.
     let names: Vec<String> = if o.inputs.is_empty() {
         match &source.sweep_inputs {
@@ -468,7 +512,8 @@ pub fn discover(source: &Source, o: &Options) -> Result<Discovery, DiscoverError
                 .iter()
                 .enumerate()
                 .filter(|(i, h)| {
-                    !IDS.contains(&h.as_str())
+                    !h.trim().is_empty()
+                        && !IDS.contains(&h.as_str())
                         && !h.ends_with("_end")
                         && !h.ends_with("_mean")
                         && !read.contains(i)
@@ -477,6 +522,16 @@ pub fn discover(source: &Source, o: &Options) -> Result<Discovery, DiscoverError
                 .collect(),
         }
     } else {
+        for (i, n) in o.inputs.iter().enumerate() {
+            if o.inputs[..i].contains(n) {
+                return Err(DiscoverError::Inputs(format!("`{n}` is named twice")));
+            }
+            if paired && n == REGIME {
+                return Err(DiscoverError::Inputs(format!(
+                    "`{REGIME}` cannot be an input when the outcome compares regimes: each row PRIM sees is a pair of regimes"
+                )));
+            }
+        }
         o.inputs.clone()
     };
     let names: Vec<String> = names
@@ -491,7 +546,7 @@ pub fn discover(source: &Source, o: &Options) -> Result<Discovery, DiscoverError
                 hint(n, &source.header)
             )));
         };
-        if read.contains(&c) && !paired {
+        if read.contains(&c) {
             return Err(DiscoverError::Inputs(format!(
                 "`{n}` is read by the outcome, so it cannot also explain it"
             )));
@@ -528,6 +583,43 @@ pub fn discover(source: &Source, o: &Options) -> Result<Discovery, DiscoverError
             o.outcome
         )));
     }
+    // Each input numeric or a list of values; rows with an input that is
+    // not a finite number (NaN, inf, empty) in a numeric column are left
+    // out, never read as a value of their own.
+    let mut columns = Vec::new();
+    let mut usable = vec![true; kept.len()];
+    for (name, &c) in names.iter().zip(&input_cols) {
+        let cells: Vec<&str> = kept.iter().map(|&r| source.rows[r][c].as_str()).collect();
+        let numeric = |v: &str| v.trim().is_empty() || v.trim().parse::<f64>().is_ok();
+        let numbers = cells.iter().filter(|v| finite(v).is_some()).count();
+        if numbers > 0 {
+            if let Some(i) = cells.iter().position(|v| !numeric(v)) {
+                return Err(DiscoverError::Data(format!(
+                    "{} line {}: `{name}` holds numbers, but here \"{}\": correct it, or leave the column out with --inputs",
+                    source.csv.display(),
+                    kept[i] + 2,
+                    cells[i]
+                )));
+            }
+            for (u, v) in usable.iter_mut().zip(&cells) {
+                *u &= finite(v).is_some();
+            }
+        }
+        columns.push((name, c, numbers > 0));
+    }
+    let left_out_inputs = usable.iter().filter(|u| !**u).count();
+    let (kept, outcome): (Vec<usize>, Vec<bool>) = kept
+        .into_iter()
+        .zip(outcome)
+        .zip(&usable)
+        .filter(|(_, u)| **u)
+        .map(|(ko, _)| ko)
+        .unzip();
+    if kept.is_empty() {
+        return Err(DiscoverError::Data(
+            "every row has an input that is not a number (NaN, inf or empty)".into(),
+        ));
+    }
     let cases = outcome.iter().filter(|&&b| b).count();
     if cases == 0 || cases == kept.len() {
         return Err(DiscoverError::Data(format!(
@@ -539,9 +631,9 @@ pub fn discover(source: &Source, o: &Options) -> Result<Discovery, DiscoverError
     }
     let mut inputs = Vec::new();
     let mut constant = Vec::new();
-    for (name, &c) in names.iter().zip(&input_cols) {
+    for (name, c, numeric) in columns {
         let values: Vec<&str> = kept.iter().map(|&r| source.rows[r][c].as_str()).collect();
-        let column = column_of(&values);
+        let column = column_of(&values, numeric);
         let varies = match &column {
             Column::Numeric(x) => x.iter().any(|&v| v != x[0]),
             Column::Categorical { names, .. } => names.len() > 1,
@@ -585,9 +677,15 @@ pub fn discover(source: &Source, o: &Options) -> Result<Discovery, DiscoverError
     } else {
         Vec::new()
     };
+    let reaches = found
+        .iter()
+        .map(|f| f.steps[f.chosen].density >= o.threshold)
+        .collect();
     Ok(Discovery {
         rows: kept.len(),
         undefined,
+        undefined_inputs: left_out_inputs,
+        reaches,
         cases,
         paired,
         found,
@@ -599,16 +697,12 @@ pub fn discover(source: &Source, o: &Options) -> Result<Discovery, DiscoverError
     })
 }
 
-/// A column's values as numbers when every one is a finite number, else
-/// as categories.
-fn column_of(values: &[&str]) -> Column {
-    let numbers: Option<Vec<f64>> = values
-        .iter()
-        .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
-        .collect();
-    match numbers {
-        Some(x) => Column::Numeric(x),
-        None => {
+/// A column's values: numbers (every one finite, as checked) or
+/// categories.
+fn column_of(values: &[&str], numeric: bool) -> Column {
+    match numeric {
+        true => Column::Numeric(values.iter().filter_map(|v| finite(v)).collect()),
+        false => {
             let mut names: Vec<String> = Vec::new();
             let codes = values
                 .iter()
@@ -689,6 +783,7 @@ pub fn describe(input: &Input, limit: &Limit, full: &Limit) -> String {
     match (limit, full, &input.column) {
         (Limit::Range { lo, hi }, Limit::Range { lo: flo, hi: fhi }, _) => {
             match (lo > flo, hi < fhi) {
+                _ if lo == hi => format!("{} = {}", input.name, short(*lo)),
                 (true, true) => format!("{} from {} to {}", input.name, short(*lo), short(*hi)),
                 (true, false) => format!("{} at least {}", input.name, short(*lo)),
                 _ => format!("{} at most {}", input.name, short(*hi)),
@@ -723,9 +818,14 @@ pub fn short(x: f64) -> String {
 
 /// The chosen box `b` in plain words: where the outcome holds, how often,
 /// and what share of all the cases it holds these are.
-pub fn in_words(d: &Discovery, b: usize, outcome: &str) -> String {
+pub fn in_words(d: &Discovery, b: usize, outcome: &str, threshold: f64) -> String {
     let f = &d.found[b];
     let step = &f.steps[f.chosen];
+    let densest = if d.reaches[b] {
+        String::new()
+    } else {
+        format!("No box reaches the density threshold of {threshold}; the densest: ")
+    };
     let conditions: Vec<String> = d
         .inputs
         .iter()
@@ -737,17 +837,30 @@ pub fn in_words(d: &Discovery, b: usize, outcome: &str) -> String {
     let runs = if d.paired { "paired runs" } else { "runs" };
     if conditions.is_empty() {
         return format!(
-            "`{outcome}` holds in {:.0}% of all {runs}; no box of inputs does better",
+            "{densest}`{outcome}` holds in {:.0}% of all {runs}; no box of inputs does better",
             100.0 * step.density
         );
     }
     format!(
-        "`{outcome}` holds in {:.0}% of the {runs} where {}; these are {:.0}% of all {runs} where it holds, and {:.0}% of all {runs}",
+        "{densest}`{outcome}` holds in {:.0}% of the {runs} where {}; these are {:.0}% of all {runs} where it holds, and {:.0}% of all {runs}",
         100.0 * step.density,
         conditions.join(" and "),
         100.0 * step.coverage,
         100.0 * step.mass
     )
+}
+
+/// Refuses, before any work, a destination `write_discovery` would refuse.
+pub fn check_destination(source: &Source, dest: &Path, force: bool) -> Result<(), DiscoverError> {
+    crate::output::Destination {
+        path: dest,
+        force,
+        inputs: std::slice::from_ref(&source.csv),
+        kind: crate::output::DISCOVERY,
+        remedy: crate::output::REMEDY_OUT,
+    }
+    .check()?;
+    Ok(())
 }
 
 /// Writes the discovery into `dest` (a new folder, or one an earlier
@@ -847,7 +960,8 @@ pub fn write_discovery(
                 "coverage": step.coverage,
                 "density": step.density,
                 "mass": step.mass,
-                "in_words": in_words(d, b, &o.outcome),
+                "in_words": in_words(d, b, &o.outcome, o.threshold),
+                "reaches_threshold": d.reaches[b],
             })
         })
         .collect();
@@ -880,6 +994,7 @@ pub fn write_discovery(
         "constant_inputs": d.constant,
         "rows": d.rows,
         "undefined_rows": d.undefined,
+        "rows_with_undefined_inputs": d.undefined_inputs,
         "cases": d.cases,
         "settings": {
             "peel_alpha": o.settings.peel_alpha,

@@ -206,6 +206,10 @@ impl Destination<'_> {
         if fs::symlink_metadata(self.path).is_err() {
             return Ok(());
         }
+        // An empty folder (made ahead, say by a job script) holds nothing to lose.
+        if is_real_dir(self.path) && fs::read_dir(self.path).is_ok_and(|mut d| d.next().is_none()) {
+            return Ok(());
+        }
         if !self.force {
             return Err(OutputError::Exists {
                 path: self.path.to_path_buf(),

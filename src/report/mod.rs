@@ -1184,8 +1184,20 @@ fn sweep_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<Page
     );
     // The base scenario in words, as every run starts from it; the factors'
     // own values in it are replaced run by run.
+    let regimes: Vec<&str> = sweep["regimes"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let regimes = if regimes.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " This is a regime sweep: every design point and replicate ran under each of {}, on the same seeds, so the governance described below is replaced run by run by the regime's preset (runs.csv's <code>regime</code> column; the charts colour runs by regime).",
+            escape(&regimes.join(", "))
+        )
+    };
     let sections = format!(
-        "<p>Every run starts from the base scenario described below, with the fixed overrides; in each run, the sweep's values of {} replace those shown.</p>",
+        "<p>Every run starts from the base scenario described below, with the fixed overrides; in each run, the sweep's values of {} replace those shown.{regimes}</p>",
         escape(&factors.join(", "))
     ) + &scenario_section(
         &manifest.scenario("base_scenario")?,
@@ -1451,11 +1463,14 @@ fn discovery_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<
             };
             let _ = write!(
                 sections,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.2e}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(boxes.text(r, "dimension")),
                 escape(&limit("low")),
                 escape(&limit("high")),
-                boxes.num(r, "qp"),
+                match boxes.num(r, "qp") {
+                    q if q.is_nan() => "–".to_string(),
+                    q => format!("{q:.2e}"),
+                },
                 if resampled.is_nan() {
                     "not tested".to_string()
                 } else {
@@ -1485,8 +1500,18 @@ fn discovery_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<
         let mut box_figures = vec![Figure {
             file,
             caption: format!(
-                "each step of the peeling (right to left) and pasting trajectory of box {number}: a smaller box is denser but covers fewer of the cases; the ringed step is the one chosen (the most coverage at density {} or more)",
-                settings["threshold"]
+                "each step of the peeling (right to left) and pasting trajectory of box {number}: a smaller box is denser but covers fewer of the cases; {}",
+                if summary["reaches_threshold"] == false {
+                    format!(
+                        "no step reaches density {}, so the ringed step is the densest",
+                        settings["threshold"]
+                    )
+                } else {
+                    format!(
+                        "the ringed step is the one chosen (the most coverage at density {} or more)",
+                        settings["threshold"]
+                    )
+                }
             ),
         }];
         let ranges: Vec<charts::Range> = of_box

@@ -75,46 +75,91 @@ fn distance(a: &[Vec<f64>], b: &[Vec<f64>]) -> f64 {
         .sum()
 }
 
-/// The Morris design: `r` trajectories of `k` factors, chosen for spread
-/// from `4 r` random ones, as `r (k + 1)` points on the unit cube
-/// (trajectory by trajectory). Levels are multiples of 1/3; a factor's
-/// value at `u` is read as for any design ([`super::spec::Factor::value_at`]).
+/// The most trajectories a pool to choose from holds: the greedy choice
+/// costs the square of the pool in distances, so large designs draw their
+/// trajectories at random (with hundreds of them, random ones already
+/// spread over the grid).
+const MAX_POOL: usize = 1000;
+
+/// How many distinct trajectories `k` factors have: a start level for each
+/// factor (which fixes its direction) and an order of the moves,
+/// `LEVELS^k k!`, saturating.
+pub fn distinct_trajectories(k: usize) -> u64 {
+    (1..=k as u64).fold(1u64, |n, i| {
+        n.saturating_mul(LEVELS as u64).saturating_mul(i)
+    })
+}
+
+/// The Morris design: `r` trajectories of `k` factors as `r (k + 1)`
+/// points on the unit cube (trajectory by trajectory), all distinct (so
+/// `r` must be at most [`distinct_trajectories`]), chosen for spread from a
+/// pool of up to `4 r` distinct random ones ([`MAX_POOL`] at most). Levels
+/// are multiples of 1/3; a factor's value at `u` is read as for any design
+/// ([`super::spec::Factor::value_at`]).
 pub fn design(r: usize, k: usize, rng: &mut Stream) -> Vec<Vec<f64>> {
-    let pool: Vec<Vec<Vec<f64>>> = (0..r * POOL_PER_TRAJECTORY)
-        .map(|_| trajectory(k, rng))
-        .collect();
-    // Greedy: start from the farthest pair, then add the trajectory with
-    // the largest summed distance to those chosen.
+    let distinct = usize::try_from(distinct_trajectories(k)).unwrap_or(usize::MAX);
+    let wanted = (r * POOL_PER_TRAJECTORY).min(MAX_POOL).max(r).min(distinct);
+    let mut pool: Vec<Vec<Vec<f64>>> = Vec::with_capacity(wanted);
+    let mut seen = std::collections::HashSet::new();
+    // Draws until the pool is full of distinct trajectories; with few
+    // possible ones, the draws that repeat are many, so they are bounded.
+    for _ in 0..wanted.saturating_mul(200).max(10_000) {
+        if pool.len() == wanted {
+            break;
+        }
+        let t = trajectory(k, rng);
+        let key: Vec<u64> = t.iter().flatten().map(|x| x.to_bits()).collect();
+        if seen.insert(key) {
+            pool.push(t);
+        }
+    }
+    let chosen: Vec<usize> = if pool.len() <= r {
+        (0..pool.len()).collect()
+    } else {
+        spread_out(&pool, r)
+    };
+    chosen.into_iter().flat_map(|i| pool[i].clone()).collect()
+}
+
+/// `r` of the pool's trajectories, greedily far apart: the farthest pair
+/// first, then the one with the largest summed distance to those chosen
+/// (Ruano et al. 2012); returned in pool order.
+fn spread_out(pool: &[Vec<Vec<f64>>], r: usize) -> Vec<usize> {
     let d: Vec<Vec<f64>> = pool
         .iter()
         .map(|a| pool.iter().map(|b| distance(a, b)).collect())
         .collect();
     let mut chosen: Vec<usize> = Vec::with_capacity(r);
-    if r >= 2 {
-        let (mut best, mut far) = ((0, 1), f64::NEG_INFINITY);
-        for (i, row) in d.iter().enumerate() {
-            for (j, &dij) in row.iter().enumerate().skip(i + 1) {
-                if dij > far {
-                    (best, far) = ((i, j), dij);
-                }
+    let mut taken = vec![false; pool.len()];
+    let (mut best, mut far) = ((0, 1), f64::NEG_INFINITY);
+    for (i, row) in d.iter().enumerate() {
+        for (j, &dij) in row.iter().enumerate().skip(i + 1) {
+            if dij > far {
+                (best, far) = ((i, j), dij);
             }
         }
-        chosen.extend([best.0, best.1]);
-    } else {
-        chosen.push(0);
+    }
+    let mut sum = vec![0.0; pool.len()];
+    for c in [best.0, best.1].into_iter().take(r) {
+        chosen.push(c);
+        taken[c] = true;
+        for (s, row) in sum.iter_mut().zip(&d) {
+            *s += row[c];
+        }
     }
     while chosen.len() < r {
         let next = (0..pool.len())
-            .filter(|i| !chosen.contains(i))
-            .max_by(|&a, &b| {
-                let sum = |i: usize| chosen.iter().map(|&c| d[i][c]).sum::<f64>();
-                sum(a).total_cmp(&sum(b)).then(b.cmp(&a))
-            })
+            .filter(|&i| !taken[i])
+            .max_by(|&a, &b| sum[a].total_cmp(&sum[b]).then(b.cmp(&a)))
             .expect("the pool is larger than r");
         chosen.push(next);
+        taken[next] = true;
+        for (s, row) in sum.iter_mut().zip(&d) {
+            *s += row[next];
+        }
     }
     chosen.sort_unstable();
-    chosen.into_iter().flat_map(|i| pool[i].clone()).collect()
+    chosen
 }
 
 /// One factor's Morris measures, with 95% bootstrap intervals.
@@ -234,6 +279,25 @@ mod tests {
                 assert!((level - level.round()).abs() < 1e-9 && (0.0..=1.0).contains(&u));
             }
         }
+    }
+
+    #[test]
+    fn trajectories_are_distinct_and_large_designs_are_quick() {
+        let mut rng = Stream::new(1, 0, 0, Purpose::Design);
+        let x = design(30, 2, &mut rng);
+        let mut ts: Vec<Vec<u64>> = x
+            .chunks(3)
+            .map(|t| t.iter().flatten().map(|v| v.to_bits()).collect())
+            .collect();
+        ts.sort();
+        ts.dedup();
+        assert_eq!(ts.len(), 30, "30 distinct of the 32 two factors have");
+        assert_eq!(distinct_trajectories(2), 32);
+        // 20,000 trajectories: drawn at random, no distance matrix.
+        let start = std::time::Instant::now();
+        let x = design(20_000, 8, &mut rng);
+        assert_eq!(x.len(), 180_000);
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
     }
 
     #[test]

@@ -534,10 +534,20 @@ pub fn read_records(dir: &Path) -> Result<Vec<RunRecord>, SweepError> {
         }
         let text = fs::read_to_string(&path)
             .map_err(|e| other(format!("cannot read {}: {e}", path.display())))?;
-        records.push(
-            serde_json::from_str(&text)
-                .map_err(|e| other(format!("{} is damaged: {e}", path.display())))?,
-        );
+        let damaged = |why: String| {
+            other(format!(
+                "{} is damaged: {why}; delete it and run the sweep again with --resume, which redoes that run",
+                path.display()
+            ))
+        };
+        let record: RunRecord = serde_json::from_str(&text).map_err(|e| damaged(e.to_string()))?;
+        if name != format!("run-{:06}.json", record.run) {
+            return Err(damaged(format!(
+                "it holds run {}, which belongs in run-{:06}.json",
+                record.run, record.run
+            )));
+        }
+        records.push(record);
     }
     records.sort_by_key(|r: &RunRecord| r.run);
     Ok(records)

@@ -81,7 +81,7 @@ fn read_points(
         SweepManifest::read(dir, &format!("sensitivity needs a finished {design} sweep"))?;
     if manifest.sweep["design"] != design {
         return Err(fail(format!(
-            "{} is a {} sweep; {why} need `design = \"{design}\"`",
+            "{} is a {} sweep; sensitivity needs `design = \"saltelli\"` (Sobol indices) or `design = \"morris\"` (elementary effects), and {why} need `design = \"{design}\"`",
             dir.display(),
             manifest.sweep["design"]
         )));
@@ -385,6 +385,15 @@ pub fn morris_screening(
         let noise_mu_star =
             (2.0 * noise).sqrt() * (2.0 / std::f64::consts::PI).sqrt() / morris::DELTA;
         let measures = morris::measures(&morris::effects(&x, &y, r, k), resamples, 1);
+        if measures
+            .iter()
+            .all(|m| m.trajectories < morris::MIN_TRAJECTORIES)
+        {
+            return Err(fail(format!(
+                "`{metric}` is undefined along too many steps: no factor has an elementary effect in {} trajectories; choose a metric defined everywhere (e.g. a _mean column)",
+                morris::MIN_TRAJECTORIES
+            )));
+        }
         for (factor, ms) in keys.iter().zip(measures) {
             let caveat = if ms.trajectories < morris::MIN_TRAJECTORIES {
                 format!(

@@ -392,19 +392,27 @@ impl Problems<'_> {
             return Vec::new();
         };
         let names: Vec<&str> = crate::governance::PRESETS.iter().map(|p| p.name).collect();
+        let expected =
+            "expected a list of preset names in quotes, e.g. [\"public\", \"co_created\"]";
         let Some(items) = value
             .as_array()
             .filter(|a| !a.is_empty())
             .and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<&str>>>())
         else {
-            self.fail(
-                "regimes",
-                format!(
-                    "expected a list of preset names, e.g. [\"public\", \"co_created\"], found {}",
-                    describe_value(value)
+            let found = match value.as_array() {
+                Some(a) if a.is_empty() => {
+                    "an empty list (leave `regimes` out to run the base scenario's own governance)"
+                        .to_string()
+                }
+                Some(a) => format!(
+                    "{} in the list",
+                    a.iter()
+                        .find(|v| !v.is_str())
+                        .map_or("a value that is not text".into(), describe_value)
                 ),
-                None,
-            );
+                None => describe_value(value),
+            };
+            self.fail("regimes", format!("{expected}, found {found}"), None);
             return Vec::new();
         };
         let mut regimes = Vec::new();
@@ -832,6 +840,35 @@ impl SweepSpec {
         let mut notes = Vec::new();
         let factors = problems.factors(t, design, &set_keys, &mut notes);
         let regimes = problems.regimes(t, design, &set_keys, &factors);
+        if design == Design::Morris && !factors.is_empty() {
+            let distinct = super::morris::distinct_trajectories(factors.len());
+            if samples > distinct {
+                problems.fail(
+                    "samples",
+                    format!(
+                        "{} factor(s) on a 4-level grid have only {distinct} distinct trajectories, fewer than the {samples} asked: ask for at most {distinct} (elementary effects of so few factors are better read from a grid)",
+                        factors.len()
+                    ),
+                    None,
+                );
+            }
+            for f in &factors {
+                if let Levels::Range {
+                    min,
+                    max,
+                    integer: true,
+                    ..
+                } = f.levels
+                    && max - min + 1.0 < super::morris::LEVELS as f64
+                {
+                    notes.push(format!(
+                        "note: factors.{}: only {} whole numbers lie from {min} to {max}, fewer than the 4 levels of a Morris grid, so its steps differ in size; effects are divided by the step each took",
+                        f.key,
+                        max - min + 1.0
+                    ));
+                }
+            }
+        }
         notes.extend(repeats_note(design, &factors, samples));
         let mut errors = problems.found;
         if errors.is_empty() {
@@ -854,6 +891,8 @@ impl SweepSpec {
             match spec.check_size(&read.locations) {
                 Ok(()) => {
                     spec.check_factors_against_scenario(&read.locations)?;
+                    let mut spec = spec;
+                    spec.notes.extend(spec.replaced_knobs());
                     return Ok(spec);
                 }
                 Err(d) => errors.push(d),
@@ -1086,6 +1125,54 @@ impl SweepSpec {
                 diagnostics: errors,
             })
         }
+    }
+
+    /// In a regime sweep, for each regime, the governance knobs the base
+    /// scenario's files write that the regime's preset sets otherwise (and
+    /// neither `set` nor a factor fixes), said plainly: a preset replaces
+    /// them, as in `coserve compare`.
+    fn replaced_knobs(&self) -> Vec<String> {
+        let Ok(file) = Scenario::read(&self.scenario_path) else {
+            return Vec::new();
+        };
+        let fixed: Vec<&str> = self
+            .set
+            .iter()
+            .map(|a| override_key(a))
+            .chain(self.factors.iter().map(|f| f.key.as_str()))
+            .collect();
+        let written: Vec<String> = file
+            .written_knobs()
+            .into_iter()
+            .filter(|k| !fixed.contains(&format!("governance.{k}").as_str()))
+            .collect();
+        let Ok(as_written) = file.with(&self.base_overrides()) else {
+            return Vec::new();
+        };
+        let mut notes = Vec::new();
+        for regime in &self.regimes {
+            let mut set = self.base_overrides();
+            set.push(format!("governance.preset={regime}"));
+            let Ok(under) = file.with(&set) else {
+                continue;
+            };
+            let (mine, preset) = (&as_written.governance.knobs, &under.governance.knobs);
+            let replaced: Vec<String> = written
+                .iter()
+                .filter_map(|k| {
+                    let (a, b) = (mine.get(k)?, preset.get(k)?);
+                    (a != b).then(|| format!("{k} {a} -> {b}"))
+                })
+                .collect();
+            if !replaced.is_empty() {
+                notes.push(format!(
+                    "note: regime {regime}: the preset replaces knobs {} writes: {} (to keep a value under every regime, fix it in `set`)",
+                    self.scenario.display(),
+                    replaced.join(", ")
+                ));
+            }
+        }
+        notes
     }
 
     /// Overrides for one point (its factors' values, then its regime's
