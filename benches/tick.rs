@@ -7,7 +7,9 @@
 //! - `sweep/runs_10k_52`: throughput of small runs as a sweep runs them;
 //! - `regime_sweep/*`: a regime sweep of 90 runs (30 cities x 3 regimes)
 //!   against a plain sweep of 90 runs over the same factors with the preset
-//!   as one more factor, both through `run_sweep`, files and all.
+//!   as one more factor, both through `run_sweep`, files and all;
+//! - `city_map/boston_506`: reading and checking the shipped 506-tract
+//!   Boston map, with areas, centroids and shared boundaries.
 //!
 //! Run with `cargo bench --bench tick`.
 
@@ -138,11 +140,33 @@ fn regime_sweep(c: &mut Criterion) {
     group.finish();
 }
 
+fn city_map(c: &mut Criterion) {
+    use coserve::scenario::map::{CityMap, MapSpec};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/cities/boston.geojson"
+    );
+    let spec = MapSpec {
+        file: "boston.geojson".into(),
+        name: "NAME".into(),
+        population: "POP".into(),
+        ses: "LSTAT".into(),
+        ses_higher_is_poorer: true,
+    };
+    let mut group = c.benchmark_group("city_map");
+    group.sample_size(10);
+    group.bench_function("boston_506", |b| {
+        b.iter(|| CityMap::read(path.as_ref(), &spec, &["CRIM"]).expect("the map reads"))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     full_tick,
     resident_phase,
     sweep_throughput,
-    regime_sweep
+    regime_sweep,
+    city_map
 );
 criterion_main!(benches);

@@ -9,6 +9,7 @@ mod explain;
 pub mod keys;
 pub(crate) mod layers;
 pub mod limits;
+pub mod map;
 mod resolved;
 pub mod sections;
 mod template;
