@@ -44,7 +44,7 @@ SWEEP
 "$COSERVE" sweep sweep.toml --shard 0/2 --out sh0 >/dev/null 2>&1
 "$COSERVE" sweep sweep.toml --shard 1/2 --out sh1 >/dev/null 2>&1
 "$COSERVE" merge sh0 sh1 --out merged >/dev/null
-"$COSERVE" sensitivity sw --resamples 50 >/dev/null 2>&1
+"$COSERVE" sensitivity sw --resamples 100 >/dev/null 2>&1
 "$COSERVE" report sw >/dev/null
 for f in "$root"/scenarios/lab/*.toml; do
     "$COSERVE" lab "$f" --set game.groups=50 --out "lab/$(basename "$f" .toml)" >/dev/null

@@ -412,10 +412,15 @@ impl Simulation {
             .neighbourhoods
             .iter()
             .flat_map(|h| {
-                self.scenario
-                    .domains
-                    .iter()
-                    .map(move |d| d.need_rate * h.need_index)
+                // A map's need index scales a domain's rate; a generated
+                // city has none (and no multiplication, so its numbers are
+                // as they were).
+                self.scenario.domains.iter().enumerate().map(move |(i, d)| {
+                    match h.domain_need.get(i) {
+                        Some(f) => d.need_rate * h.need_index * f,
+                        None => d.need_rate * h.need_index,
+                    }
+                })
             })
             .collect();
         let exp_neg_lambda: Vec<f64> = lambda.iter().map(|l| (-l).exp()).collect();

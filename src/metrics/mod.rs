@@ -141,6 +141,14 @@ pub struct NeighbourhoodRow {
     pub column: u32,
     /// Grid row on the map, from 0.
     pub row: u32,
+    /// The neighbourhood's name: the map's, or `n<index>` in a generated city.
+    pub name: String,
+    /// Its centroid's longitude on a map (WGS84); the grid cell centre's
+    /// column + 0.5 in a generated city.
+    pub centroid_x: f64,
+    /// Its centroid's latitude on a map (WGS84); the grid cell centre's
+    /// row + 0.5 in a generated city.
+    pub centroid_y: f64,
     /// Residents living in the neighbourhood.
     pub residents: u32,
     /// The neighbourhood's mean SES as drawn, 0.05-0.95.

@@ -45,6 +45,7 @@ pub const RUN: ResultKind = ResultKind {
         Entry::File("neighbourhoods.csv"),
         Entry::File("quintiles.csv"),
         Entry::File("events.csv"),
+        Entry::File("map.geojson"),
         Entry::Report,
     ],
     what: "a run",

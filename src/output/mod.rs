@@ -207,10 +207,12 @@ pub fn run_to_dir(
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&scenario));
+    let mut inputs = scenario.files.clone();
+    inputs.extend(scenario.map.as_ref().map(|m| m.path.clone()));
     let staging = Staging::new(&Destination {
         path: &dest,
         force: options.force,
-        inputs: &scenario.files,
+        inputs: &inputs,
         kind: RUN,
         remedy: REMEDY_OUT,
     })?;
@@ -260,6 +262,11 @@ pub fn run_to_dir(
         }
     }
     write_events(&staging.path("events.csv"), sim.events())?;
+    if let Some(map) = s.map.as_ref().and_then(|m| m.map.as_ref()) {
+        let path = staging.path("map.geojson");
+        fs::write(&path, map.to_geojson()).map_err(io(&path))?;
+        files.push("map.geojson");
+    }
     let manifest = Manifest {
         coserve_version: crate::VERSION,
         coserve_commit: crate::COMMIT,

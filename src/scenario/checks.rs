@@ -534,3 +534,109 @@ fn describe_change(preset: Option<&str>, set: &Table) -> String {
     parts.extend(set.iter().map(|(k, v)| format!("{k} = {v}")));
     parts.join(", ")
 }
+
+impl Checks<'_> {
+    /// `[city.map]`: the map read and checked (its file relative to the
+    /// scenario file that names it), the city's neighbourhoods set to its
+    /// features and, unless written, its residents to the map's population;
+    /// each domain's `need_index` a property with a positive
+    /// population-weighted mean.
+    pub(super) fn city_map(
+        &mut self,
+        value: Value,
+        need_index: &[Option<String>],
+        domains: &[DomainSpec],
+        city: &mut CitySpec,
+    ) -> Option<super::ScenarioMap> {
+        if !value.is_table() {
+            self.fail(
+                "city.map",
+                format!(
+                    "expected a [city.map] section with file, name, population and ses, found {}",
+                    crate::text::describe_value(&value)
+                ),
+                None,
+            );
+            return None;
+        }
+        let spec: super::map::MapSpec = self.deserialize(value, "city.map")?;
+        let folder = match self.at.of("city.map.file").source {
+            Source::File(p) => p
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default(),
+            _ => std::path::PathBuf::new(),
+        };
+        let path = folder.join(&spec.file);
+        let extra: Vec<&str> = need_index.iter().flatten().map(String::as_str).collect();
+        let map = match super::map::read_cached(&path, &spec, &extra) {
+            Ok(map) => map,
+            Err(message) => {
+                self.fail("city.map.file", message, None);
+                return None;
+            }
+        };
+        let n = map.areas.len();
+        if n > super::MAX_NEIGHBOURHOODS as usize {
+            self.fail(
+                "city.map.file",
+                format!(
+                    "the map has {n} neighbourhoods, more than a city may have ({})",
+                    super::MAX_NEIGHBOURHOODS
+                ),
+                None,
+            );
+            return None;
+        }
+        // A count inherited from a file this one extends gives way to the
+        // map; one the user wrote here contradicts it.
+        if self.at.set_by_user("city.neighbourhoods") && city.neighbourhoods as usize != n {
+            self.fail(
+                "city.neighbourhoods",
+                format!(
+                    "the map's {n} features are the city's neighbourhoods: remove city.neighbourhoods"
+                ),
+                None,
+            );
+        }
+        city.neighbourhoods = n as u32;
+        if !self.at.written("city.residents") {
+            let people = map.population().round() as u64;
+            if people > limits::MAX_RESIDENTS as u64 {
+                self.fail(
+                    "city.map.population",
+                    format!(
+                        "the map's population, {people}, is more residents than a run may simulate ({}): set city.residents, and each simulated resident stands for several",
+                        limits::MAX_RESIDENTS
+                    ),
+                    None,
+                );
+            }
+            city.residents = people.max(1);
+        }
+        for (d, property) in domains.iter().zip(need_index) {
+            let Some(property) = property else { continue };
+            let (weighted, people) = map.areas.iter().fold((0.0, 0.0), |(w, p), a| {
+                let x = a.properties[property].as_f64().unwrap_or(0.0);
+                (w + x * a.population, p + a.population)
+            });
+            let mean = weighted / people;
+            if mean.is_nan() || mean <= 0.0 {
+                self.fail(
+                    &format!("domains.{}.need_index", d.name),
+                    format!(
+                        "the population-weighted mean of `{property}` over the map is {mean:.3}; a need index is scaled by it, so it must be above 0"
+                    ),
+                    None,
+                );
+            }
+        }
+        Some(super::ScenarioMap {
+            sha256: map.sha256.clone(),
+            spec,
+            path,
+            need_index: need_index.to_vec(),
+            map: Some(map),
+        })
+    }
+}

@@ -106,10 +106,75 @@ impl CityMap {
         })
     }
 
+    /// The neighbourhoods' outlines as a GeoJSON FeatureCollection, each
+    /// feature with the properties `neighbourhood` (its index) and `name`:
+    /// what a run's folder keeps so its report can draw the map alone.
+    pub fn to_geojson(&self) -> String {
+        let features = self
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut properties = serde_json::Map::new();
+                properties.insert("neighbourhood".into(), i.into());
+                properties.insert("name".into(), a.name.clone().into());
+                geojson::Feature {
+                    geometry: Some(geojson::Geometry::from(&a.shape)),
+                    properties: Some(properties),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        geojson::FeatureCollection {
+            features,
+            bbox: None,
+            foreign_members: None,
+        }
+        .to_string()
+            + "\n"
+    }
+
     /// Every area's population, summed.
     pub fn population(&self) -> f64 {
         self.areas.iter().map(|a| a.population).sum()
     }
+}
+
+/// [`CityMap::read`], remembered for the life of the process: a sweep
+/// builds thousands of scenarios from one file, and a map is read once
+/// (again if the file changes: its length and time of change are part of
+/// the key).
+pub fn read_cached(
+    path: &Path,
+    spec: &MapSpec,
+    extra: &[&str],
+) -> Result<std::sync::Arc<CityMap>, String> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Key = (
+        std::path::PathBuf,
+        u64,
+        Option<std::time::SystemTime>,
+        String,
+    );
+    static MAPS: OnceLock<Mutex<HashMap<Key, Arc<CityMap>>>> = OnceLock::new();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read the map {}: {e}", path.display()))?;
+    let key: Key = (
+        path.to_path_buf(),
+        meta.len(),
+        meta.modified().ok(),
+        format!("{spec:?}{extra:?}"),
+    );
+    let maps = MAPS.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(map) = maps.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(map.clone());
+    }
+    let map = Arc::new(CityMap::read(path, spec, extra)?);
+    maps.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, map.clone());
+    Ok(map)
 }
 
 /// Feature `i` as an area, or what is wrong with it.

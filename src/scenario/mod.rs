@@ -90,9 +90,33 @@ pub struct Scenario {
     pub output: OutputSpec,
     /// `[behaviour]`: the behavioural constants.
     pub behaviour: Behaviour,
+    /// `[city.map]`: the city's neighbourhoods from a map, when it has one
+    /// (else a generated grid of `city.neighbourhoods`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<ScenarioMap>,
     /// The files read: the named file first, then what it extends.
     #[serde(skip)]
     pub files: Vec<PathBuf>,
+}
+
+/// A city given as a map (`[city.map]`): what the scenario wrote, where
+/// the file was found, and the map as read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioMap {
+    /// `[city.map]` as written.
+    pub spec: map::MapSpec,
+    /// The map file as read: `spec.file` against the folder of the
+    /// scenario file that names it (or the working folder, for `--set`).
+    pub path: PathBuf,
+    /// The SHA-256 of the map file's bytes.
+    pub sha256: String,
+    /// Per domain, in order: the property its need rate is scaled by
+    /// (`need_index` in `[[domains]]`), relative to the population-weighted
+    /// mean over the map.
+    pub need_index: Vec<Option<String>>,
+    /// The map; not recorded in manifests (a run's folder holds map.geojson).
+    #[serde(skip)]
+    pub map: Option<std::sync::Arc<map::CityMap>>,
 }
 
 impl Scenario {
@@ -256,7 +280,12 @@ impl Scenario {
         };
         let description = checks.text(&mut table, "description").unwrap_or_default();
         let run: RunSpec = checks.section(&mut table, "run").unwrap_or_default();
-        let city: CitySpec = checks.section(&mut table, "city").unwrap_or_default();
+        let map_table = table
+            .get_mut("city")
+            .and_then(Value::as_table_mut)
+            .and_then(|c| c.remove("map"));
+        let mut city: CitySpec = checks.section(&mut table, "city").unwrap_or_default();
+        let mut need_index: Vec<Option<String>> = Vec::new();
         let output: OutputSpec = checks.section(&mut table, "output").unwrap_or_default();
         let behaviour: Behaviour = checks.section(&mut table, "behaviour").unwrap_or_default();
         let mut domains_listed = None;
@@ -267,9 +296,25 @@ impl Scenario {
                 items
                     .into_iter()
                     .enumerate()
-                    .filter_map(|(i, item)| {
+                    .filter_map(|(i, mut item)| {
                         let name = item.get("name").and_then(Value::as_str).map(str::to_owned);
                         let path = layers::domain_path(i, name.as_deref());
+                        let index = item.as_table_mut().and_then(|t| t.remove("need_index"));
+                        need_index.push(match index {
+                            None => None,
+                            Some(Value::String(p)) => Some(p),
+                            Some(other) => {
+                                checks.fail(
+                                    &format!("{path}.need_index"),
+                                    format!(
+                                        "expected the name of a property of the city's map, in quotes, found {}",
+                                        crate::text::describe_value(&other)
+                                    ),
+                                    None,
+                                );
+                                None
+                            }
+                        });
                         let item = checks.numbers(item, "domains", &path);
                         checks.deserialize(item, &path)
                     })
@@ -282,6 +327,23 @@ impl Scenario {
                     None,
                 );
                 Vec::new()
+            }
+        };
+        need_index.resize(domains.len(), None);
+        let map = match map_table {
+            Some(value) => checks.city_map(value, &need_index, &domains, &mut city),
+            None => {
+                for (d, p) in domains.iter().zip(&need_index) {
+                    if p.is_some() {
+                        checks.fail(
+                            &format!("{}.need_index", layers::domain_path(0, Some(&d.name))),
+                            "a need index is a property of the city's map: it needs a [city.map]"
+                                .into(),
+                            None,
+                        );
+                    }
+                }
+                None
             }
         };
         let governance = checks.governance(table.remove("governance"));
@@ -322,6 +384,7 @@ impl Scenario {
             interventions,
             output,
             behaviour,
+            map,
             files: Vec::new(),
         })
     }
