@@ -158,6 +158,46 @@ fn city_map(c: &mut Criterion) {
     group.bench_function("boston_506", |b| {
         b.iter(|| CityMap::read(path.as_ref(), &spec, &["CRIM"]).expect("the map reads"))
     });
+    // A tick on the Boston map against a generated grid of as many
+    // neighbourhoods and residents: the map must not slow the residents.
+    let boston = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/cities/boston.toml");
+    let set = |extra: &[&str]| -> Vec<String> {
+        [
+            "governance.preset=hybrid",
+            "city.residents=100000",
+            "run.ticks=1000",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let grid = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
+    // The same map without the crime need index, so the needs are the
+    // grid's and only the geography differs.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let plain = dir.path().join("boston_plain.toml");
+    std::fs::write(
+        &plain,
+        format!(
+            "extends = \"{grid}\"\n[city.map]\nfile = \"{path}\"\nname = \"NAME\"\npopulation = \"POP\"\nses = \"LSTAT\"\nses_higher_is_poorer = true\n"
+        ),
+    )
+    .expect("the scenario is written");
+    let plain = plain.to_str().expect("a UTF-8 path").to_string();
+    for (name, file, extra) in [
+        ("tick_boston_100k", boston, &[][..]),
+        ("tick_boston_no_index_100k", plain.as_str(), &[][..]),
+        ("tick_grid506_100k", grid, &["city.neighbourhoods=506"][..]),
+    ] {
+        let scenario = Scenario::load(file.as_ref(), &set(extra)).expect("the scenario loads");
+        let mut sim = Simulation::new(scenario);
+        for _ in 0..30 {
+            sim.step();
+        }
+        group.throughput(Throughput::Elements(100_000));
+        group.bench_function(name, |b| b.iter(|| black_box(sim.step())));
+    }
     group.finish();
 }
 

@@ -191,35 +191,45 @@ impl City {
     }
 }
 
-/// `total` whole residents over areas in proportion to `weights`, at
-/// least one each when there are enough (Hamilton's largest-remainder
-/// rule; ties go to the earlier area).
+/// `total` whole residents over areas in proportion to `weights`
+/// (Hamilton's largest-remainder rule; ties go to the earlier area); then,
+/// when there are enough, every area left with none takes one from the
+/// area with the most.
 fn largest_remainder(total: u64, weights: &[f64]) -> Vec<u32> {
-    let n = weights.len() as u64;
-    let floor = u64::from(total >= n);
-    let rest = total - floor * n;
+    let n = weights.len();
     let sum: f64 = weights.iter().sum();
     let quotas: Vec<f64> = weights
         .iter()
         .map(|w| {
             if sum > 0.0 {
-                rest as f64 * w / sum
+                total as f64 * w / sum
             } else {
-                rest as f64 / n as f64
+                total as f64 / n as f64
             }
         })
         .collect();
     let mut out: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
     let given: u64 = out.iter().sum();
-    let mut order: Vec<usize> = (0..weights.len()).collect();
+    let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
         let (fa, fb) = (quotas[a] - quotas[a].floor(), quotas[b] - quotas[b].floor());
         fb.total_cmp(&fa).then(a.cmp(&b))
     });
-    for &i in order.iter().take((rest - given.min(rest)) as usize) {
+    for &i in order.iter().take(total.saturating_sub(given) as usize) {
         out[i] += 1;
     }
-    out.iter().map(|&x| (x + floor) as u32).collect()
+    if total >= n as u64 {
+        for i in 0..n {
+            if out[i] == 0 {
+                let most = (0..n)
+                    .max_by_key(|&j| (out[j], std::cmp::Reverse(j)))
+                    .expect("areas");
+                out[most] -= 1;
+                out[i] = 1;
+            }
+        }
+    }
+    out.iter().map(|&x| x as u32).collect()
 }
 
 /// Each value's rank from 0 (smallest), ties sharing their mean rank.
@@ -248,10 +258,13 @@ mod tests {
     #[test]
     fn residents_follow_population_and_every_area_has_one() {
         let r = largest_remainder(10, &[1.0, 1.0, 2.0]);
-        assert_eq!(r.iter().sum::<u32>(), 10);
-        assert_eq!(r, vec![3, 3, 4]);
+        assert_eq!(r, vec![3, 2, 5], "2.5, 2.5, 5: the tie to the earlier");
         let r = largest_remainder(100, &[0.0, 50.0, 50.0]);
-        assert_eq!(r, vec![1, 50, 49]);
+        assert_eq!(
+            r,
+            vec![1, 49, 50],
+            "the empty area takes one from the first of the largest"
+        );
         assert_eq!(
             largest_remainder(7, &[3.0, 3.0, 1.0]).iter().sum::<u32>(),
             7

@@ -426,29 +426,11 @@ pub fn scatter(
 
 /// Neighbourhoods as a grid of squares coloured by value, with a legend.
 pub fn map(stem: &Path, title: &str, value_label: &str, cells: &[Cell]) -> Drawn {
-    let (lo, hi) = cells
-        .iter()
-        .map(|c| c.value)
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-    let (lo, hi) = if lo.is_finite() && hi > lo {
-        (lo, hi)
-    } else {
-        (lo.min(0.0), lo.max(0.0) + 1.0)
-    };
+    let (lo, hi) = scale(cells.iter().map(|c| c.value));
     let columns = cells.iter().map(|c| c.column + 1).max().unwrap_or(1);
     let rows = cells.iter().map(|c| c.row + 1).max().unwrap_or(1);
     both(stem, |root| {
-        root.fill(&WHITE).map_err(err)?;
-        // The title across the whole width, as on every other chart; the
-        // map centred on the left, its colour scale on the right.
-        let body = root
-            .margin(16, 16, 16, 16)
-            .titled(title, ("sans-serif", 30))
-            .map_err(err)?;
-        let (left, right) = body.split_horizontally(SIZE.0 - 300);
+        let (left, right) = map_frame(&root, title)?;
         let (w, h) = left.dim_in_pixel();
         let side = ((w as f64 - 20.0) / columns as f64).min((h as f64 - 20.0) / rows as f64);
         let x_start = ((w as f64 - side * columns as f64) / 2.0).max(0.0) as i32;
@@ -462,35 +444,161 @@ pub fn map(stem: &Path, title: &str, value_label: &str, cells: &[Cell]) -> Drawn
             ))
             .map_err(err)?;
         }
-        // Legend: the colour scale with its ends labelled.
-        right
-            .draw(&Text::new(
-                value_label.to_string(),
-                (10, 60),
-                ("sans-serif", 20),
-            ))
-            .map_err(err)?;
-        for i in 0..200 {
-            let colour = viridis(1.0 - i as f64 / 199.0);
-            right
-                .draw(&Rectangle::new(
-                    [(20, 90 + i), (60, 91 + i)],
-                    colour.filled(),
-                ))
-                .map_err(err)?;
-        }
-        right
-            .draw(&Text::new(format!("{hi:.3}"), (70, 90), ("sans-serif", 20)))
-            .map_err(err)?;
-        right
-            .draw(&Text::new(
-                format!("{lo:.3}"),
-                (70, 275),
-                ("sans-serif", 20),
-            ))
-            .map_err(err)?;
+        colour_scale(&right, value_label, lo, hi)?;
         root.present().map_err(err)
     })
+}
+
+/// One area of a real map: its rings (exteriors and holes) in longitude
+/// and latitude, and the value its colour shows.
+pub struct MapArea {
+    /// Exterior rings, each with its holes: `polygons[i][0]` the exterior,
+    /// the rest holes, as (longitude, latitude).
+    pub polygons: Vec<Vec<Vec<(f64, f64)>>>,
+    /// The value its colour shows (NaN: drawn grey).
+    pub value: f64,
+}
+
+/// Neighbourhoods of a real map coloured by value on the shared scale,
+/// in an equirectangular projection true to scale at the map's middle
+/// latitude, north up; holes are left white.
+pub fn area_map(stem: &Path, title: &str, value_label: &str, areas: &[MapArea]) -> Drawn {
+    // Real neighbourhoods are many and their values long-tailed: the scale
+    // spans the 2nd to 98th percentile, and areas beyond take its end
+    // colour (its label then says "or more" / "or less").
+    let mut values: Vec<f64> = areas
+        .iter()
+        .map(|a| a.value)
+        .filter(|v| v.is_finite())
+        .collect();
+    values.sort_by(f64::total_cmp);
+    let at =
+        |q: f64| values[((q * (values.len() - 1) as f64).round() as usize).min(values.len() - 1)];
+    let (lo, hi) = if values.len() >= 50 && at(0.98) > at(0.02) {
+        (at(0.02), at(0.98))
+    } else {
+        scale(values.iter().copied())
+    };
+    let clipped = (
+        values.first().is_some_and(|&v| v < lo),
+        values.last().is_some_and(|&v| v > hi),
+    );
+    let points = || {
+        areas
+            .iter()
+            .flat_map(|a| a.polygons.iter().flatten().flatten())
+    };
+    let (x0, x1) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+        (a.min(p.0), b.max(p.0))
+    });
+    let (y0, y1) = points().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+        (a.min(p.1), b.max(p.1))
+    });
+    let shrink = ((y0 + y1) / 2.0).to_radians().cos().max(0.01);
+    both(stem, |root| {
+        let (left, right) = map_frame(&root, title)?;
+        let (w, h) = left.dim_in_pixel();
+        let (width, height) = (((x1 - x0) * shrink).max(1e-12), (y1 - y0).max(1e-12));
+        let k = ((w as f64 - 20.0) / width).min((h as f64 - 20.0) / height);
+        let (dx, dy) = ((w as f64 - width * k) / 2.0, (h as f64 - height * k) / 2.0);
+        let at = |p: &(f64, f64)| {
+            (
+                (dx + (p.0 - x0) * shrink * k).round() as i32,
+                (dy + (y1 - p.1) * k).round() as i32,
+            )
+        };
+        let outline = RGBColor(255, 255, 255).mix(0.35);
+        for area in areas {
+            let colour = if area.value.is_finite() {
+                viridis(((area.value - lo) / (hi - lo)).clamp(0.0, 1.0))
+            } else {
+                RGBColor(190, 190, 190)
+            };
+            for polygon in &area.polygons {
+                for (i, ring) in polygon.iter().enumerate() {
+                    let pixels: Vec<(i32, i32)> = ring.iter().map(at).collect();
+                    let fill = if i == 0 {
+                        colour.filled()
+                    } else {
+                        WHITE.filled()
+                    };
+                    left.draw(&Polygon::new(pixels.clone(), fill))
+                        .map_err(err)?;
+                    left.draw(&PathElement::new(pixels, outline.stroke_width(1)))
+                        .map_err(err)?;
+                }
+            }
+        }
+        colour_scale(&right, value_label, lo, hi)?;
+        for (clip, y, words) in [(clipped.1, 112, "or more"), (clipped.0, 297, "or less")] {
+            if clip {
+                right
+                    .draw(&Text::new(words, (70, y), ("sans-serif", 16)))
+                    .map_err(err)?;
+            }
+        }
+        root.present().map_err(err)
+    })
+}
+
+/// The lowest and highest finite value, widened when they are equal so a
+/// colour scale has a span.
+fn scale(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo.min(0.0), lo.max(0.0) + 1.0)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// A map's frame: white, the title across the whole width as on every
+/// other chart, the map on the left and room for its colour scale on the
+/// right.
+fn map_frame<'a>(
+    root: &Area<'a>,
+    title: &str,
+) -> std::result::Result<(Area<'a>, Area<'a>), String> {
+    root.fill(&WHITE).map_err(err)?;
+    let body = root
+        .margin(16, 16, 16, 16)
+        .titled(title, ("sans-serif", 30))
+        .map_err(err)?;
+    Ok(body.split_horizontally(SIZE.0 - 300))
+}
+
+/// The colour scale of a map, its ends labelled.
+fn colour_scale(right: &Area, label: &str, lo: f64, hi: f64) -> Result {
+    right
+        .draw(&Text::new(label.to_string(), (10, 60), ("sans-serif", 20)))
+        .map_err(err)?;
+    for i in 0..200 {
+        let colour = viridis(1.0 - i as f64 / 199.0);
+        right
+            .draw(&Rectangle::new(
+                [(20, 90 + i), (60, 91 + i)],
+                colour.filled(),
+            ))
+            .map_err(err)?;
+    }
+    right
+        .draw(&Text::new(format!("{hi:.3}"), (70, 90), ("sans-serif", 20)))
+        .map_err(err)?;
+    right
+        .draw(&Text::new(
+            format!("{lo:.3}"),
+            (70, 275),
+            ("sans-serif", 20),
+        ))
+        .map_err(err)
 }
 
 /// A PRIM peeling trajectory: density against coverage, one point per

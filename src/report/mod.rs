@@ -145,6 +145,14 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error("{0}")]
     Chart(#[from] charts::ChartError),
+    /// A run's map.geojson could not be read.
+    #[error("damaged map {}: {why}", path.display())]
+    Map {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
 }
 
 /// A sweep's runs.csv is missing until the sweep finishes or its shards
@@ -317,7 +325,11 @@ fn run_page(
         .collect::<Result<Vec<_>, _>>()?;
     let mut figures = vec![("Over time".to_string(), over_time)];
     if let Ok(hoods) = Table::read(&dir.join("neighbourhoods.csv")) {
-        figures.push(("Where".to_string(), neighbourhood_maps(&hoods, charts_dir)?));
+        let outlines = read_outlines(&dir.join("map.geojson"))?;
+        figures.push((
+            "Where".to_string(),
+            neighbourhood_maps(&hoods, outlines.as_deref(), charts_dir)?,
+        ));
     }
     if let Ok(fifths) = Table::read(&dir.join("quintiles.csv")) {
         figures.push((
@@ -460,36 +472,103 @@ fn summary_table(ts: &Table, window: &std::ops::Range<u32>) -> String {
 }
 
 /// Maps of open needs and trust by neighbourhood in the last week.
-fn neighbourhood_maps(hoods: &Table, charts_dir: &Path) -> Result<Vec<Figure>, ReportError> {
+/// One neighbourhood's outline: polygons, each an exterior ring then its
+/// holes, as (longitude, latitude).
+type Outline = Vec<Vec<Vec<(f64, f64)>>>;
+
+/// A run's map.geojson, if it has one: each neighbourhood's outline (in
+/// index order), read with the `geojson` crate.
+fn read_outlines(path: &Path) -> Result<Option<Vec<Outline>>, ReportError> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return Ok(None);
+    };
+    let bad = |why: String| ReportError::Map {
+        path: path.to_path_buf(),
+        why,
+    };
+    let collection: geojson::FeatureCollection = text
+        .parse()
+        .map_err(|e: geojson::Error| bad(e.to_string()))?;
+    let mut outlines = vec![Vec::new(); collection.features.len()];
+    for f in &collection.features {
+        let index = f
+            .property("neighbourhood")
+            .and_then(serde_json::Value::as_u64)
+            .map(|i| i as usize)
+            .filter(|&i| i < outlines.len())
+            .ok_or_else(|| bad("a feature without a valid `neighbourhood` index".into()))?;
+        let ring = |r: &Vec<geojson::Position>| -> Vec<(f64, f64)> {
+            r.iter()
+                .map(|p| (p.as_slice()[0], p.as_slice().get(1).copied().unwrap_or(0.0)))
+                .collect()
+        };
+        outlines[index] = match f.geometry.as_ref().map(|g| &g.value) {
+            Some(geojson::GeometryValue::Polygon { coordinates }) => {
+                vec![coordinates.iter().map(ring).collect()]
+            }
+            Some(geojson::GeometryValue::MultiPolygon { coordinates }) => coordinates
+                .iter()
+                .map(|p| p.iter().map(ring).collect())
+                .collect(),
+            _ => return Err(bad(format!("neighbourhood {index} has no polygon"))),
+        };
+    }
+    Ok(Some(outlines))
+}
+
+/// Each neighbourhood at the last week, coloured by a metric: on the real
+/// map when the run has one (`outlines`), else on the grid.
+fn neighbourhood_maps(
+    hoods: &Table,
+    outlines: Option<&[Outline]>,
+    charts_dir: &Path,
+) -> Result<Vec<Figure>, ReportError> {
     let last_tick = hoods
         .rows
         .iter()
         .map(|r| hoods.num(r, "tick"))
         .fold(0.0, f64::max);
-    let cells = |metric: &str| -> Vec<Cell> {
-        hoods
-            .rows
-            .iter()
-            .filter(|r| hoods.num(r, "tick") == last_tick)
-            .map(|r| Cell {
-                column: hoods.num(r, "column") as u32,
-                row: hoods.num(r, "row") as u32,
-                value: hoods.num(r, metric),
-            })
-            .collect()
-    };
+    let last: Vec<&Vec<String>> = hoods
+        .rows
+        .iter()
+        .filter(|r| hoods.num(r, "tick") == last_tick)
+        .collect();
     let mut maps = Vec::new();
     for (metric, label) in [
         ("unmet_need_per_capita", "open needs per resident"),
         ("trust", "trust"),
     ] {
         let file = format!("map_{metric}");
-        charts::map(
-            &charts_dir.join(&file),
-            &format!("{} at the end, by neighbourhood", words(metric)),
-            label,
-            &cells(metric),
-        )?;
+        let title = format!("{} at the end, by neighbourhood", words(metric));
+        match outlines {
+            Some(outlines) => {
+                let mut areas: Vec<charts::MapArea> = outlines
+                    .iter()
+                    .map(|polygons| charts::MapArea {
+                        polygons: polygons.clone(),
+                        value: f64::NAN,
+                    })
+                    .collect();
+                for r in &last {
+                    let n = hoods.num(r, "neighbourhood");
+                    if let Some(area) = areas.get_mut(n as usize).filter(|_| n >= 0.0) {
+                        area.value = hoods.num(r, metric);
+                    }
+                }
+                charts::area_map(&charts_dir.join(&file), &title, label, &areas)?;
+            }
+            None => {
+                let cells: Vec<Cell> = last
+                    .iter()
+                    .map(|r| Cell {
+                        column: hoods.num(r, "column") as u32,
+                        row: hoods.num(r, "row") as u32,
+                        value: hoods.num(r, metric),
+                    })
+                    .collect();
+                charts::map(&charts_dir.join(&file), &title, label, &cells)?;
+            }
+        }
         maps.push(Figure {
             file,
             caption: format!("{label} in each neighbourhood at week {last_tick}"),

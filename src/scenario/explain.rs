@@ -19,6 +19,34 @@ pub fn explain(s: &Scenario) -> String {
         "\nThe city: {} residents in {} neighbourhoods, simulated week by week for {} weeks ({:.1} years), seed {}.",
         s.city.residents, s.city.neighbourhoods, s.run.ticks, years, s.run.seed
     );
+    if let Some(m) = &s.map {
+        let real = m.map.as_ref().map_or(0.0, |g| g.population());
+        let _ = writeln!(
+            w,
+            "The {} neighbourhoods from the map {} (property `{}` names them): {:.0} real residents by `{}`, so each simulated resident stands for {:.0} real ones; SES by rank of `{}`{}.",
+            s.city.neighbourhoods,
+            m.path.display(),
+            m.spec.name,
+            real,
+            m.spec.population,
+            real / s.city.residents as f64,
+            m.spec.ses,
+            if m.spec.ses_higher_is_poorer {
+                " (higher is poorer)"
+            } else {
+                ""
+            }
+        );
+        for (d, p) in s.domains.iter().zip(&m.need_index) {
+            if let Some(p) = p {
+                let _ = writeln!(
+                    w,
+                    "{}: each neighbourhood's need scales with `{p}` against its population-weighted mean over the map.",
+                    d.name
+                );
+            }
+        }
+    }
     let _ = writeln!(
         w,
         "Summaries (run means, tables, reports) cover {}: run.warmup leaves out the first weeks, while queues fill from empty.",

@@ -18,11 +18,25 @@ impl Scenario {
             Value::String(self.description.clone()),
         );
         t.insert("run".into(), section(&self.run));
-        t.insert("city".into(), section(&self.city));
-        t.insert(
-            "domains".into(),
-            Value::Array(self.domains.iter().map(section).collect()),
-        );
+        let mut city = section(&self.city);
+        let mut domains: Vec<Value> = self.domains.iter().map(section).collect();
+        if let Some(m) = &self.map {
+            // The map's file as an absolute path, so the saved file finds it
+            // wherever it is kept.
+            let mut spec = m.spec.clone();
+            let path = std::path::absolute(&m.path).unwrap_or_else(|_| m.path.clone());
+            spec.file = path.display().to_string();
+            if let Value::Table(c) = &mut city {
+                c.insert("map".into(), section(&spec));
+            }
+            for (domain, index) in domains.iter_mut().zip(&m.need_index) {
+                if let (Value::Table(d), Some(p)) = (domain, index) {
+                    d.insert("need_index".into(), Value::String(p.clone()));
+                }
+            }
+        }
+        t.insert("city".into(), city);
+        t.insert("domains".into(), Value::Array(domains));
         let mut governance = Table::new();
         governance.insert(
             "preset".into(),
@@ -71,6 +85,20 @@ mod tests {
             Scenario::from_toml_str(&text, "resolved").unwrap_or_else(|e| panic!("{e}\n{text}"));
         back.files.clone_from(&s.files);
         back
+    }
+
+    #[test]
+    fn a_city_from_a_map_reads_back_with_its_map() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/cities/boston.toml");
+        let s = Scenario::load(&path, &[]).unwrap();
+        let text = s.to_toml();
+        let back =
+            Scenario::from_toml_str(&text, "resolved").unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let (a, b) = (s.map.as_ref().unwrap(), back.map.as_ref().unwrap());
+        assert_eq!(a.sha256, b.sha256);
+        assert_eq!(a.need_index, b.need_index);
+        assert_eq!(back.city, s.city);
     }
 
     #[test]
