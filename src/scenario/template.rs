@@ -74,6 +74,20 @@ impl NewScenario {
     }
 }
 
+/// The commented `[city.map]` block: a real city instead of the grid.
+const CITY_MAP: &str = "
+# A real city instead of a generated grid: uncomment, and point at a GeoJSON
+# map of neighbourhoods in longitude and latitude (docs/model.md, \"A city from
+# a map\"; scenarios/cities/boston.toml is an example). The map's features
+# then replace city.neighbourhoods; a domain may add need_index = \"PROPERTY\".
+# [city.map]
+# file = \"my_city.geojson\"      # GeoJSON FeatureCollection, relative to this file
+# name = \"NAME\"                 # property naming each neighbourhood (unique)
+# population = \"POP\"            # property with its residents
+# ses = \"INCOME\"                # property SES is derived from, by rank
+# ses_higher_is_poorer = false  # true when a higher value means poorer
+";
+
 /// The scenario `name` under `preset`, with every key and a comment on each;
 /// `path` is where the file is written, as the commands in its header
 /// name it. Returns `None` for an unknown preset.
@@ -83,6 +97,7 @@ pub fn template(name: &str, preset_name: &str, path: &str) -> Option<String> {
     write_header(&mut w, name, preset, path);
     write_section(&mut w, "[run]", RUN, &RunSpec::default(), WIDTH);
     write_section(&mut w, "[city]", CITY, &CitySpec::default(), WIDTH);
+    w.push_str(CITY_MAP);
     w.push_str("\n# Service domains. Each [[domains]] block is one everyday service.\n");
     for d in default_domains() {
         w.push('\n');
