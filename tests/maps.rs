@@ -122,6 +122,48 @@ fn a_synthetic_map_builds_the_city_it_describes() {
     assert!((hoods[3].domain_need[waste] - 2.0 / 1.6).abs() < 1e-12);
     assert!((hoods[0].domain_need[waste] - 1.0 / 1.6).abs() < 1e-12);
     assert_eq!(hoods[0].domain_need[0], 1.0, "pet care has no index");
+    // Regimes on another map are another city: compare refuses them.
+    fs::write(
+        d.join("other.geojson"),
+        fs::read_to_string(d.join("row.geojson"))
+            .unwrap()
+            .replace("\"POP\":600", "\"POP\":60"),
+    )
+    .unwrap();
+    fs::write(
+        d.join("other.toml"),
+        fs::read_to_string(d.join("row.toml"))
+            .unwrap()
+            .replace("row.geojson", "other.geojson"),
+    )
+    .unwrap();
+    let out = coserve(
+        &[
+            "compare",
+            "row.toml",
+            "--regimes",
+            "public,other.toml",
+            "--replicates",
+            "2",
+            "--ticks",
+            "60",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("city.map.sha256"),
+        "{}",
+        text(&out.stderr)
+    );
+    // More simulated than real residents, in words.
+    let explain = coserve(&["explain", "row.toml"], d);
+    assert!(
+        text(&explain.stdout).contains("each real resident is simulated 1.0 times")
+            || text(&explain.stdout).contains("each simulated resident stands for 1 real ones"),
+        "{}",
+        text(&explain.stdout)
+    );
     // Higher is poorer: the ranks turn round.
     let poorer = Scenario::load(
         &d.join("row.toml"),

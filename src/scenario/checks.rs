@@ -616,16 +616,32 @@ impl Checks<'_> {
         }
         for (d, property) in domains.iter().zip(need_index) {
             let Some(property) = property else { continue };
+            let key = format!("domains.{}.need_index", d.name);
+            if let Some(a) = map
+                .areas
+                .iter()
+                .find(|a| a.properties[property].as_f64().is_some_and(|x| x < 0.0))
+            {
+                self.fail(
+                    &key,
+                    format!(
+                        "neighbourhood \"{}\" has `{property}` below 0: a need index scales need, so it must be 0 or more",
+                        a.name
+                    ),
+                    None,
+                );
+                continue;
+            }
             let (weighted, people) = map.areas.iter().fold((0.0, 0.0), |(w, p), a| {
                 let x = a.properties[property].as_f64().unwrap_or(0.0);
                 (w + x * a.population, p + a.population)
             });
             let mean = weighted / people;
-            if mean.is_nan() || mean <= 0.0 {
+            if !mean.is_finite() || mean <= 0.0 {
                 self.fail(
-                    &format!("domains.{}.need_index", d.name),
+                    &key,
                     format!(
-                        "the population-weighted mean of `{property}` over the map is {mean:.3}; a need index is scaled by it, so it must be above 0"
+                        "the population-weighted mean of `{property}` over the map is {mean:.3}; a need index is scaled by it, so it must be a finite number above 0"
                     ),
                     None,
                 );
@@ -633,6 +649,7 @@ impl Checks<'_> {
         }
         Some(super::ScenarioMap {
             sha256: map.sha256.clone(),
+            real_residents: map.population(),
             spec,
             path,
             need_index: need_index.to_vec(),

@@ -20,16 +20,21 @@ pub fn explain(s: &Scenario) -> String {
         s.city.residents, s.city.neighbourhoods, s.run.ticks, years, s.run.seed
     );
     if let Some(m) = &s.map {
-        let real = m.map.as_ref().map_or(0.0, |g| g.population());
+        let real = m.real_residents;
+        let ratio = real / s.city.residents as f64;
+        let stands = if ratio >= 1.0 {
+            format!("each simulated resident stands for {ratio:.0} real ones")
+        } else {
+            format!("each real resident is simulated {:.1} times", 1.0 / ratio)
+        };
         let _ = writeln!(
             w,
-            "The {} neighbourhoods from the map {} (property `{}` names them): {:.0} real residents by `{}`, so each simulated resident stands for {:.0} real ones; SES by rank of `{}`{}.",
+            "The {} neighbourhoods from the map {} (property `{}` names them): {:.0} real residents by `{}`, so {stands}; SES by rank of `{}`{}.",
             s.city.neighbourhoods,
             m.path.display(),
             m.spec.name,
             real,
             m.spec.population,
-            real / s.city.residents as f64,
             m.spec.ses,
             if m.spec.ses_higher_is_poorer {
                 " (higher is poorer)"

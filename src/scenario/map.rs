@@ -7,6 +7,10 @@
 use geo::{BoundingRect, Centroid, GeodesicArea, MultiPolygon, Relate};
 use std::path::Path;
 
+/// The largest map file read: 4,096 detailed neighbourhoods fit in a few
+/// tens of megabytes.
+pub const MAX_MAP_BYTES: u64 = 256 << 20;
+
 /// `[city.map]` as written.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,10 +66,30 @@ impl CityMap {
     /// `need_index`). Errors say which feature and property, or the line
     /// and column of invalid JSON, and never panic.
     pub fn read(path: &Path, spec: &MapSpec, extra: &[&str]) -> Result<CityMap, String> {
+        use std::io::Read;
         let shown = path.display();
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read the map {shown}: {e}"))?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{shown}:{}:{}: not valid JSON: {e}", e.line(), e.column()))?;
+        let cannot = |e: std::io::Error| format!("cannot read the map {shown}: {e}");
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_MAP_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(cannot)?;
+        if bytes.len() as u64 > MAX_MAP_BYTES {
+            return Err(format!(
+                "the map {shown} is larger than {} MB, more than a city of at most 4,096 neighbourhoods needs: simplify its outlines (e.g. `ogr2ogr -simplify 0.0001`)",
+                MAX_MAP_BYTES >> 20
+            ));
+        }
+        // Windows tools often start UTF-8 text with a byte-order mark.
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| {
+            let what = e.to_string();
+            let what = what.split(" at line ").next().unwrap_or(&what).to_string();
+            format!(
+                "{shown}:{}:{}: not valid JSON: {what}",
+                e.line(),
+                e.column()
+            )
+        })?;
         let geojson: geojson::GeoJson = serde_json::from_value(value)
             .map_err(|e| format!("{shown}: not a GeoJSON file: {e}"))?;
         let geojson::GeoJson::FeatureCollection(collection) = geojson else {
@@ -91,6 +115,12 @@ impl CityMap {
                     a.name, spec.name
                 ));
             }
+        }
+        if !areas.iter().map(|a| a.population).sum::<f64>().is_finite() {
+            return Err(format!(
+                "{shown}: the features' `{}` add up to more than a number can hold: is it a number of residents?",
+                spec.population
+            ));
         }
         if areas.iter().all(|a| a.population <= 0.0) {
             return Err(format!(
@@ -229,11 +259,35 @@ fn area(
     }
     let ses_value = number(&spec.ses, "a number")?;
     for key in extra {
-        number(key, "a number")?;
+        number(key, "a number (a domain's need_index names it)")?;
     }
     let Some(geometry) = feature.geometry else {
         return Err(format!("{which} has no geometry"));
     };
+    // geojson's conversion indexes each position's first two numbers: a
+    // shorter one is refused here first.
+    let rings: Vec<&Vec<geojson::Position>> = match &geometry.value {
+        geojson::GeometryValue::Polygon { coordinates } => coordinates.iter().collect(),
+        geojson::GeometryValue::MultiPolygon { coordinates } => {
+            coordinates.iter().flatten().collect()
+        }
+        _ => Vec::new(),
+    };
+    for ring in rings {
+        if let Some(p) = ring.iter().find(|p| p.as_slice().len() < 2) {
+            return Err(format!(
+                "{which} has a position with {} number(s), {:?}: each needs a longitude and a latitude",
+                p.as_slice().len(),
+                p.as_slice()
+            ));
+        }
+        if ring.len() < 4 {
+            return Err(format!(
+                "{which} has a ring of {} positions: a polygon's ring needs at least 4, the last repeating the first",
+                ring.len()
+            ));
+        }
+    }
     let shape: MultiPolygon<f64> = match &geometry.value {
         geojson::GeometryValue::Polygon { .. } => {
             let p: geo::Polygon<f64> = (&geometry.value)
@@ -269,15 +323,18 @@ fn area(
             c.x, c.y
         ));
     }
-    let centroid = shape
-        .centroid()
-        .map(|p| (p.x(), p.y()))
-        .ok_or_else(|| format!("{which} has no area (all its points on a line)"))?;
+    let area_km2 = shape.geodesic_area_unsigned() / 1e6;
+    let centroid = shape.centroid().map(|p| (p.x(), p.y()));
+    let Some(centroid) = centroid.filter(|_| area_km2 > 0.0) else {
+        return Err(format!(
+            "{which} has no area (its points lie on a line or on one point)"
+        ));
+    };
     Ok(Area {
         name,
         population,
         ses_value,
-        area_km2: shape.geodesic_area_unsigned() / 1e6,
+        area_km2,
         shape,
         centroid,
         properties,
@@ -420,6 +477,23 @@ mod tests {
                 good.replace("[0,0]", "[325000,4690000]"),
                 "not a longitude and latitude",
             ),
+            (
+                good.replace("[0.01,0]", "[]"),
+                "has a position with 0 number(s)",
+            ),
+            (
+                good.replace("[0.01,0.01]", "[0.005,0]")
+                    .replace("[0,0.01]", "[0.002,0]"),
+                "has no area",
+            ),
+            (
+                good.replace(r#""POP":10"#, r#""POP":1.7e308"#)
+                    + ","
+                    + &good
+                        .replace(r#""POP":10"#, r#""POP":1.7e308"#)
+                        .replace("\"a\"", "\"b\""),
+                "add up to more than a number can hold",
+            ),
         ];
         for (text, words) in cases {
             let path = dir.path().join("m.geojson");
@@ -432,8 +506,12 @@ mod tests {
             let e = CityMap::read(&path, &spec(), &[]).unwrap_err();
             assert!(e.contains(words), "{words}: {e}");
         }
-        let path = write(dir.path(), &[good.clone(), good]);
+        let path = write(dir.path(), &[good.clone(), good.clone()]);
         let e = CityMap::read(&path, &spec(), &[]).unwrap_err();
         assert!(e.contains("both named \"a\""), "{e}");
+        // A byte-order mark, as Windows tools write, is read past.
+        let text = format!(r#"{{"type":"FeatureCollection","features":[{good}]}}"#);
+        std::fs::write(&path, [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat()).unwrap();
+        assert!(CityMap::read(&path, &spec(), &[]).is_ok());
     }
 }

@@ -110,6 +110,10 @@ pub struct ScenarioMap {
     pub path: PathBuf,
     /// The SHA-256 of the map file's bytes.
     pub sha256: String,
+    /// The real residents the map counts (its `population` property,
+    /// summed): what `coserve explain` sets against `city.residents`.
+    #[serde(default)]
+    pub real_residents: f64,
     /// Per domain, in order: the property its need rate is scaled by
     /// (`need_index` in `[[domains]]`), relative to the population-weighted
     /// mean over the map.

@@ -331,9 +331,22 @@ fn same_city_and_clock(
     let shared = |s: &Scenario| {
         let mut run = s.run.clone();
         run.seed = compared.run.seed;
+        // A map is the same city when it is the same file's content read
+        // the same way, wherever the file lies.
+        let map = s.map.as_ref().map(|m| {
+            serde_json::json!({
+                "sha256": m.sha256,
+                "name": m.spec.name,
+                "population": m.spec.population,
+                "ses": m.spec.ses,
+                "ses_higher_is_poorer": m.spec.ses_higher_is_poorer,
+                "need_index": m.need_index,
+            })
+        });
         serde_json::json!({
             "run": run,
             "city": s.city,
+            "city.map": map,
             "domains": s.domains,
             "behaviour": s.behaviour,
         })
