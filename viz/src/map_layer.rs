@@ -5,7 +5,7 @@
 //! over each other: software renderers, which projectors' laptops sometimes
 //! fall back to, spend most of a frame on exactly that.
 
-use crate::snapshot::{DotState, SideView};
+use crate::snapshot::{DotState, Outlines, SideView};
 use bevy_egui::egui;
 use std::ops::Range;
 
@@ -36,6 +36,9 @@ struct Drawn {
 pub struct MapLayer {
     texture: Option<egui::TextureHandle>,
     drawn: Option<Drawn>,
+    /// On a real map: which neighbourhood each pixel of the image shows
+    /// (`u16::MAX`: none), for pointing at one.
+    owner: Vec<u16>,
 }
 
 impl MapLayer {
@@ -60,7 +63,15 @@ impl MapLayer {
         };
         if self.drawn.as_ref() != Some(&want) || self.texture.is_none() {
             let size = [want.width, want.height];
-            let image = rasterize(side, &want.colours, cell * ppp, SIZE * ppp, size);
+            let image = match &side.outlines {
+                Some(outlines) => {
+                    let (image, owner) =
+                        rasterize_map(side, outlines, &want.colours, SIZE * ppp, size);
+                    self.owner = owner;
+                    image
+                }
+                None => rasterize(side, &want.colours, cell * ppp, SIZE * ppp, size),
+            };
             match &mut self.texture {
                 Some(t) => t.set(image, egui::TextureOptions::NEAREST),
                 None => {
@@ -78,6 +89,121 @@ impl MapLayer {
             painter.image(t.id(), rect, uv, egui::Color32::WHITE);
         }
     }
+}
+
+impl MapLayer {
+    /// The neighbourhood drawn at `at` (0-1 across and down the image) on a
+    /// real map, if any.
+    pub fn hood_at(&self, at: egui::Vec2) -> Option<usize> {
+        let drawn = self.drawn.as_ref()?;
+        let (x, y) = (
+            (at.x * drawn.width as f32) as usize,
+            (at.y * drawn.height as f32) as usize,
+        );
+        (x < drawn.width && y < drawn.height)
+            .then(|| self.owner.get(y * drawn.width + x).copied())
+            .flatten()
+            .filter(|&h| h != u16::MAX)
+            .map(usize::from)
+    }
+}
+
+/// How `outlines` fit an image of `[width, height]` pixels: the scale and
+/// offset from map units to pixels, the map centred.
+pub fn fit(outlines: &Outlines, [width, height]: [usize; 2]) -> (f32, egui::Vec2) {
+    let (w, h) = (outlines.size.0.max(1e-9), outlines.size.1.max(1e-9));
+    let k = (width as f32 / w).min(height as f32 / h);
+    (
+        k,
+        egui::vec2((width as f32 - w * k) / 2.0, (height as f32 - h * k) / 2.0),
+    )
+}
+
+/// A real map: each neighbourhood's outline filled in its colour (even-odd,
+/// so holes stay empty), and residents as squares of `size` pixels at their
+/// place within their neighbourhood's bounds where that falls inside it; with
+/// the owner of every pixel.
+fn rasterize_map(
+    side: &SideView,
+    outlines: &Outlines,
+    colours: &[egui::Color32],
+    size: f32,
+    [width, height]: [usize; 2],
+) -> (egui::ColorImage, Vec<u16>) {
+    let mut image = egui::ColorImage::filled([width, height], egui::Color32::TRANSPARENT);
+    let mut owner = vec![u16::MAX; width * height];
+    let (k, offset) = fit(outlines, [width, height]);
+    let pixel = |p: &(f32, f32)| (offset.x + p.0 * k, offset.y + p.1 * k);
+    let mut bounds = vec![
+        [
+            f32::INFINITY,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NEG_INFINITY
+        ];
+        outlines.rings.len()
+    ];
+    for (h, rings) in outlines.rings.iter().enumerate() {
+        let rings: Vec<Vec<(f32, f32)>> = rings
+            .iter()
+            .map(|r| r.iter().map(pixel).collect())
+            .collect();
+        let b = &mut bounds[h];
+        for &(x, y) in rings.iter().flatten() {
+            *b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+        }
+        let colour = colours.get(h).copied().unwrap_or(egui::Color32::GRAY);
+        let (top, bottom) = (
+            (b[1].floor().max(0.0)) as usize,
+            (b[3].ceil().max(0.0) as usize).min(height),
+        );
+        let mut crossings = Vec::new();
+        for row in top..bottom {
+            let y = row as f32 + 0.5;
+            crossings.clear();
+            for ring in &rings {
+                for edge in ring.windows(2) {
+                    let ((x0, y0), (x1, y1)) = (edge[0], edge[1]);
+                    if (y0 <= y) != (y1 <= y) {
+                        crossings.push(x0 + (y - y0) / (y1 - y0) * (x1 - x0));
+                    }
+                }
+            }
+            crossings.sort_by(f32::total_cmp);
+            for pair in crossings.chunks_exact(2) {
+                let from = (pair[0] - 0.5).ceil().max(0.0) as usize;
+                let to = ((pair[1] - 0.5).floor() + 1.0).clamp(0.0, width as f32) as usize;
+                for x in from.min(to)..to {
+                    image.pixels[row * width + x] = colour;
+                    owner[row * width + x] = h as u16;
+                }
+            }
+        }
+    }
+    let half = size / 2.0;
+    for dot in &side.dots {
+        let h = dot.hood as usize;
+        let Some(b) = bounds.get(h) else { continue };
+        let centre = (b[0] + dot.x * (b[2] - b[0]), b[1] + dot.y * (b[3] - b[1]));
+        let (cx, cy) = (centre.0 as usize, centre.1 as usize);
+        if cx >= width || cy >= height || owner[cy * width + cx] != dot.hood {
+            continue;
+        }
+        let colour = match dot.state {
+            DotState::Volunteering => VOLUNTEER,
+            DotState::Waiting => WAITING,
+            DotState::Served => SERVED,
+        };
+        let span = |from: f32, to: f32, limit: usize| {
+            (from.round().max(0.0) as usize).min(limit)..(to.round().max(0.0) as usize).min(limit)
+        };
+        for row in span(centre.1 - half, centre.1 + half, height) {
+            for x in span(centre.0 - half, centre.0 + half, width) {
+                image.pixels[row * width + x] = colour;
+            }
+        }
+    }
+    (image, owner)
 }
 
 /// Neighbourhood squares `cell` pixels wide (less a gap) in `colours`, and
@@ -133,6 +259,60 @@ mod tests {
     use super::*;
     use crate::snapshot::Dot;
 
+    /// Two neighbourhoods side by side on a real map, the second with a
+    /// hole: filled in their colours, the hole left empty, and every pixel
+    /// knows whose it is.
+    #[test]
+    fn real_maps_fill_outlines_leave_holes_and_know_who_is_where() {
+        let square = |x0: f32, x1: f32, y0: f32, y1: f32| {
+            vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+        };
+        let outlines = Outlines {
+            rings: vec![
+                vec![square(0.0, 1.0, 0.0, 1.0)],
+                vec![square(1.0, 2.0, 0.0, 1.0), square(1.4, 1.6, 0.4, 0.6)],
+            ],
+            size: (2.0, 1.0),
+            centroids: vec![(0.5, 0.5), (1.5, 0.5)],
+        };
+        let side = SideView {
+            name: "left",
+            regime: "public".into(),
+            history: Vec::new(),
+            hoods: Vec::new(),
+            grid: vec![(0, 0), (1, 0)],
+            outlines: Some(std::sync::Arc::new(outlines)),
+            columns: 2,
+            residents: 2,
+            knobs: coserve::governance::preset("public").unwrap().knobs(),
+            dots: vec![Dot {
+                hood: 0,
+                x: 0.5,
+                y: 0.5,
+                state: DotState::Waiting,
+            }],
+            changes: Vec::new(),
+        };
+        let (red, blue) = (egui::Color32::RED, egui::Color32::BLUE);
+        let outlines = side.outlines.clone().unwrap();
+        let (image, owner) = rasterize_map(&side, &outlines, &[red, blue], 5.0, [200, 100]);
+        let at = |x: usize, y: usize| image.pixels[y * 200 + x];
+        assert_eq!(at(10, 10), red);
+        assert_eq!(at(190, 90), blue);
+        assert_eq!(at(150, 50), egui::Color32::TRANSPARENT, "the hole");
+        assert_eq!(at(50, 50), WAITING, "the resident, in its neighbourhood");
+        assert_eq!(owner[10 * 200 + 10], 0);
+        assert_eq!(owner[90 * 200 + 190], 1);
+        assert_eq!(owner[50 * 200 + 150], u16::MAX);
+        let inside = |c| image.pixels.iter().filter(|p| **p == c).count();
+        assert_eq!(
+            inside(red) + 25,
+            100 * 100,
+            "all of the first but the resident"
+        );
+        assert_eq!(inside(blue), 100 * 100 - 20 * 20);
+    }
+
     #[test]
     fn squares_in_their_colours_and_residents_in_their_state_colours() {
         let side = SideView {
@@ -141,6 +321,7 @@ mod tests {
             history: Vec::new(),
             hoods: Vec::new(),
             grid: vec![(0, 0), (1, 0)],
+            outlines: None,
             columns: 2,
             residents: 2,
             knobs: coserve::governance::preset("public").unwrap().knobs(),

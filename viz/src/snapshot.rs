@@ -40,6 +40,9 @@ pub struct SideView {
     pub hoods: Vec<NeighbourhoodRow>,
     /// Each neighbourhood's (column, row) on the map.
     pub grid: Vec<(u32, u32)>,
+    /// A city from a map: its neighbourhoods' outlines, drawn instead of
+    /// the grid.
+    pub outlines: Option<std::sync::Arc<Outlines>>,
     pub columns: u32,
     pub residents: u64,
     /// The knobs in force, shown on the sliders.
@@ -47,6 +50,66 @@ pub struct SideView {
     pub dots: Vec<Dot>,
     /// Every change of knobs so far, live or scheduled: (week, label).
     pub changes: Vec<(u32, String)>,
+}
+
+/// A real city's neighbourhoods in map units: x east and y south from the
+/// map's north-west corner, in degrees of latitude (longitude shrunk by the
+/// cosine of the middle latitude, so shapes keep their proportions).
+#[derive(Debug, PartialEq)]
+pub struct Outlines {
+    /// Per neighbourhood: its rings (exteriors and holes alike, filled
+    /// even-odd).
+    pub rings: Vec<Vec<Vec<(f32, f32)>>>,
+    /// The map's width and height in map units.
+    pub size: (f32, f32),
+    /// Per neighbourhood: its centroid in map units.
+    pub centroids: Vec<(f32, f32)>,
+}
+
+impl Outlines {
+    /// The outlines of `map`'s neighbourhoods, in its order.
+    pub fn of(map: &coserve::scenario::map::CityMap) -> Outlines {
+        let coords = || {
+            map.areas.iter().flat_map(|a| {
+                a.shape
+                    .0
+                    .iter()
+                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                    .flat_map(|r| r.0.iter())
+            })
+        };
+        let (x0, x1, y0, y1) = coords().fold(
+            (
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+            ),
+            |(a, b, c, d), p| (a.min(p.x), b.max(p.x), c.min(p.y), d.max(p.y)),
+        );
+        let shrink = ((y0 + y1) / 2.0).to_radians().cos();
+        let at = |x: f64, y: f64| (((x - x0) * shrink) as f32, (y1 - y) as f32);
+        Outlines {
+            rings: map
+                .areas
+                .iter()
+                .map(|a| {
+                    a.shape
+                        .0
+                        .iter()
+                        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                        .map(|r| r.0.iter().map(|c| at(c.x, c.y)).collect())
+                        .collect()
+                })
+                .collect(),
+            size: at(x1, y0),
+            centroids: map
+                .areas
+                .iter()
+                .map(|a| at(a.centroid.0, a.centroid.1))
+                .collect(),
+        }
+    }
 }
 
 /// Everything a frame needs.
@@ -119,6 +182,7 @@ fn side_view(side: &Side, name: &'static str) -> SideView {
         history: side.history.clone(),
         hoods: side.hoods.clone(),
         grid: city.neighbourhoods.iter().map(|h| h.grid).collect(),
+        outlines: side.outlines.clone(),
         columns: city.columns,
         residents: city.residents(),
         knobs: side.sim.knobs().clone(),

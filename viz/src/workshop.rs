@@ -44,11 +44,18 @@ pub struct Side {
     pub hoods: Vec<NeighbourhoodRow>,
     /// Changes made live, in the order they were made.
     pub live: Vec<Intervention>,
+    /// A city from a map: its outlines, made once for every snapshot.
+    pub outlines: Option<std::sync::Arc<crate::snapshot::Outlines>>,
 }
 
 impl Side {
     fn new(start: Scenario) -> Side {
         Side {
+            outlines: start
+                .map
+                .as_ref()
+                .and_then(|m| m.map.as_deref())
+                .map(|map| std::sync::Arc::new(crate::snapshot::Outlines::of(map))),
             regime: start.governance.preset.clone(),
             sim: Simulation::new(start),
             history: Vec::new(),

@@ -8,13 +8,23 @@ use std::process::Command;
 
 #[test]
 fn screenshot_after_ticks_is_a_full_window_that_is_not_blank() {
+    shot_is_a_full_window_that_is_not_blank("../scenarios/baseline.toml");
+}
+
+/// Boston's 506 tracts drawn as the real map, in a real window.
+#[test]
+fn a_city_from_a_map_is_drawn_in_a_real_window() {
+    shot_is_a_full_window_that_is_not_blank("../scenarios/cities/boston.toml");
+}
+
+fn shot_is_a_full_window_that_is_not_blank(file: &str) {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         eprintln!("skipped: no display (run under xvfb-run)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let shot = dir.path().join("city.png");
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/baseline.toml");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let out = Command::new(env!("CARGO_BIN_EXE_coserve-viz"))
         .arg(&scenario)
         .args(["--set", "city.residents=20000", "--screenshot"])

@@ -157,6 +157,20 @@ fn draw_map(
     metric: MapMetric,
     (lo, hi): (f64, f64),
 ) {
+    if let Some(outlines) = &side.outlines {
+        let outlines = outlines.clone();
+        draw_real_map(
+            ui,
+            details,
+            side,
+            &outlines,
+            organizations,
+            (layer, snapshot),
+            metric,
+            (lo, hi),
+        );
+        return;
+    }
     let columns = side.columns.max(1) as f32;
     let rows = (side.grid.len() as f32 / columns).ceil().max(1.0);
     let avail = ui.available_size();
@@ -175,26 +189,7 @@ fn draw_map(
         if c < columns
             && let Some(row) = side.hoods.get(h)
         {
-            response.on_hover_ui_at_pointer(|ui| {
-                for line in [
-                    format!(
-                        "Neighbourhood {h}: {} residents, mean SES {:.2}",
-                        row.residents, row.ses_mean
-                    ),
-                    format!(
-                        "unmet need {:.2} per resident · service {:.2} per resident",
-                        row.unmet_need_per_capita, row.service_per_capita
-                    ),
-                    format!(
-                        "trust {:.2} · volunteers {:.1}% · organizations {}",
-                        row.trust,
-                        100.0 * row.participation_rate,
-                        row.organizations
-                    ),
-                ] {
-                    ui.add(egui::Label::new(line).wrap_mode(egui::TextWrapMode::Extend));
-                }
-            });
+            response.on_hover_ui_at_pointer(|ui| hood_numbers(ui, row));
         }
     }
     let painter = ui.painter_at(rect);
@@ -236,6 +231,99 @@ fn draw_map(
             );
             painter.rect_filled(tag.expand(2.0), 3.0, egui::Color32::WHITE);
             painter.galley(tag.min, galley, egui::Color32::BLACK);
+        }
+    }
+    legend(
+        &painter,
+        rect.max.x - legend_w + 16.0,
+        rect.min.y,
+        metric,
+        lo,
+        hi,
+    );
+}
+
+/// A neighbourhood's name and numbers, where the pointer is.
+fn hood_numbers(ui: &mut egui::Ui, row: &coserve::metrics::NeighbourhoodRow) {
+    for line in [
+        format!(
+            "{}: {} residents, mean SES {:.2}",
+            row.name, row.residents, row.ses_mean
+        ),
+        format!(
+            "unmet need {:.2} per resident · service {:.2} per resident",
+            row.unmet_need_per_capita, row.service_per_capita
+        ),
+        format!(
+            "trust {:.2} · volunteers {:.1}% · organizations {}",
+            row.trust,
+            100.0 * row.participation_rate,
+            row.organizations
+        ),
+    ] {
+        ui.add(egui::Label::new(line).wrap_mode(egui::TextWrapMode::Extend));
+    }
+}
+
+/// A city from a map: its neighbourhoods' outlines in the metric's colours
+/// with residents on them (one image), each neighbourhood's organizations
+/// as one diamond with their count at its centroid, pointing shows a
+/// neighbourhood's name and numbers, and the legend.
+#[allow(clippy::too_many_arguments)]
+fn draw_real_map(
+    ui: &mut egui::Ui,
+    details: bool,
+    side: &SideView,
+    outlines: &crate::snapshot::Outlines,
+    organizations: &[f32],
+    (layer, snapshot): (&mut MapLayer, (u64, u32)),
+    metric: MapMetric,
+    (lo, hi): (f64, f64),
+) {
+    let avail = ui.available_size();
+    let legend_w = 140.0;
+    let aspect = outlines.size.0.max(1e-9) / outlines.size.1.max(1e-9);
+    let width = (avail.x - legend_w).min(avail.y * aspect).max(40.0);
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(width + legend_w, width / aspect),
+        egui::Sense::hover(),
+    );
+    let map = egui::Rect::from_min_size(rect.min, egui::vec2(width, width / aspect));
+    let painter = ui.painter_at(rect);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let colours = (0..outlines.rings.len())
+        .map(|h| {
+            let v = side.hoods.get(h).map_or(f64::NAN, |row| metric.value(row));
+            viridis((v - lo) / span)
+        })
+        .collect();
+    layer.paint(&painter, side, snapshot, (map, 1.0), colours);
+    let (k, offset) =
+        crate::map_layer::fit(outlines, [map.width() as usize, map.height() as usize]);
+    // A diamond per neighbourhood only where neighbourhoods are large on
+    // screen; with hundreds of small ones, the count is in the tooltip.
+    let radius = ((map.area() / outlines.rings.len().max(1) as f32).sqrt() * 0.12).min(6.0);
+    let markers = if radius >= 3.0 {
+        &outlines.centroids[..]
+    } else {
+        &[]
+    };
+    for (h, &(x, y)) in markers.iter().enumerate() {
+        let now = side.hoods.get(h).map_or(0, |r| r.organizations);
+        let shown = organizations.get(h).copied().unwrap_or(0.0);
+        if now == 0 && shown <= 0.0 {
+            continue;
+        }
+        let at = map.min + offset + egui::vec2(x, y) * k;
+        organization_marker(&painter, at, radius, shown.clamp(0.0, 1.0).max(0.5));
+    }
+    if let Some(pos) = response
+        .hover_pos()
+        .filter(|&pos| details && map.contains(pos))
+    {
+        let at = (pos - map.min) / map.size();
+        if let Some(row) = layer.hood_at(at).and_then(|h| side.hoods.get(h)) {
+            response.on_hover_ui_at_pointer(|ui| hood_numbers(ui, row));
         }
     }
     legend(
