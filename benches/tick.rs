@@ -9,7 +9,10 @@
 //!   against a plain sweep of 90 runs over the same factors with the preset
 //!   as one more factor, both through `run_sweep`, files and all;
 //! - `city_map/boston_506`: reading and checking the shipped 506-tract
-//!   Boston map, with areas, centroids and shared boundaries.
+//!   Boston map, with areas, centroids and shared boundaries;
+//!   `city_map/boston_build_city`: its neighbourhoods built from it;
+//!   `city_map/tick_*`: a tick on the map, with and without its crime need
+//!   index, against a generated grid of as many neighbourhoods.
 //!
 //! Run with `cargo bench --bench tick`.
 
@@ -158,9 +161,15 @@ fn city_map(c: &mut Criterion) {
     group.bench_function("boston_506", |b| {
         b.iter(|| CityMap::read(path.as_ref(), &spec, &["CRIM"]).expect("the map reads"))
     });
+    // Building the 506 neighbourhoods of 100,000 residents from the map
+    // once read (residents, SES by rank, need indices).
+    let boston = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/cities/boston.toml");
+    let scenario = Scenario::load(boston.as_ref(), &[]).expect("the Boston scenario loads");
+    group.bench_function("boston_build_city", |b| {
+        b.iter(|| black_box(coserve::model::City::generate(&scenario)))
+    });
     // A tick on the Boston map against a generated grid of as many
     // neighbourhoods and residents: the map must not slow the residents.
-    let boston = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/cities/boston.toml");
     let set = |extra: &[&str]| -> Vec<String> {
         [
             "governance.preset=hybrid",

@@ -113,6 +113,11 @@ fn a_synthetic_map_builds_the_city_it_describes() {
     let hoods = &sim.city().neighbourhoods;
     let people: Vec<u32> = hoods.iter().map(|h| h.population).collect();
     assert_eq!(people, vec![100, 100, 200, 600]);
+    let neighbours: Vec<Vec<usize>> = hoods.iter().map(|h| h.neighbours.clone()).collect();
+    assert_eq!(
+        neighbours, map.neighbours,
+        "the model sees the map's neighbours"
+    );
     assert!(
         hoods.windows(2).all(|w| w[0].ses_mean < w[1].ses_mean),
         "SES follows income"

@@ -36,6 +36,10 @@ pub struct Neighbourhood {
     /// map's `need_index` property over its population-weighted mean);
     /// empty when every factor is 1.
     pub domain_need: Vec<f64>,
+    /// The neighbourhoods sharing a stretch of boundary with this one,
+    /// ascending: on a map, as measured on it; in a generated city, the
+    /// grid cells left, right, above and below.
+    pub neighbours: Vec<usize>,
 }
 
 /// The neighbourhoods of a city.
@@ -84,6 +88,7 @@ impl City {
                         (i as u32 / columns) as f64 + 0.5,
                     ),
                     domain_need: Vec::new(),
+                    neighbours: grid_neighbours(i, n, columns as usize),
                 };
                 first += population;
                 hood
@@ -171,6 +176,7 @@ impl City {
                     } else {
                         Vec::new()
                     },
+                    neighbours: map.neighbours[i].clone(),
                 };
                 first += residents[i];
                 hood
@@ -232,6 +238,26 @@ fn largest_remainder(total: u64, weights: &[f64]) -> Vec<u32> {
     out.iter().map(|&x| x as u32).collect()
 }
 
+/// Cell `i`'s neighbours in a grid of `n` cells, `columns` wide, filled
+/// row by row: left, right, above and below where they exist, ascending.
+fn grid_neighbours(i: usize, n: usize, columns: usize) -> Vec<usize> {
+    let (c, columns) = (i % columns, columns.max(1));
+    let mut out = Vec::with_capacity(4);
+    if i >= columns {
+        out.push(i - columns);
+    }
+    if c > 0 {
+        out.push(i - 1);
+    }
+    if c + 1 < columns && i + 1 < n {
+        out.push(i + 1);
+    }
+    if i + columns < n {
+        out.push(i + columns);
+    }
+    out
+}
+
 /// Each value's rank from 0 (smallest), ties sharing their mean rank.
 fn mean_ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
@@ -269,6 +295,16 @@ mod tests {
             largest_remainder(7, &[3.0, 3.0, 1.0]).iter().sum::<u32>(),
             7
         );
+    }
+
+    #[test]
+    fn grid_cells_neighbour_left_right_above_and_below() {
+        // 0 1 2
+        // 3 4
+        assert_eq!(grid_neighbours(0, 5, 3), vec![1, 3]);
+        assert_eq!(grid_neighbours(1, 5, 3), vec![0, 2, 4]);
+        assert_eq!(grid_neighbours(2, 5, 3), vec![1]);
+        assert_eq!(grid_neighbours(4, 5, 3), vec![1, 3]);
     }
 
     #[test]
