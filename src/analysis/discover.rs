@@ -324,76 +324,57 @@ fn hint(name: &str, header: &[String]) -> String {
 }
 
 impl Condition {
-    fn across_regimes(&self) -> bool {
-        let any =
-            |terms: &[(f64, Operand)]| terms.iter().any(|t| matches!(t.1, Operand::Regime(..)));
+    /// Every operand it reads, in order.
+    fn operands(&self) -> Vec<&Operand> {
         match self {
-            Condition::Compare(l, _, r) => any(l) || any(r),
-            Condition::And(a, b) | Condition::Or(a, b) => a.across_regimes() || b.across_regimes(),
+            Condition::Compare(l, _, r) => l.iter().chain(r).map(|(_, o)| o).collect(),
+            Condition::And(a, b) | Condition::Or(a, b) => {
+                let mut all = a.operands();
+                all.extend(b.operands());
+                all
+            }
         }
     }
 
-    fn regimes(&self, out: &mut Vec<String>) {
-        let mut add = |terms: &[(f64, Operand)]| {
-            for (_, o) in terms {
-                if let Operand::Regime(r, _) = o
-                    && !out.contains(r)
-                {
-                    out.push(r.clone());
-                }
-            }
-        };
-        match self {
-            Condition::Compare(l, _, r) => {
-                add(l);
-                add(r);
-            }
-            Condition::And(a, b) | Condition::Or(a, b) => {
-                a.regimes(out);
-                b.regimes(out);
+    fn across_regimes(&self) -> bool {
+        self.operands()
+            .iter()
+            .any(|o| matches!(o, Operand::Regime(..)))
+    }
+
+    /// The regimes it names, in order, each once.
+    fn regimes(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for o in self.operands() {
+            if let Operand::Regime(r, _) = o
+                && !out.contains(r)
+            {
+                out.push(r.clone());
             }
         }
+        out
     }
 
     /// Columns read without a regime's name.
-    fn plain_columns(&self, out: &mut Vec<usize>) {
-        let mut add = |terms: &[(f64, Operand)]| {
-            for (_, o) in terms {
-                if let Operand::Column(c) = o {
-                    out.push(*c);
-                }
-            }
-        };
-        match self {
-            Condition::Compare(l, _, r) => {
-                add(l);
-                add(r);
-            }
-            Condition::And(a, b) | Condition::Or(a, b) => {
-                a.plain_columns(out);
-                b.plain_columns(out);
-            }
-        }
+    fn plain_columns(&self) -> Vec<usize> {
+        self.operands()
+            .into_iter()
+            .filter_map(|o| match o {
+                Operand::Column(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
     }
 
-    fn columns(&self, out: &mut Vec<usize>) {
-        let mut add = |terms: &[(f64, Operand)]| {
-            for (_, o) in terms {
-                if let Operand::Column(c) | Operand::Regime(_, c) = o {
-                    out.push(*c);
-                }
-            }
-        };
-        match self {
-            Condition::Compare(l, _, r) => {
-                add(l);
-                add(r);
-            }
-            Condition::And(a, b) | Condition::Or(a, b) => {
-                a.columns(out);
-                b.columns(out);
-            }
-        }
+    /// Every column read, with or without a regime's name.
+    fn columns(&self) -> Vec<usize> {
+        self.operands()
+            .into_iter()
+            .filter_map(|o| match o {
+                Operand::Column(c) | Operand::Regime(_, c) => Some(*c),
+                Operand::Number(_) => None,
+            })
+            .collect()
     }
 
     /// Whether it holds for a row (and, across regimes, the rows of each
@@ -491,10 +472,8 @@ pub struct Discovery {
 pub fn discover(source: &Source, o: &Options) -> Result<Discovery, DiscoverError> {
     let condition = parse(&o.outcome, source)?;
     let paired = condition.across_regimes();
-    let mut read = Vec::new();
-    condition.columns(&mut read);
-    let mut plain = Vec::new();
-    condition.plain_columns(&mut plain);
+    let read = condition.columns();
+    let plain = condition.plain_columns();
     if let (true, Some(&c)) = (paired, plain.first()) {
         let name = &source.header[c];
         let regimes = source.regimes();
@@ -753,8 +732,7 @@ fn pair(
             )));
         }
     }
-    let mut needed = Vec::new();
-    condition.regimes(&mut needed);
+    let needed = condition.regimes();
     let (mut kept, mut outcome, mut undefined) = (Vec::new(), Vec::new(), 0);
     for key in &order {
         let group = &groups[key];
