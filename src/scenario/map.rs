@@ -104,9 +104,23 @@ impl CityMap {
         if collection.features.is_empty() {
             return Err(format!("{shown}: the FeatureCollection has no features"));
         }
+        // Every feature's problem at once (the first ten), as `validate`
+        // promises every error, not the first.
         let mut areas = Vec::with_capacity(collection.features.len());
+        let mut problems = Vec::new();
         for (i, feature) in collection.features.into_iter().enumerate() {
-            areas.push(area(i, feature, spec, extra).map_err(|e| format!("{shown}: {e}"))?);
+            match area(i, feature, spec, extra) {
+                Ok(a) => areas.push(a),
+                Err(e) => problems.push(e),
+            }
+        }
+        if !problems.is_empty() {
+            let more = match problems.len() {
+                n if n > 10 => format!("; and {} more", n - 10),
+                _ => String::new(),
+            };
+            problems.truncate(10);
+            return Err(format!("{shown}: {}{more}", problems.join("; ")));
         }
         for (i, a) in areas.iter().enumerate() {
             if let Some(j) = areas[..i].iter().position(|b| b.name == a.name) {
@@ -509,6 +523,21 @@ mod tests {
         let path = write(dir.path(), &[good.clone(), good.clone()]);
         let e = CityMap::read(&path, &spec(), &[]).unwrap_err();
         assert!(e.contains("both named \"a\""), "{e}");
+        // Every feature's problem, not only the first's.
+        let path = write(
+            dir.path(),
+            &[
+                good.replace(r#""POP":10,"#, ""),
+                good.clone(),
+                good.replace(r#""INCOME":10"#, r#""INCOME":"x""#),
+            ],
+        );
+        let e = CityMap::read(&path, &spec(), &[]).unwrap_err();
+        assert!(
+            e.contains("feature 0 (\"a\") has no property `POP`")
+                && e.contains("feature 2 (\"a\")"),
+            "{e}"
+        );
         // A byte-order mark, as Windows tools write, is read past.
         let text = format!(r#"{{"type":"FeatureCollection","features":[{good}]}}"#);
         std::fs::write(&path, [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat()).unwrap();
