@@ -114,7 +114,8 @@ struct CalibrateArgs {
     /// Output folder (default: outputs/<name>-calibration).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace an earlier calibration in that folder.
+    /// Replace an earlier calibration in that folder (with --merge: only
+    /// one of another file or model; the same calibration is continued).
     #[arg(long)]
     force: bool,
     /// Continue an interrupted calibration in that folder, reusing every
