@@ -31,7 +31,7 @@ pub fn explain(s: &Scenario) -> String {
             w,
             "The {} neighbourhoods from the map {} (property `{}` names them): {:.0} real residents by `{}`, so {stands}; SES by rank of `{}`{}.",
             s.city.neighbourhoods,
-            m.path.display(),
+            m.spec.file,
             m.spec.name,
             real,
             m.spec.population,

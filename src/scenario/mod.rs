@@ -107,6 +107,10 @@ pub struct ScenarioMap {
     pub spec: map::MapSpec,
     /// The map file as read: `spec.file` against the folder of the
     /// scenario file that names it (or the working folder, for `--set`).
+    /// Not in manifests, which depend on where a command ran from only
+    /// through the files' own paths: the map is recorded by `spec.file`
+    /// and `sha256`.
+    #[serde(skip)]
     pub path: PathBuf,
     /// The SHA-256 of the map file's bytes.
     pub sha256: String,
