@@ -572,7 +572,25 @@ impl Checks<'_> {
         let map = match super::map::read_cached(&path, &spec, &extra) {
             Ok(map) => map,
             Err(message) => {
-                self.fail("city.map.file", message, None);
+                // Point at the key that names the property at fault, if one does.
+                let names = |p: &str| message.contains(&format!("property `{p}`"));
+                let key = [
+                    ("city.map.population", &spec.population),
+                    ("city.map.ses", &spec.ses),
+                    ("city.map.name", &spec.name),
+                ]
+                .into_iter()
+                .find(|(_, p)| names(p))
+                .map(|(k, _)| k.to_string())
+                .or_else(|| {
+                    domains
+                        .iter()
+                        .zip(need_index)
+                        .find(|(_, p)| p.as_deref().is_some_and(names))
+                        .map(|(d, _)| format!("domains.{}.need_index", d.name))
+                })
+                .unwrap_or_else(|| "city.map.file".into());
+                self.fail(&key, message, None);
                 return None;
             }
         };

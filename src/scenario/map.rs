@@ -106,21 +106,32 @@ impl CityMap {
         }
         // Every feature's problem at once (the first ten), as `validate`
         // promises every error, not the first.
+        // The same problem in many features is said once, with how many.
         let mut areas = Vec::with_capacity(collection.features.len());
-        let mut problems = Vec::new();
+        let mut problems: Vec<(String, String, usize)> = Vec::new();
         for (i, feature) in collection.features.into_iter().enumerate() {
             match area(i, feature, spec, extra) {
                 Ok(a) => areas.push(a),
-                Err(e) => problems.push(e),
+                Err((which, what)) => match problems.iter_mut().find(|p| p.1 == what) {
+                    Some(p) => p.2 += 1,
+                    None => problems.push((which, what, 0)),
+                },
             }
         }
         if !problems.is_empty() {
             let more = match problems.len() {
-                n if n > 10 => format!("; and {} more", n - 10),
+                n if n > 10 => format!("; and {} other problems", n - 10),
                 _ => String::new(),
             };
-            problems.truncate(10);
-            return Err(format!("{shown}: {}{more}", problems.join("; ")));
+            let said: Vec<String> = problems
+                .iter()
+                .take(10)
+                .map(|(which, what, others)| match others {
+                    0 => format!("{which}{what}"),
+                    n => format!("{which} (and {n} other features){what}"),
+                })
+                .collect();
+            return Err(format!("{shown}: {}{more}", said.join("; ")));
         }
         for (i, a) in areas.iter().enumerate() {
             if let Some(j) = areas[..i].iter().position(|b| b.name == a.name) {
@@ -221,18 +232,36 @@ pub fn read_cached(
     Ok(map)
 }
 
-/// Feature `i` as an area, or what is wrong with it.
+/// Feature `i` as an area, or what is wrong with it: which feature, and
+/// the problem in words that follow its name.
 fn area(
     i: usize,
     feature: geojson::Feature,
     spec: &MapSpec,
     extra: &[&str],
-) -> Result<Area, String> {
-    let properties = feature.properties.unwrap_or_default();
-    let which = match properties.get(&spec.name) {
+) -> Result<Area, (String, String)> {
+    let which = feature_name(i, &feature, spec);
+    area_or_problem(feature, spec, extra, &which).map_err(|e| {
+        let what = e.strip_prefix(&which).unwrap_or(&e).to_string();
+        (which, what)
+    })
+}
+
+/// "feature 3 ("name")", or "feature 3" when it has no name to give.
+fn feature_name(i: usize, feature: &geojson::Feature, spec: &MapSpec) -> String {
+    match feature.properties.as_ref().and_then(|p| p.get(&spec.name)) {
         Some(serde_json::Value::String(n)) => format!("feature {i} (\"{n}\")"),
         _ => format!("feature {i}"),
-    };
+    }
+}
+
+fn area_or_problem(
+    feature: geojson::Feature,
+    spec: &MapSpec,
+    extra: &[&str],
+    which: &str,
+) -> Result<Area, String> {
+    let properties = feature.properties.unwrap_or_default();
     let get = |key: &str| {
         properties.get(key).ok_or_else(|| {
             let mut have: Vec<&str> = properties.keys().map(String::as_str).collect();
