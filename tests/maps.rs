@@ -55,6 +55,18 @@ fn boston_runs_on_its_506_tracts_and_its_report_draws_them() {
     assert!(report.status.success(), "{}", text(&report.stderr));
     let svg = fs::read_to_string(d.join("b/report/charts/map_trust.svg")).unwrap();
     assert!(svg.matches("<polygon").count() >= 506, "every tract drawn");
+    // A map.geojson changed after the run is refused, not drawn in part.
+    let map = fs::read_to_string(d.join("b/map.geojson")).unwrap();
+    let cut = map.find("},{\"type\":\"Feature\"").unwrap();
+    fs::write(d.join("b/map.geojson"), format!("{}}}]}}", &map[..cut])).unwrap();
+    let damaged = coserve(&["report", "b", "--force"], d);
+    assert_eq!(damaged.status.code(), Some(2));
+    assert!(
+        text(&damaged.stderr)
+            .contains("outlines 1 neighbourhoods where neighbourhoods.csv has 506"),
+        "{}",
+        text(&damaged.stderr)
+    );
     // explain says what each simulated resident stands for.
     let explain = coserve(&["explain", scenario.to_str().unwrap()], d);
     let said = text(&explain.stdout);

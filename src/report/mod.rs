@@ -326,6 +326,20 @@ fn run_page(
     let mut figures = vec![("Over time".to_string(), over_time)];
     if let Ok(hoods) = Table::read(&dir.join("neighbourhoods.csv")) {
         let outlines = read_outlines(&dir.join("map.geojson"))?;
+        let hood_count = hoods
+            .rows
+            .iter()
+            .filter(|r| hoods.num(r, "tick") == 0.0)
+            .count();
+        if let Some(o) = outlines.as_ref().filter(|o| o.len() != hood_count) {
+            return Err(ReportError::Map {
+                path: dir.join("map.geojson"),
+                why: format!(
+                    "it outlines {} neighbourhoods where neighbourhoods.csv has {hood_count}: the folder was changed after the run",
+                    o.len()
+                ),
+            });
+        }
         figures.push((
             "Where".to_string(),
             neighbourhood_maps(&hoods, outlines.as_deref(), charts_dir)?,
