@@ -1504,9 +1504,52 @@ fn discovery_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<
     let boxes = Table::read(&dir.join("boxes.csv"))?;
     let outcome = manifest["outcome"].as_str().unwrap_or("");
     let mut figures = Vec::new();
-    let mut sections = format!(
+    let mut sections = discovery_question(manifest) + "<h2>Boxes</h2>";
+    for (b, summary) in manifest["boxes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let number = b + 1;
+        let of_box: Vec<&Vec<String>> = boxes
+            .rows
+            .iter()
+            .filter(|r| boxes.num(r, "box") == number as f64)
+            .collect();
+        let _ = write!(
+            sections,
+            "<p><b>Box {number}.</b> {}.</p>{}",
+            escape(summary["in_words"].as_str().unwrap_or("")),
+            box_table(&boxes, &of_box)
+        );
+        let mut box_figures = vec![tradeoff_figure(
+            &trajectory,
+            number,
+            summary,
+            &manifest["settings"]["threshold"],
+            charts_dir,
+        )?];
+        box_figures.extend(box_range_figure(
+            &boxes, &of_box, number, manifest, charts_dir,
+        )?);
+        figures.push((format!("Box {number}"), box_figures));
+    }
+    sections.push_str(
+        "<p>A quasi-p-value is the chance of the box's density or more if the restriction were dropped (a binomial test, Bryant &amp; Lempert 2010): a large one says the restriction adds little. The last column says how often PRIM, run again on random halves of the runs, restricts the same input: a box that halves do not reproduce is not to be trusted.</p>",
+    );
+    Ok(Page {
+        title: format!("coserve discovery: {outcome}"),
+        sections: sections + &provenance(manifest, "the discovery"),
+        figures,
+    })
+}
+
+/// The question a discovery answered, the runs it read and the method.
+fn discovery_question(manifest: &Manifest) -> String {
+    format!(
         "<h2>The question</h2><p>Where in the inputs does <code>{}</code> hold? {} of {} {} meet it{}, from {} (SHA-256 {}). Method: {}.</p>",
-        escape(outcome),
+        escape(manifest["outcome"].as_str().unwrap_or("")),
         manifest["cases"],
         manifest["rows"],
         if manifest["paired_across_regimes"] == true {
@@ -1528,146 +1571,138 @@ fn discovery_page(dir: &Path, manifest: &Manifest, charts_dir: &Path) -> Result<
                 .collect::<String>()
         ),
         escape(manifest["method"].as_str().unwrap_or("")),
-    );
-    sections.push_str("<h2>Boxes</h2>");
-    let settings = &manifest["settings"];
-    for (b, summary) in manifest["boxes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let number = b + 1;
-        let _ = write!(
-            sections,
-            "<p><b>Box {number}.</b> {}.</p><table><tr><th>input</th><th>low</th><th>high</th><th>quasi-p</th><th>restricted in random halves</th></tr>",
-            escape(summary["in_words"].as_str().unwrap_or(""))
-        );
-        let of_box: Vec<&Vec<String>> = boxes
-            .rows
-            .iter()
-            .filter(|r| boxes.num(r, "box") == number as f64)
-            .collect();
-        for r in &of_box {
-            let resampled = boxes.num(r, "resampled");
-            let limit = |key: &str| {
-                let text = boxes.text(r, key);
-                text.parse::<f64>().map_or(text.replace(';', ", "), short)
-            };
-            let _ = write!(
-                sections,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(boxes.text(r, "dimension")),
-                escape(&limit("low")),
-                escape(&limit("high")),
-                match boxes.num(r, "qp") {
-                    q if q.is_nan() => "–".to_string(),
-                    q => format!("{q:.2e}"),
-                },
-                if resampled.is_nan() {
-                    "not tested".to_string()
-                } else {
-                    format!("{:.0}%", 100.0 * resampled)
-                }
-            );
-        }
-        sections.push_str("</table>");
-        let steps: Vec<(f64, f64)> = trajectory
-            .rows
-            .iter()
-            .filter(|r| trajectory.num(r, "box") == number as f64)
-            .map(|r| (trajectory.num(r, "coverage"), trajectory.num(r, "density")))
-            .collect();
-        let chosen = summary["step"].as_u64().unwrap_or(0) as usize;
-        let file = if number == 1 {
-            "prim_tradeoff".to_string()
-        } else {
-            format!("prim_tradeoff_{number}")
+    )
+}
+
+/// One box's restricted inputs: limits, quasi-p-value, stability.
+fn box_table(boxes: &Table, of_box: &[&Vec<String>]) -> String {
+    let mut out = "<table><tr><th>input</th><th>low</th><th>high</th><th>quasi-p</th><th>restricted in random halves</th></tr>".to_string();
+    for r in of_box {
+        let resampled = boxes.num(r, "resampled");
+        let limit = |key: &str| {
+            let text = boxes.text(r, key);
+            text.parse::<f64>().map_or(text.replace(';', ", "), short)
         };
-        charts::trajectory(
-            &charts_dir.join(&file),
-            &format!("Box {number}: coverage against density, step by step"),
-            &steps,
-            chosen,
-        )?;
-        let mut box_figures = vec![Figure {
-            file,
-            caption: format!(
-                "each step of the peeling (right to left) and pasting trajectory of box {number}: a smaller box is denser but covers fewer of the cases; {}",
-                if summary["reaches_threshold"] == false {
-                    format!(
-                        "no step reaches density {}, so the ringed step is the densest",
-                        settings["threshold"]
-                    )
-                } else {
-                    format!(
-                        "the ringed step is the one chosen (the most coverage at density {} or more)",
-                        settings["threshold"]
-                    )
-                }
-            ),
-        }];
-        let ranges: Vec<charts::Range> = of_box
-            .iter()
-            .filter_map(|r| {
-                let name = boxes.text(r, "dimension");
-                let input = manifest["inputs"]
-                    .as_array()?
-                    .iter()
-                    .find(|i| i["name"] == name)?;
-                let (lo, hi) = match (input["low"].as_f64(), input["high"].as_f64()) {
-                    (Some(a), Some(b)) if b > a => (
-                        (boxes.num(r, "low") - a) / (b - a),
-                        (boxes.num(r, "high") - a) / (b - a),
-                    ),
-                    _ => {
-                        // Categorical: kept values as a share of all values.
-                        let all = input["values"].as_array().map_or(1, Vec::len).max(1);
-                        let kept = boxes.text(r, "low").split(';').count();
-                        (0.0, kept as f64 / all as f64)
-                    }
-                };
-                let text = if boxes.text(r, "high").is_empty() {
-                    boxes.text(r, "low").replace(';', ", ")
-                } else {
-                    format!(
-                        "{} to {}",
-                        short(boxes.num(r, "low")),
-                        short(boxes.num(r, "high"))
-                    )
-                };
-                Some(charts::Range {
-                    label: name.rsplit('.').next().unwrap_or(name).to_string(),
-                    lo,
-                    hi,
-                    text: text.chars().take(60).collect(),
-                })
-            })
-            .collect();
-        if !ranges.is_empty() {
-            let file = format!("prim_box_{number}");
-            charts::box_ranges(
-                &charts_dir.join(&file),
-                &format!("Box {number} against the sampled ranges"),
-                &ranges,
-            )?;
-            box_figures.push(Figure {
-                file,
-                caption: format!(
-                    "what box {number} keeps (colour) of each restricted input's sampled range (grey); for a list of values, the share of the values kept"
-                ),
-            });
-        }
-        figures.push((format!("Box {number}"), box_figures));
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(boxes.text(r, "dimension")),
+            escape(&limit("low")),
+            escape(&limit("high")),
+            match boxes.num(r, "qp") {
+                q if q.is_nan() => "–".to_string(),
+                q => format!("{q:.2e}"),
+            },
+            if resampled.is_nan() {
+                "not tested".to_string()
+            } else {
+                format!("{:.0}%", 100.0 * resampled)
+            }
+        );
     }
-    sections.push_str(
-        "<p>A quasi-p-value is the chance of the box's density or more if the restriction were dropped (a binomial test, Bryant &amp; Lempert 2010): a large one says the restriction adds little. The last column says how often PRIM, run again on random halves of the runs, restricts the same input: a box that halves do not reproduce is not to be trusted.</p>",
-    );
-    Ok(Page {
-        title: format!("coserve discovery: {outcome}"),
-        sections: sections + &provenance(manifest, "the discovery"),
-        figures,
+    out + "</table>"
+}
+
+/// `prim_tradeoff[_N]`: box `number`'s trajectory, its chosen step ringed.
+fn tradeoff_figure(
+    trajectory: &Table,
+    number: usize,
+    summary: &serde_json::Value,
+    threshold: &serde_json::Value,
+    charts_dir: &Path,
+) -> Result<Figure, ReportError> {
+    let steps: Vec<(f64, f64)> = trajectory
+        .rows
+        .iter()
+        .filter(|r| trajectory.num(r, "box") == number as f64)
+        .map(|r| (trajectory.num(r, "coverage"), trajectory.num(r, "density")))
+        .collect();
+    let file = match number {
+        1 => "prim_tradeoff".to_string(),
+        n => format!("prim_tradeoff_{n}"),
+    };
+    charts::trajectory(
+        &charts_dir.join(&file),
+        &format!("Box {number}: coverage against density, step by step"),
+        &steps,
+        summary["step"].as_u64().unwrap_or(0) as usize,
+    )?;
+    let chosen = if summary["reaches_threshold"] == false {
+        format!("no step reaches density {threshold}, so the ringed step is the densest")
+    } else {
+        format!(
+            "the ringed step is the one chosen (the most coverage at density {threshold} or more)"
+        )
+    };
+    Ok(Figure {
+        file,
+        caption: format!(
+            "each step of the peeling (right to left) and pasting trajectory of box {number}: a smaller box is denser but covers fewer of the cases; {chosen}"
+        ),
     })
+}
+
+/// `prim_box_N`: what box `number` keeps of each restricted input's
+/// sampled range; `None` when it restricts none.
+fn box_range_figure(
+    boxes: &Table,
+    of_box: &[&Vec<String>],
+    number: usize,
+    manifest: &Manifest,
+    charts_dir: &Path,
+) -> Result<Option<Figure>, ReportError> {
+    let ranges: Vec<charts::Range> = of_box
+        .iter()
+        .filter_map(|r| {
+            let name = boxes.text(r, "dimension");
+            let input = manifest["inputs"]
+                .as_array()?
+                .iter()
+                .find(|i| i["name"] == name)?;
+            let (lo, hi) = match (input["low"].as_f64(), input["high"].as_f64()) {
+                (Some(a), Some(b)) if b > a => (
+                    (boxes.num(r, "low") - a) / (b - a),
+                    (boxes.num(r, "high") - a) / (b - a),
+                ),
+                _ => {
+                    // Categorical: kept values as a share of all values.
+                    let all = input["values"].as_array().map_or(1, Vec::len).max(1);
+                    let kept = boxes.text(r, "low").split(';').count();
+                    (0.0, kept as f64 / all as f64)
+                }
+            };
+            let text = if boxes.text(r, "high").is_empty() {
+                boxes.text(r, "low").replace(';', ", ")
+            } else {
+                format!(
+                    "{} to {}",
+                    short(boxes.num(r, "low")),
+                    short(boxes.num(r, "high"))
+                )
+            };
+            Some(charts::Range {
+                label: name.rsplit('.').next().unwrap_or(name).to_string(),
+                lo,
+                hi,
+                text: text.chars().take(60).collect(),
+            })
+        })
+        .collect();
+    if ranges.is_empty() {
+        return Ok(None);
+    }
+    let file = format!("prim_box_{number}");
+    charts::box_ranges(
+        &charts_dir.join(&file),
+        &format!("Box {number} against the sampled ranges"),
+        &ranges,
+    )?;
+    Ok(Some(Figure {
+        file,
+        caption: format!(
+            "what box {number} keeps (colour) of each restricted input's sampled range (grey); for a list of values, the share of the values kept"
+        ),
+    }))
 }
 
 fn html(page: &Page) -> String {
