@@ -366,6 +366,14 @@ fn area_or_problem(
             c.x, c.y
         ));
     }
+    let (west, east) = coords().fold((f64::INFINITY, f64::NEG_INFINITY), |(w, e), c| {
+        (w.min(c.x), e.max(c.x))
+    });
+    if east - west > 180.0 {
+        return Err(format!(
+            "{which} spans {west} to {east} degrees of longitude: it crosses the antimeridian (180 degrees), which coserve does not draw or measure; shift its longitudes to one side (e.g. add 360 to the negative ones)"
+        ));
+    }
     let area_km2 = shape.geodesic_area_unsigned() / 1e6;
     let centroid = shape.centroid().map(|p| (p.x(), p.y()));
     let Some(centroid) = centroid.filter(|_| area_km2 > 0.0) else {
@@ -523,6 +531,13 @@ mod tests {
             (
                 good.replace("[0.01,0]", "[]"),
                 "has a position with 0 number(s)",
+            ),
+            (
+                good.replace("[0.01,0]", "[-179.9,0]")
+                    .replace("[0.01,0.01]", "[-179.9,0.01]")
+                    .replace("[0,0]", "[179.9,0]")
+                    .replace("[0,0.01]", "[179.9,0.01]"),
+                "crosses the antimeridian",
             ),
             (
                 good.replace("[0.01,0.01]", "[0.005,0]")
