@@ -46,7 +46,7 @@ enum Command {
     Discover(DiscoverArgs),
     /// Charts and a readable HTML page for a run, a comparison or a sweep.
     Report(ReportArgs),
-    /// Check scenario files and report every error.
+    /// Check scenario, sweep, calibration and lab files and report every error.
     Validate(ValidateArgs),
     /// List the governance presets.
     Presets,
@@ -897,8 +897,30 @@ fn report(a: ReportArgs) -> Outcome {
 fn validate(a: ValidateArgs) -> ExitCode {
     let mut failed = false;
     for file in &a.files {
-        match Scenario::load(file, &[]) {
-            Ok(_) => println!("OK {}", file.display()),
+        // Each kind of file by what it holds: a sweep, a calibration, a lab
+        // experiment, or a scenario.
+        let table: Option<toml::Table> = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|t| t.parse().ok());
+        let has = |key: &str| table.as_ref().is_some_and(|t| t.contains_key(key));
+        let checked = if has("factors") && has("scenario") {
+            sweep::SweepSpec::load(file).map(|_| "sweep")
+        } else if has("targets") || has("parameters") {
+            calibration::CalibrationSpec::load(file).map(|_| "calibration")
+        } else if has("game") {
+            scenario::Experiment::load(file, &[]).map(|_| "lab experiment")
+        } else {
+            // A file that extends another may inherit its [game]: a scenario
+            // error stands only if the file is not a lab experiment either.
+            Scenario::load(file, &[]).map(|_| "scenario").or_else(|e| {
+                match has("extends") && scenario::Experiment::load(file, &[]).is_ok() {
+                    true => Ok("lab experiment"),
+                    false => Err(e),
+                }
+            })
+        };
+        match checked {
+            Ok(kind) => println!("OK {} ({kind})", file.display()),
             Err(e) => {
                 print_error(&e.to_string());
                 failed = true;

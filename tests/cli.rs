@@ -236,6 +236,35 @@ fn extends_inherits_and_overrides_a_base_file() {
     assert_eq!(manifest["interventions_applied"][0]["tick"], 5);
 }
 
+/// Sweeps, calibrations, lab experiments and cities are each checked as
+/// what they are.
+#[test]
+fn validate_knows_every_kind_of_shipped_file() {
+    let root = scenarios();
+    let mut args = vec!["validate".to_string()];
+    let mut expected = Vec::new();
+    for (folder, kind) in [
+        ("sweeps", "sweep"),
+        ("calibration", "calibration"),
+        ("lab", "lab experiment"),
+        ("cities", "scenario"),
+    ] {
+        for e in fs::read_dir(root.join(folder)).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                args.push(path.display().to_string());
+                expected.push(format!("OK {} ({kind})", path.display()));
+            }
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = coserve(&args, Path::new("."));
+    assert!(out.status.success(), "{}", stderr(&out));
+    for line in expected {
+        assert!(stdout(&out).contains(&line), "{line}: {}", stdout(&out));
+    }
+}
+
 #[test]
 fn validate_accepts_every_shipped_scenario() {
     let mut files: Vec<PathBuf> = fs::read_dir(scenarios())

@@ -688,7 +688,10 @@ fn more_messages_say_what_was_written_and_where() {
         "s.toml",
         "[factors]\n\"governance.pb_share\" = [0.0, 0.1]\n",
     );
-    refused(&["validate", "s.toml"], d, &["sweep file", "coserve sweep"]);
+    // validate knows a sweep file; a scenario command refuses one.
+    let checked = ok(&["validate", "s.toml"], d);
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("OK s.toml (sweep)"));
+    refused(&["explain", "s.toml"], d, &["sweep file", "coserve sweep"]);
     ok(&["sweep", "s.toml", "--out", "sw"], d);
     ok(&["merge", "sw", "--out", "m"], d);
     refused(&["merge", "m", "--out", "m2"], d, &["merged folder"]);
