@@ -532,8 +532,7 @@ fn calibrate_whole(
     let finished = spec
         .run(Some(progress), &show)
         .and_then(|(generations, predictive)| {
-            let manifest = calibration::CalibrationManifest::of(spec);
-            calibration::write_calibration(spec, &generations, &predictive, dest, manifest)?;
+            calibration::write_calibration(spec, &generations, &predictive, dest)?;
             Ok(generations)
         });
     let generations = match finished {
@@ -606,15 +605,8 @@ fn calibrate_merge(
     let standing = spec.standing(progress).map_err(says)?;
     let next = match standing.pending {
         Pending::Nothing(predictive) => {
-            let manifest = calibration::CalibrationManifest::of(spec);
-            calibration::write_calibration(
-                spec,
-                &standing.generations,
-                &predictive,
-                dest,
-                manifest,
-            )
-            .map_err(says)?;
+            calibration::write_calibration(spec, &standing.generations, &predictive, dest)
+                .map_err(says)?;
             show_posterior(spec, &standing.generations);
             println!("wrote {}: the calibration is complete", dest.display());
             return Ok(ExitCode::SUCCESS);

@@ -1353,14 +1353,14 @@ fn csv_text(rows: &[Vec<String>]) -> Vec<u8> {
 }
 
 /// Writes posterior.csv, generations.csv and predictive.csv into `dir`,
-/// each atomically, then marks the manifest complete.
+/// each atomically, then the manifest, marked complete.
 pub fn write_calibration(
     spec: &CalibrationSpec,
     generations: &[Generation],
     predictive: &[[f64; 3]],
     dir: &Path,
-    mut manifest: CalibrationManifest,
 ) -> Result<(), crate::output::OutputError> {
+    let mut manifest = CalibrationManifest::of(spec);
     let text = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let mut header = text(&["generation", "particle", "weight", "distance"]);
     header.extend(spec.parameters.iter().map(|(k, _)| k.clone()));

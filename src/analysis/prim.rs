@@ -494,6 +494,7 @@ pub fn stability(
     seed: u64,
 ) -> Vec<Vec<f64>> {
     use rayon::prelude::*;
+    let full = data.full(rows);
     let per_half: Vec<Vec<Vec<bool>>> = (0..resamples)
         .into_par_iter()
         .map(|i| {
@@ -505,7 +506,6 @@ pub fn stability(
             }
             half.truncate(rows.len() / 2);
             half.sort_unstable();
-            let full = data.full(rows);
             cover(data, &half, boxes, threshold, s)
                 .iter()
                 .map(|f| {

@@ -247,6 +247,19 @@ knobs! {
         "multiplier on every domain's budget (0.7 = a 30% cut)";
 }
 
+impl Knobs {
+    /// Of the knobs named in `keys`, those `to` sets otherwise, in words:
+    /// "outreach 0.95 -> 0.6" (what a change of preset replaces).
+    pub fn changes(&self, to: &Knobs, keys: &[String]) -> Vec<String> {
+        keys.iter()
+            .filter_map(|k| {
+                let (from, to) = (self.get(k)?, to.get(k)?);
+                (from != to).then(|| format!("{k} {from} -> {to}"))
+            })
+            .collect()
+    }
+}
+
 /// Looks a knob up by name.
 pub fn knob_info(name: &str) -> Option<&'static KnobInfo> {
     KNOBS.iter().find(|k| k.name == name)

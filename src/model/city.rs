@@ -128,17 +128,11 @@ impl City {
             .map(|p| match p {
                 None => vec![1.0; n],
                 Some(p) => {
-                    let value = |a: &crate::scenario::map::Area| {
-                        a.properties[p.as_str()].as_f64().unwrap_or(0.0)
-                    };
-                    let total: f64 = people.iter().sum();
-                    let mean = map
-                        .areas
+                    let mean = map.population_mean(p);
+                    map.areas
                         .iter()
-                        .map(|a| value(a) * a.population)
-                        .sum::<f64>()
-                        / total;
-                    map.areas.iter().map(|a| value(a) / mean).collect()
+                        .map(|a| a.properties[p.as_str()].as_f64().unwrap_or(0.0) / mean)
+                        .collect()
                 }
             })
             .collect();

@@ -650,11 +650,7 @@ impl Checks<'_> {
                 );
                 continue;
             }
-            let (weighted, people) = map.areas.iter().fold((0.0, 0.0), |(w, p), a| {
-                let x = a.properties[property].as_f64().unwrap_or(0.0);
-                (w + x * a.population, p + a.population)
-            });
-            let mean = weighted / people;
+            let mean = map.population_mean(property);
             if !mean.is_finite() || mean <= 0.0 {
                 self.fail(
                     &key,

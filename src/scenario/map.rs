@@ -189,6 +189,21 @@ impl CityMap {
             + "\n"
     }
 
+    /// The population-weighted mean of numeric property `key` over the
+    /// map (an area without it counts as 0): what a domain's need index is
+    /// set against. NaN or infinite when the sums are.
+    pub fn population_mean(&self, key: &str) -> f64 {
+        let (weighted, people) = self.areas.iter().fold((0.0, 0.0), |(w, p), a| {
+            let x = a
+                .properties
+                .get(key)
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0);
+            (w + x * a.population, p + a.population)
+        });
+        weighted / people
+    }
+
     /// Every area's population, summed.
     pub fn population(&self) -> f64 {
         self.areas.iter().map(|a| a.population).sum()

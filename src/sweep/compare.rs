@@ -268,14 +268,7 @@ impl RegimeFiles {
             let Regime::Preset(name) = regime else {
                 continue;
             };
-            let knobs = &scenarios[i].governance.knobs;
-            let replaced: Vec<String> = written
-                .iter()
-                .filter_map(|k| {
-                    let (mine, preset) = (as_written.get(k)?, knobs.get(k)?);
-                    (mine != preset).then(|| format!("{k} {mine} -> {preset}"))
-                })
-                .collect();
+            let replaced = as_written.changes(&scenarios[i].governance.knobs, &written);
             if !replaced.is_empty() {
                 notes.push(format!(
                     "regime {name}: the preset replaces knobs {file} writes: {}{how_to}",

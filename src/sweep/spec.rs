@@ -1156,14 +1156,10 @@ impl SweepSpec {
             let Ok(under) = file.with(&set) else {
                 continue;
             };
-            let (mine, preset) = (&as_written.governance.knobs, &under.governance.knobs);
-            let replaced: Vec<String> = written
-                .iter()
-                .filter_map(|k| {
-                    let (a, b) = (mine.get(k)?, preset.get(k)?);
-                    (a != b).then(|| format!("{k} {a} -> {b}"))
-                })
-                .collect();
+            let replaced = as_written
+                .governance
+                .knobs
+                .changes(&under.governance.knobs, &written);
             if !replaced.is_empty() {
                 notes.push(format!(
                     "note: regime {regime}: the preset replaces knobs {} writes: {} (to keep a value under every regime, fix it in `set`)",
