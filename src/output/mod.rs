@@ -99,6 +99,19 @@ pub fn command_line() -> Vec<String> {
     std::env::args().collect()
 }
 
+impl Timing {
+    /// The timing of the finished run `sim` that took `wall_s` seconds,
+    /// on rayon's current pool.
+    pub fn of_run(sim: &Simulation, wall_s: f64) -> Timing {
+        let weeks = sim.scenario().run.ticks as f64;
+        Timing {
+            wall_s,
+            resident_ticks_per_s: sim.residents().len() as f64 * weeks / wall_s.max(1e-9),
+            threads: rayon::current_num_threads(),
+        }
+    }
+}
+
 /// manifest.json: everything needed to know what produced a result.
 #[derive(Debug, Serialize)]
 pub struct Manifest<'a> {
@@ -133,6 +146,36 @@ pub struct Manifest<'a> {
     pub files: Vec<&'static str>,
     /// How long the run took: the only part that differs between two runs.
     pub timing: Timing,
+}
+
+impl<'a> Manifest<'a> {
+    /// The manifest of the finished run `sim`, made with the `--set`
+    /// arguments `overrides`, whose folder holds `files`.
+    pub fn of_run(
+        sim: &'a Simulation,
+        overrides: &'a [String],
+        files: Vec<&'static str>,
+        timing: Timing,
+    ) -> Manifest<'a> {
+        let s = sim.scenario();
+        Manifest {
+            coserve_version: crate::VERSION,
+            coserve_commit: crate::COMMIT,
+            command_line: command_line(),
+            summarised_weeks: [s.run.warmup, s.run.ticks - 1],
+            kind: "run",
+            scenario_name: &s.name,
+            seed: s.run.seed,
+            scenario_files: s.files.iter().map(|p| p.display().to_string()).collect(),
+            overrides,
+            scenario: s,
+            interventions_applied: sim.events(),
+            residents: sim.residents().len() as u64,
+            resident_state_bytes: sim.residents().bytes_per_resident(),
+            files,
+            timing,
+        }
+    }
 }
 
 /// manifest.json of a lab experiment.
@@ -243,13 +286,8 @@ pub fn run_to_dir(
         on_tick(sim.tick());
         last = Some(record);
     }
-    let wall_s = start.elapsed().as_secs_f64();
+    let timing = Timing::of_run(&sim, start.elapsed().as_secs_f64());
     let s = sim.scenario();
-    let timing = Timing {
-        wall_s,
-        resident_ticks_per_s: sim.residents().len() as f64 * s.run.ticks as f64 / wall_s.max(1e-9),
-        threads: rayon::current_num_threads(),
-    };
     timeseries.finish()?;
     let mut files = vec!["manifest.json", "timeseries.csv", "events.csv"];
     for (writer, name) in [
@@ -267,23 +305,7 @@ pub fn run_to_dir(
         fs::write(&path, map.to_geojson()).map_err(io(&path))?;
         files.push("map.geojson");
     }
-    let manifest = Manifest {
-        coserve_version: crate::VERSION,
-        coserve_commit: crate::COMMIT,
-        command_line: command_line(),
-        summarised_weeks: [s.run.warmup, s.run.ticks - 1],
-        kind: "run",
-        scenario_name: &s.name,
-        seed: s.run.seed,
-        scenario_files: s.files.iter().map(|p| p.display().to_string()).collect(),
-        overrides: &options.overrides,
-        scenario: s,
-        interventions_applied: sim.events(),
-        residents: sim.residents().len() as u64,
-        resident_state_bytes: sim.residents().bytes_per_resident(),
-        files,
-        timing: timing.clone(),
-    };
+    let manifest = Manifest::of_run(&sim, &options.overrides, files, timing.clone());
     let manifest_path = staging.path("manifest.json");
     let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes");
     fs::write(&manifest_path, json + "\n").map_err(io(&manifest_path))?;
@@ -300,16 +322,50 @@ fn write_events(path: &Path, events: &[Event]) -> Result<(), OutputError> {
         path: path.to_path_buf(),
         source,
     };
-    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
-    w.write_record(["tick", "label", "knob", "before", "after"])
+    // The header is written by hand, so that it is there even when nothing changed.
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_path(path)
         .map_err(csv_err)?;
-    for e in events {
-        for c in &e.changes {
-            w.write_record([&e.tick.to_string(), &e.label, &c.knob, &c.before, &c.after])
-                .map_err(csv_err)?;
-        }
+    w.write_record(EVENT_COLUMNS).map_err(csv_err)?;
+    for row in event_rows(events) {
+        w.serialize(row).map_err(csv_err)?;
     }
     w.flush().map_err(io(path))
+}
+
+/// The columns of events.csv.
+pub const EVENT_COLUMNS: [&str; 5] = ["tick", "label", "knob", "before", "after"];
+
+/// One line of events.csv: one knob an intervention changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventRow {
+    /// The week at whose start the knob changed.
+    pub tick: u32,
+    /// The intervention's label.
+    pub label: String,
+    /// The knob's name in `[governance]`.
+    pub knob: String,
+    /// Its value before, as TOML.
+    pub before: String,
+    /// Its value after, as TOML.
+    pub after: String,
+}
+
+/// events.csv's lines for `events`: one per knob changed, in order.
+pub fn event_rows(events: &[Event]) -> Vec<EventRow> {
+    events
+        .iter()
+        .flat_map(|e| {
+            e.changes.iter().map(|c| EventRow {
+                tick: e.tick,
+                label: e.label.clone(),
+                knob: c.knob.clone(),
+                before: c.before.clone(),
+                after: c.after.clone(),
+            })
+        })
+        .collect()
 }
 
 /// A CSV file being written in the staging folder.

@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::fs;
 use std::path::Path;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// What to compare.
 #[derive(Clone, Debug)]
@@ -538,6 +538,17 @@ impl ComparePlan {
     /// Runs every regime for every replicate, in parallel; `on_run` is told
     /// how many runs have finished (from any thread).
     pub fn run(self, on_run: &(dyn Fn(usize) + Sync)) -> Comparison {
+        self.run_until(on_run, &AtomicBool::new(false))
+            .expect("nothing stops it")
+    }
+
+    /// As [`ComparePlan::run`], but `stop`, set from another thread, ends
+    /// the comparison early with `None` (runs under way finish first).
+    pub fn run_until(
+        self,
+        on_run: &(dyn Fn(usize) + Sync),
+        stop: &AtomicBool,
+    ) -> Option<Comparison> {
         let done = AtomicUsize::new(0);
         let names = summary::metric_names();
         let main: Vec<usize> = summary::MAIN_METRICS
@@ -548,18 +559,21 @@ impl ComparePlan {
             .runs
             .into_par_iter()
             .map(|s| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
                 let mut weeks = Vec::new();
                 let summary = summary::summarise_with(s, |row| {
                     let values = summary::metric_values(row);
                     weeks.push(main.iter().map(|&i| values[i]).collect());
                 });
                 on_run(done.fetch_add(1, Ordering::Relaxed) + 1);
-                (summary, weeks)
+                Some((summary, weeks))
             })
-            .collect();
+            .collect::<Option<_>>()?;
         let (summaries, weeks): (Vec<Summary>, Vec<Vec<Vec<f64>>>) = results.into_iter().unzip();
         let replicates = self.seeds.len();
-        Comparison {
+        Some(Comparison {
             scenario: self.regime_scenarios[0].clone(),
             regime_scenarios: self.regime_scenarios,
             notes: self.notes,
@@ -574,7 +588,7 @@ impl ComparePlan {
                 .chunks(replicates)
                 .map(<[Vec<Vec<f64>>]>::to_vec)
                 .collect(),
-        }
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod compare;
 pub mod design;
+mod evaluate;
 pub mod morris;
 mod runner;
 mod sensitivity;
@@ -14,6 +15,7 @@ pub use compare::{
     BandRow, CompareError, CompareOptions, ComparePlan, CompareRow, Comparison, MAX_COMPARE_WEEKS,
     MAX_REPLICATES, Regime, compare, comparison_dir, plan, write_comparison,
 };
+pub use evaluate::{EvaluateError, Evaluation};
 pub use runner::{
     FileHash, RunRecord, Shard, SweepError, SweepManifest, SweepOptions, SweepReport, merge,
     read_records, run_sweep,
