@@ -1,0 +1,47 @@
+//! Python values as the TOML values a scenario key takes.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
+use toml::Value;
+
+/// `value` as TOML: a bool, int, float or str, or a list of them. Anything
+/// else is refused with what was found (numpy scalars are converted by the
+/// Python package before they get here).
+pub fn to_toml(value: &Bound<'_, PyAny>) -> Result<Value, String> {
+    if value.is_instance_of::<PyBool>() {
+        return Ok(Value::Boolean(
+            value.extract().map_err(|e: PyErr| e.to_string())?,
+        ));
+    }
+    if value.is_instance_of::<PyInt>() {
+        return value
+            .extract::<i64>()
+            .map(Value::Integer)
+            .map_err(|_| format!("{value} does not fit in a 64-bit integer"));
+    }
+    if value.is_instance_of::<PyFloat>() {
+        return Ok(Value::Float(
+            value.extract().map_err(|e: PyErr| e.to_string())?,
+        ));
+    }
+    if value.is_instance_of::<PyString>() {
+        return Ok(Value::String(
+            value.extract().map_err(|e: PyErr| e.to_string())?,
+        ));
+    }
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        let items = value
+            .try_iter()
+            .map_err(|e| e.to_string())?
+            .map(|item| to_toml(&item.map_err(|e| e.to_string())?))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(Value::Array(items.into_iter().collect()));
+    }
+    let kind = value
+        .get_type()
+        .name()
+        .map_or("an unknown type".into(), |n| n.to_string());
+    Err(format!(
+        "expected a bool, int, float, str or a list of them, found {value} of type {kind}"
+    ))
+}
