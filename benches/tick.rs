@@ -8,6 +8,8 @@
 //! - `regime_sweep/*`: a regime sweep of 90 runs (30 cities x 3 regimes)
 //!   against a plain sweep of 90 runs over the same factors with the preset
 //!   as one more factor, both through `run_sweep`, files and all;
+//! - `evaluate_vs_sweep/*`: 40 runs as a sweep runs them (files and
+//!   runs.csv) and in memory as Python's `coserve.evaluate` runs them;
 //! - `city_map/boston_506`: reading and checking the shipped 506-tract
 //!   Boston map, with areas, centroids and shared boundaries;
 //!   `city_map/boston_build_city`: its neighbourhoods built from it;
@@ -93,6 +95,53 @@ fn sweep_throughput(c: &mut Criterion) {
                 black_box(summarise(s));
             })
         })
+    });
+    group.finish();
+}
+
+/// The same 40 runs through a sweep (`run_sweep`, a file per run and
+/// runs.csv) and through `Evaluation::run` in memory (what Python's
+/// `coserve.evaluate` calls).
+fn evaluate_vs_sweep(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
+    let path = dir.path().join("points.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "scenario = \"{baseline}\"\nset = [\"governance.preset=hybrid\", \"city.residents=2000\", \"run.ticks=60\"]\ndesign = \"latin_hypercube\"\nsamples = 40\n[factors]\n\"city.social_capital\" = {{ min = 0.1, max = 0.9 }}\n\"governance.budget_scale\" = {{ min = 0.6, max = 1.5 }}\n"
+        ),
+    )
+    .expect("the sweep file is written");
+    let spec = coserve::sweep::SweepSpec::load(&path).expect("the sweep file loads");
+    let options = coserve::sweep::SweepOptions {
+        out: dir.path().join("sweep"),
+        parquet: false,
+        shard: None,
+        resume: false,
+        force: true,
+    };
+    let design = coserve::sweep::design::points(&spec);
+    let points: Vec<_> = (0..design.len()).map(|p| design.get(p)).collect();
+    let file = Scenario::read(baseline.as_ref()).expect("the baseline reads");
+    let keys = spec.columns();
+    let evaluation = coserve::sweep::Evaluation {
+        file: &file,
+        set: &spec.set,
+        keys: &keys,
+        points: &points,
+        replicates: 1,
+        seed: spec.seed,
+    };
+    let mut group = c.benchmark_group("evaluate_vs_sweep");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(40));
+    group.bench_function("sweep_40", |b| {
+        b.iter(|| coserve::sweep::run_sweep(&spec, &options, &|_, _| {}).expect("the sweep runs"))
+    });
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    group.bench_function("evaluate_40", |b| {
+        b.iter(|| evaluation.run(&stop).expect("the points run"))
     });
     group.finish();
 }
@@ -212,6 +261,7 @@ fn city_map(c: &mut Criterion) {
 
 criterion_group!(
     benches,
+    evaluate_vs_sweep,
     full_tick,
     resident_phase,
     sweep_throughput,
