@@ -156,3 +156,31 @@ def test_whole_floats_reach_whole_number_keys(root):
     samples = pd.DataFrame({"city.residents": [1000.0, 2000.0]})
     frame = coserve.evaluate(root / "scenarios/hybrid.toml", samples, set={"run.ticks": 3, "run.warmup": 0})
     assert frame["needs_arisen_end"].iloc[1] > frame["needs_arisen_end"].iloc[0]
+
+
+def test_other_python_threads_run_while_coserve_works(root):
+    """The interpreter is released during a call: a Python thread keeps
+    counting while evaluate runs on another."""
+    import threading
+    import time
+
+    samples = pd.DataFrame({"governance.outreach": [0.2, 0.4, 0.6, 0.8] * 4})
+    finished = threading.Event()
+    counted = []
+
+    def count():
+        n = 0
+        while not finished.is_set():
+            n += 1
+            time.sleep(0.001)
+        counted.append(n)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    start = time.monotonic()
+    coserve.evaluate(root / "scenarios/hybrid.toml", samples, set={"city.residents": 20_000, "run.ticks": 60})
+    took = time.monotonic() - start
+    finished.set()
+    counter.join()
+    # Sleeping 1 ms a step, a free thread counts to at least a tenth of the milliseconds.
+    assert took > 0.3 and counted[0] > took * 100, (took, counted)
