@@ -87,11 +87,12 @@ def main():
     # The three regimes, each with the outreach its preset has.
     policies = [
         Policy(regime, **{"regime": regime, "outreach": outreach})
-        for regime, outreach in [("public", 0.0), ("co_created", 0.0), ("hybrid", 0.5)]
+        for regime, outreach in [("public", 0.0), ("co_created", 0.0), ("hybrid", 0.6)]
     ]
     experiments, outcomes = perform_experiments(model, scenarios=args.scenarios, policies=policies)
 
     table = experiments.assign(**outcomes)
+    print(f"Medians over {args.scenarios} scenarios (coverage and trust 0-1, access gap in share points, cost per unit served):")
     print(table.groupby("policy", observed=True)[OUTCOMES].median().round(3).to_string())
 
     # Where does co-creation keep the access gap (richest fifth's coverage
@@ -102,7 +103,21 @@ def main():
     print(f"\nco_created keeps the access gap under 0.05 in {y.sum()} of {len(y)} scenarios")
     if 0 < y.sum() < len(y):
         box = prim.Prim(x, y, threshold=0.6).find_box()
-        box.inspect()  # the box's limits, with coverage, density and quasi-p-values
+        stats, limits = box.inspect(style="data")[0]
+        limits.columns = ["min", "max", "qp_low", "qp_high"]
+        qp = limits[["qp_low", "qp_high"]].min(axis=1)
+        print(
+            f"PRIM's box: it holds in {stats['density']:.0%} of the scenarios inside the box, "
+            f"which are {stats['coverage']:.0%} of the scenarios where it holds. The box's limits:"
+        )
+        for name, row in limits[qp < 0.05].iterrows():
+            print(f"  {name} from {row['min']:.3g} to {row['max']:.3g} (quasi-p-value {qp[name]:.1g})")
+        weak = list(limits.index[qp >= 0.05])
+        if weak:
+            # A limit with a large quasi-p-value may be chance: do not read it as a finding.
+            print(f"  and limits on {', '.join(weak)} that chance could explain (quasi-p-value 0.05 or more)")
+        if len(weak) == len(limits):
+            print("  no limit is significant: more scenarios are needed")
     else:
         print("no box to find: the outcome is the same everywhere")
 

@@ -1,5 +1,6 @@
 """Sobol indices of a coserve city with SALib: which conditions move
-need-adjusted coverage under co-creation, alone and together?
+coverage (the share of needs served) and the access gap between the richest
+and poorest fifth under co-creation, alone and together?
 
 SALib's ProblemSpec samples the factors (Saltelli's scheme), coserve
 evaluates every sample in parallel, SALib computes first-order and total
@@ -58,6 +59,14 @@ def main():
         total, first = spec.analysis[output].to_df()
         print(f"\n{output} ({len(spec.samples)} runs)")
         print(first.join(total).round(3).to_string())
+        top = total["ST"].idxmax()
+        wide = (total["ST_conf"] > total["ST"] / 2).sum()
+        print(f"{top} moves {output} most: total index {total['ST'][top]:.2f} +/- {total['ST_conf'][top]:.2f}.")
+        if wide:
+            print(
+                f"{wide} of {len(total)} total indices have an interval wider than half the index: "
+                "raise --samples before reading them (one seed per sample, so seed noise is in them too)."
+            )
 
 
 if __name__ == "__main__":

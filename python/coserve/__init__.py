@@ -73,6 +73,33 @@ def _set(set_: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {key: _plain(value) for key, value in set_.items()}
 
 
+MAX_SEED = 2**63 - 1
+MAX_RUNS = 1_000_000
+
+
+def _whole(name: str, value: Any, low: int, high: int | None, *, none: bool = False) -> Any:
+    """`value` checked as a whole number from `low` to `high` (no top when
+    None; the native module checks it), or None when `none` allows it."""
+    if value is None and none:
+        return None
+    value = _plain(value)
+    expected = f"a whole number from {low} to {high}" if high is not None else f"a whole number of at least {low}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}: expected {expected}, found {value!r}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name}: expected {expected}, found {value}")
+    return value
+
+
+def _error(message: str, *, key: str | None, sample: int | None) -> ScenarioError:
+    """A ScenarioError made here, with the attributes the native ones carry."""
+    e = ScenarioError(message)
+    e.file = e.line = e.column = e.argument = None
+    e.key, e.sample = key, sample
+    e.problems = [dict(file=None, line=None, column=None, key=key, argument=None, message=message, suggestion=None)]
+    return e
+
+
 def _plain(value: Any) -> Any:
     """A numpy or pandas scalar as the Python value it holds."""
     if hasattr(value, "item") and not isinstance(value, (list, tuple, str, bytes)):
@@ -85,7 +112,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Run:
     """One run's results: what ``coserve run`` writes, as DataFrames.
 
@@ -103,7 +130,9 @@ class Run:
             version, commit, overrides, interventions and timing.
 
     Every float is the same float64, bit for bit, as the CSV file of the
-    same scenario and seed holds (read with ``float_precision="round_trip"``).
+    same scenario and seed holds (parsed with Python's ``float``). The tables
+    are ordinary DataFrames: changing them changes nothing else. Two runs
+    are compared with their tables, not with ``==``.
     """
 
     timeseries: pd.DataFrame
@@ -121,7 +150,7 @@ class Run:
         weeks = len(self.timeseries)
         return (
             f"<coserve.Run {self.manifest['scenario_name']!r} seed {self.seed}: "
-            f"{self.manifest['residents']} residents, {weeks} weeks>"
+            f"{self.manifest['residents']} residents, {weeks} week{'s' if weeks != 1 else ''}>"
         )
 
 
@@ -150,9 +179,13 @@ def run(
     Raises:
         ScenarioError: the file, an override or a value is not valid; the
             message names the file, line and key of each problem.
-        ValueError: ``seed`` given twice (also in ``set``), ``threads`` is 0.
+        ValueError: ``seed`` given twice (also in ``set``), a number out of
+            its range (the message gives the range).
+        TypeError: an argument of the wrong type.
         KeyboardInterrupt: stopped with Ctrl-C.
     """
+    seed = _whole("seed", seed, 0, MAX_SEED, none=True)
+    threads = _whole("threads", threads, 1, None, none=True)
     ts, hoods, quints, events, manifest = _native.run(
         _path(scenario), seed=seed, set=_set(set), threads=threads
     )
@@ -204,6 +237,9 @@ def compare(
     """
     if isinstance(regimes, str):
         raise TypeError('regimes: expected a list of names, e.g. ["public", "co_created"]')
+    replicates = _whole("replicates", replicates, 2, 100_000)
+    seed = _whole("seed", seed, 0, MAX_SEED)
+    threads = _whole("threads", threads, 1, None, none=True)
     batch = _native.compare(
         _path(scenario),
         [os.fspath(r) for r in regimes],
@@ -254,30 +290,69 @@ def evaluate(
         the same points, replicates and seed writes.
 
     Raises:
-        ScenarioError: the scenario, an override or a sample is not valid; the
-            message names the sample and the key.
-        ValueError: ``replicates`` or ``threads`` is 0, a column is named
-            twice or is ``run.seed``, more than 1,000,000 runs.
-        TypeError: ``samples`` is not a DataFrame, or a value is not a bool,
-            int, float or str.
+        ScenarioError: the scenario, an override or a sample is not valid,
+            a value is missing (None, NaN) or is not a bool, int, float or str;
+            the message names the sample (its position, and its index label
+            when the index is not 0, 1, 2, ...) and the key; ``.sample`` holds
+            the position.
+        ValueError: a number out of its range, a column named twice, a
+            column that is ``run.seed`` or not a dotted key, more than
+            1,000,000 runs (refused before any value is read).
+        TypeError: ``samples`` is not a DataFrame, a column name is not a str.
         KeyboardInterrupt: stopped with Ctrl-C; runs under way finish first.
     """
     if not isinstance(samples, pd.DataFrame):
         raise TypeError(f"samples: expected a pandas DataFrame, found {type(samples).__name__}")
-    keys = [str(c) for c in samples.columns]
+    replicates = _whole("replicates", replicates, 1, MAX_RUNS)
+    seed = _whole("seed", seed, 0, MAX_SEED)
+    threads = _whole("threads", threads, 1, None, none=True)
+    # Refused before any value is converted: a huge table costs time and memory.
+    if len(samples) * replicates > MAX_RUNS:
+        raise ValueError(
+            f"{len(samples)} samples x {replicates} replicates is {len(samples) * replicates} runs, "
+            f"more than one evaluation may hold ({MAX_RUNS:,}); use fewer samples or replicates, "
+            "or split the samples"
+        )
+    bad = [c for c in samples.columns if not isinstance(c, str)]
+    if bad:
+        raise TypeError(f"samples: column names are dotted scenario keys (str), found {bad[0]!r}")
+    keys = list(samples.columns)
+    label = _labeller(samples.index)
+    missing = samples.isna().to_numpy()
+    if missing.any():
+        row, col = (int(i[0]) for i in missing.nonzero())
+        raise _error(
+            f"sample {row}{label(row)}: key `{keys[col]}`: missing value ({samples.iat[row, col]!r}): "
+            "every sample needs a value for every column",
+            key=keys[col],
+            sample=row,
+        )
     points = [[_plain(v) for v in row] for row in samples.itertuples(index=False, name=None)]
-    batch = _native.evaluate(
-        _path(scenario),
-        keys,
-        points,
-        replicates,
-        seed,
-        set=_set(set),
-        threads=threads,
-    )
+    try:
+        batch = _native.evaluate(
+            _path(scenario),
+            keys,
+            points,
+            replicates,
+            seed,
+            set=_set(set),
+            threads=threads,
+        )
+    except ScenarioError as e:
+        if e.sample is not None and label(e.sample):
+            e.args = (str(e).replace(f"sample {e.sample}", f"sample {e.sample}{label(e.sample)}", 1),)
+        raise
     out = _frame(batch)
     inputs = samples.reset_index(drop=True).iloc[out["point"].to_numpy()].reset_index(drop=True)
     return pd.concat([out.iloc[:, :4], inputs, out.iloc[:, 4:]], axis=1)
+
+
+def _labeller(index: pd.Index):
+    """For a sample's position, its index label in words, when the index is
+    not the positions themselves."""
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return lambda position: ""
+    return lambda position: f" (index label {_plain(index[position])!r})"
 
 
 def presets() -> pd.DataFrame:

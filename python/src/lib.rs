@@ -17,7 +17,7 @@ use coserve::output::{self, Manifest, Timing};
 use coserve::scenario::{self, Diagnostic, ScenarioError as Invalid, Source};
 use coserve::sweep::{self, CompareError, CompareOptions, EvaluateError, Evaluation};
 use coserve::{Scenario, governance};
-use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::path::{Path, PathBuf};
@@ -32,65 +32,127 @@ pyo3::create_exception!(
     "A scenario, an override or a sample coserve cannot run: the message names every problem; `.file`, `.line`, `.column` and `.key` locate the first, `.problems` lists all."
 );
 
-/// Where a problem was written, in Python's terms: `file:line:column`, or
-/// the `key=value` a `set` dict or a sample gave.
-fn place(d: &Diagnostic) -> String {
-    match &d.location.source {
-        Source::CommandLine(arg) | Source::Option(arg) => format!("`{arg}`"),
-        _ => d.location.to_string(),
+/// One problem, as `ScenarioError.problems` lists it.
+#[derive(Default)]
+struct Problem {
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    key: Option<String>,
+    argument: Option<String>,
+    message: String,
+    suggestion: Option<String>,
+}
+
+impl Problem {
+    fn of(d: &Diagnostic) -> Problem {
+        let lined = d.location.line > 0;
+        let (file, argument) = match &d.location.source {
+            Source::File(path) => (Some(path.display().to_string()), None),
+            Source::CommandLine(arg) | Source::Option(arg) => (None, Some(arg.clone())),
+            Source::Default => (None, None),
+        };
+        Problem {
+            file,
+            line: lined.then_some(d.location.line),
+            column: lined.then_some(d.location.column),
+            key: (!d.key.is_empty()).then(|| d.key.clone()),
+            argument,
+            message: d.message.clone(),
+            suggestion: d.suggestion.clone(),
+        }
+    }
+
+    /// One line, as the command line prints it but for where the value
+    /// came from: `file:line:column`, or the `key=value` a `set` dict or a
+    /// sample made.
+    fn line(&self, d: Option<&Diagnostic>) -> String {
+        let place = match (&self.argument, d) {
+            (Some(arg), _) => format!("`{arg}`: "),
+            (None, Some(d)) => format!("{}: ", d.location),
+            (None, None) => String::new(),
+        };
+        let key = self
+            .key
+            .as_ref()
+            .map(|k| format!("key `{k}`: "))
+            .unwrap_or_default();
+        let help = self
+            .suggestion
+            .as_ref()
+            .map(|s| format!("\n  help: did you mean `{s}`?"))
+            .unwrap_or_default();
+        format!("{place}{key}{}{help}", self.message)
     }
 }
 
-/// The Python exception for `e`: one line per problem, as the command line
-/// prints it but for where a value came from; the first problem's place as
-/// attributes, every problem in `.problems`.
-fn scenario_error(py: Python<'_>, prefix: &str, e: &Invalid) -> PyErr {
-    let lines: Vec<String> = e
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let key = if d.key.is_empty() {
-                String::new()
-            } else {
-                format!("key `{}`: ", d.key)
-            };
-            let help = d
-                .suggestion
-                .as_ref()
-                .map(|s| format!("\n  help: did you mean `{s}`?"))
-                .unwrap_or_default();
-            format!("{}: {key}{}{help}", place(d), d.message)
-        })
-        .collect();
-    let err = ScenarioError::new_err(format!("{prefix}{}", lines.join("\n")));
+/// A `ScenarioError` saying `message`, with the first problem's place as
+/// attributes (`file`, `line`, `column`, `key`, `argument`), every problem
+/// in `.problems`, and `.sample`: the position of the sample at fault, or None.
+fn raise(py: Python<'_>, message: String, problems: &[Problem], sample: Option<usize>) -> PyErr {
+    let err = ScenarioError::new_err(message);
     let fill = || -> PyResult<()> {
-        let value = err.value(py);
-        let problems = PyList::empty(py);
-        for d in &e.diagnostics {
-            let problem = PyDict::new(py);
-            let (file, argument) = match &d.location.source {
-                Source::File(path) => (Some(path.display().to_string()), None),
-                Source::CommandLine(arg) | Source::Option(arg) => (None, Some(arg.clone())),
-                Source::Default => (None, None),
-            };
-            let lined = d.location.line > 0;
-            problem.set_item("file", file)?;
-            problem.set_item("line", lined.then_some(d.location.line))?;
-            problem.set_item("column", lined.then_some(d.location.column))?;
-            problem.set_item("key", (!d.key.is_empty()).then_some(d.key.as_str()))?;
-            problem.set_item("argument", argument)?;
-            problem.set_item("message", d.message.as_str())?;
-            problem.set_item("suggestion", d.suggestion.as_deref())?;
-            problems.append(problem)?;
+        let list = PyList::empty(py);
+        for p in problems {
+            let d = PyDict::new(py);
+            d.set_item("file", p.file.as_deref())?;
+            d.set_item("line", p.line)?;
+            d.set_item("column", p.column)?;
+            d.set_item("key", p.key.as_deref())?;
+            d.set_item("argument", p.argument.as_deref())?;
+            d.set_item("message", p.message.as_str())?;
+            d.set_item("suggestion", p.suggestion.as_deref())?;
+            list.append(d)?;
         }
-        let first = problems.get_item(0)?;
+        let value = err.value(py);
+        let first = list.get_item(0)?;
         for name in ["file", "line", "column", "key", "argument"] {
             value.setattr(name, first.get_item(name)?)?;
         }
-        value.setattr("problems", problems)
+        value.setattr("sample", sample)?;
+        value.setattr("problems", list)
     };
     fill().err().unwrap_or(err)
 }
+
+/// The Python exception for the library's scenario error `e`, its message
+/// after `prefix`.
+fn scenario_error(py: Python<'_>, prefix: &str, e: &Invalid, sample: Option<usize>) -> PyErr {
+    let problems: Vec<Problem> = e.diagnostics.iter().map(Problem::of).collect();
+    let lines: Vec<String> = problems
+        .iter()
+        .zip(&e.diagnostics)
+        .map(|(p, d)| p.line(Some(d)))
+        .collect();
+    raise(
+        py,
+        format!("{prefix}{}", lines.join("\n")),
+        &problems,
+        sample,
+    )
+}
+
+/// A `ScenarioError` for a value Python gave for `key` that cannot be a
+/// scenario value (`sample`: which sample gave it).
+fn value_error(py: Python<'_>, key: &str, why: String, sample: Option<usize>) -> PyErr {
+    let problem = Problem {
+        key: Some(key.to_string()),
+        message: why,
+        ..Problem::default()
+    };
+    let prefix = sample.map(|p| format!("sample {p}: ")).unwrap_or_default();
+    raise(
+        py,
+        format!("{prefix}{}", problem.line(None)),
+        &[problem],
+        sample,
+    )
+}
+
+/// The most threads a call may ask for, unless the machine has more than
+/// half as many cores: each is started up front, and thousands would take
+/// seconds and the system's process table.
+const MAX_THREADS: usize = 256;
 
 /// Runs `work` on a thread of its own, on a pool of `threads` (rayon's
 /// global pool when `None`), with the interpreter released. Every 100 ms
@@ -101,11 +163,13 @@ fn detached<T: Send>(
     threads: Option<usize>,
     work: impl FnOnce(&AtomicBool) -> T + Send,
 ) -> PyResult<T> {
+    let most = MAX_THREADS.max(2 * rayon::current_num_threads());
     let pool = match threads {
-        Some(0) => {
-            return Err(PyValueError::new_err(
-                "threads: expected at least 1, found 0",
-            ));
+        Some(n) if n == 0 || n > most => {
+            return Err(PyValueError::new_err(format!(
+                "threads: expected 1 to {most} (this machine has {} cores), found {n}",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            )));
         }
         Some(n) => Some(
             rayon::ThreadPoolBuilder::new()
@@ -168,23 +232,27 @@ fn interrupted() -> PyErr {
 }
 
 /// `key=value` overrides from a dict of dotted keys to Python values.
-fn overrides(set: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<String>> {
+fn overrides(py: Python<'_>, set: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<String>> {
     let Some(set) = set else {
         return Ok(Vec::new());
     };
     set.iter()
         .map(|(key, value)| {
-            let key: String = key
-                .extract()
-                .map_err(|_| PyValueError::new_err(format!("set: keys are dotted scenario keys such as \"governance.pb_share\", found {key}")))?;
-            let value = values::to_toml(&value).map_err(|why| PyValueError::new_err(format!("set[{key:?}]: {why}")))?;
-            Ok(format!("{key}={value}"))
+            let key: String = key.extract().map_err(|_| {
+                let shown = key.repr().map_or_else(|_| "?".into(), |r| r.to_string());
+                PyTypeError::new_err(format!(
+                    "set: keys are dotted scenario keys such as \"governance.pb_share\", found {shown}"
+                ))
+            })?;
+            sweep::check_key(&key).map_err(|why| value_error(py, &key, why, None))?;
+            let value = values::to_toml(&value).map_err(|why| value_error(py, &key, why, None))?;
+            Ok(sweep::override_arg(&key, &value))
         })
         .collect()
 }
 
 fn load(py: Python<'_>, path: &Path, set: &[String]) -> PyResult<Scenario> {
-    Scenario::load(path, set).map_err(|e| scenario_error(py, "", &e))
+    Scenario::load(path, set).map_err(|e| scenario_error(py, "", &e, None))
 }
 
 /// Runs a scenario in memory. Returns (timeseries, neighbourhoods or None,
@@ -206,7 +274,7 @@ fn run<'py>(
     Bound<'py, PyAny>,
     String,
 )> {
-    let mut set = overrides(set)?;
+    let mut set = overrides(py, set)?;
     if set.iter().any(|s| scenario::override_key(s) == "run.seed") && seed.is_some() {
         return Err(PyValueError::new_err(
             "seed is given twice: as `seed` and as set[\"run.seed\"]; keep one",
@@ -262,6 +330,26 @@ fn run<'py>(
     ))
 }
 
+/// A message of the command line's comparison checks in the terms of
+/// Python's `compare` arguments.
+fn in_python_terms(message: &str) -> String {
+    [
+        (
+            "--regimes public,co_created",
+            "regimes=[\"public\", \"co_created\"]",
+        ),
+        ("separated by commas, ", ""),
+        ("--regimes", "regimes"),
+        ("--replicates", "replicates"),
+        ("--seed", "seed"),
+        ("--set ", "set: "),
+    ]
+    .iter()
+    .fold(message.to_string(), |m, (cli, python)| {
+        m.replace(cli, python)
+    })
+}
+
 /// Compares regimes on common random numbers; returns compare.csv's rows
 /// as a pyarrow RecordBatch.
 #[pyfunction]
@@ -280,15 +368,11 @@ fn compare<'py>(
         replicates,
         ticks: None,
         seed: Some(seed),
-        overrides: overrides(set)?,
+        overrides: overrides(py, set)?,
     };
     let plan = sweep::plan(&scenario, &options).map_err(|e| match e {
-        CompareError::Scenario(e) => scenario_error(py, "", &e),
-        CompareError::Options(m) => PyValueError::new_err(
-            m.replacen("--regimes: ", "regimes: ", 1)
-                .replacen("--replicates: ", "replicates: ", 1)
-                .replacen("--set ", "set: ", 1),
-        ),
+        CompareError::Scenario(e) => scenario_error(py, "", &e, None),
+        CompareError::Options(m) => PyValueError::new_err(in_python_terms(&m)),
     })?;
     let comparison =
         detached(py, threads, |stop| plan.run_until(&|_| {}, stop))?.ok_or_else(interrupted)?;
@@ -312,7 +396,7 @@ fn evaluate<'py>(
     set: Option<&Bound<'py, PyDict>>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let set = overrides(set)?;
+    let set = overrides(py, set)?;
     let points: Vec<Vec<toml::Value>> = points
         .iter()
         .enumerate()
@@ -321,14 +405,12 @@ fn evaluate<'py>(
                 .iter()
                 .zip(&keys)
                 .map(|(v, key)| {
-                    values::to_toml(v).map_err(|why| {
-                        PyValueError::new_err(format!("sample {p}, column {key:?}: {why}"))
-                    })
+                    values::to_toml(v).map_err(|why| value_error(py, key, why, Some(p)))
                 })
                 .collect()
         })
         .collect::<PyResult<_>>()?;
-    let file = Scenario::read(&scenario).map_err(|e| scenario_error(py, "", &e))?;
+    let file = Scenario::read(&scenario).map_err(|e| scenario_error(py, "", &e, None))?;
     let evaluation = Evaluation {
         file: &file,
         set: &set,
@@ -343,8 +425,9 @@ fn evaluate<'py>(
                 py,
                 &format!("sample {point} is not a valid scenario: "),
                 &error,
+                Some(point),
             ),
-            EvaluateError::Scenario(error) => scenario_error(py, "", &error),
+            EvaluateError::Scenario(error) => scenario_error(py, "", &error, None),
             EvaluateError::Request(m) => PyValueError::new_err(m),
         })?
         .ok_or_else(interrupted)?;
@@ -365,7 +448,11 @@ fn presets() -> Vec<(&'static str, &'static str, &'static str)> {
 #[pyfunction]
 #[pyo3(signature = (scenario, set=None))]
 fn explain(py: Python<'_>, scenario: PathBuf, set: Option<&Bound<'_, PyDict>>) -> PyResult<String> {
-    Ok(scenario::explain(&load(py, &scenario, &overrides(set)?)?))
+    Ok(scenario::explain(&load(
+        py,
+        &scenario,
+        &overrides(py, set)?,
+    )?))
 }
 
 /// Every metric: (name, unit, definition), in the order of timeseries' columns.

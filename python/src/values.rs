@@ -8,6 +8,16 @@ use toml::Value;
 /// else is refused with what was found (numpy scalars are converted by the
 /// Python package before they get here).
 pub fn to_toml(value: &Bound<'_, PyAny>) -> Result<Value, String> {
+    nested(value, 0)
+}
+
+/// Lists deeper than this are refused, not followed into a stack overflow.
+const MAX_DEPTH: usize = 8;
+
+fn nested(value: &Bound<'_, PyAny>, depth: usize) -> Result<Value, String> {
+    if value.is_none() {
+        return Err("missing value (None): give every key a value".into());
+    }
     if value.is_instance_of::<PyBool>() {
         return Ok(Value::Boolean(
             value.extract().map_err(|e: PyErr| e.to_string())?,
@@ -30,10 +40,15 @@ pub fn to_toml(value: &Bound<'_, PyAny>) -> Result<Value, String> {
         ));
     }
     if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        if depth == MAX_DEPTH {
+            return Err(format!(
+                "lists nested deeper than {MAX_DEPTH} are not scenario values"
+            ));
+        }
         let items = value
             .try_iter()
             .map_err(|e| e.to_string())?
-            .map(|item| to_toml(&item.map_err(|e| e.to_string())?))
+            .map(|item| nested(&item.map_err(|e| e.to_string())?, depth + 1))
             .collect::<Result<Vec<_>, _>>()?;
         return Ok(Value::Array(items.into_iter().collect()));
     }
@@ -42,6 +57,9 @@ pub fn to_toml(value: &Bound<'_, PyAny>) -> Result<Value, String> {
         .name()
         .map_or("an unknown type".into(), |n| n.to_string());
     Err(format!(
-        "expected a bool, int, float, str or a list of them, found {value} of type {kind}"
+        "expected a bool, int, float, str or a list of them, found {} of type {kind}",
+        value
+            .repr()
+            .map_or_else(|_| "a value".into(), |r| r.to_string())
     ))
 }

@@ -47,6 +47,63 @@ pub enum EvaluateError {
     Request(String),
 }
 
+/// The sections of a scenario: a key names a value inside one, not the section.
+const SECTIONS: [&str; 7] = [
+    "run",
+    "city",
+    "domains",
+    "governance",
+    "interventions",
+    "output",
+    "behaviour",
+];
+
+/// Checks that `key` is a dotted scenario key as a caller might write it
+/// (`governance.pb_share`, `domains.waste.alpha`): non-empty names joined
+/// by dots, without `=`, control characters or spaces around a name, and
+/// not a whole section. Whether the key exists is the scenario's check;
+/// this one stops a name that the `key=value` form would read as another
+/// key (`"run.seed "` would set `run.seed`).
+pub fn check_key(key: &str) -> Result<(), String> {
+    let part_ok = |p: &str| !p.is_empty() && p.trim() == p;
+    if !key.split('.').all(part_ok) || key.contains('=') || key.chars().any(char::is_control) {
+        return Err(format!(
+            "{key:?} is not a dotted scenario key; expected names joined by dots, e.g. \"governance.pb_share\" (no = and no spaces around a name)"
+        ));
+    }
+    if SECTIONS.contains(&key) {
+        return Err(format!(
+            "`{key}` is a section of the scenario, not a value; name a key in it, e.g. `{key}.{}`",
+            match key {
+                "run" => "ticks",
+                "city" => "residents",
+                "governance" => "pb_share",
+                "output" => "neighbourhoods",
+                "behaviour" => "join_rate",
+                _ => "...",
+            }
+        ));
+    }
+    Ok(())
+}
+
+/// `key=value` as `--set` takes it, for a key already checked with
+/// [`check_key`]. A whole number given as a float (`4.0`, as a table of
+/// floats holds it) is written as the integer a whole-number key needs.
+pub fn override_arg(key: &str, value: &Value) -> String {
+    let value = match value {
+        Value::Float(x)
+            if x.fract() == 0.0
+                && x.abs() < 2f64.powi(53)
+                && scenario::is_whole_number_key(key) =>
+        {
+            Value::Integer(*x as i64)
+        }
+        v => v.clone(),
+    };
+    format!("{key}={value}")
+}
+
 impl Evaluation<'_> {
     /// Runs: points times replicates.
     pub fn runs(&self) -> usize {
@@ -54,23 +111,15 @@ impl Evaluation<'_> {
     }
 
     /// The overrides of one run: the fixed ones, the point's values, then
-    /// its seed. A whole number given as a float (`4.0`, as a table of
-    /// floats holds it) is passed as the integer a whole-number key needs.
+    /// its seed.
     fn overrides(&self, point: &[Value], seed: u64) -> Vec<String> {
         let mut set = self.set.to_vec();
-        for (key, value) in self.keys.iter().zip(point) {
-            let value = match value {
-                Value::Float(x)
-                    if x.fract() == 0.0
-                        && x.abs() < 2f64.powi(53)
-                        && scenario::is_whole_number_key(key) =>
-                {
-                    Value::Integer(*x as i64)
-                }
-                v => v.clone(),
-            };
-            set.push(format!("{key}={value}"));
-        }
+        set.extend(
+            self.keys
+                .iter()
+                .zip(point)
+                .map(|(key, value)| override_arg(key, value)),
+        );
         set.push(format!("run.seed={seed}"));
         set
     }
@@ -84,12 +133,12 @@ impl Evaluation<'_> {
         if self.replicates == 0 {
             return refuse("replicates: expected at least 1, found 0".into());
         }
-        if self.runs() as u64 > MAX_RUNS {
+        let runs = self.points.len() as u64 * u64::from(self.replicates);
+        if runs > MAX_RUNS {
             return refuse(format!(
-                "{} samples x {} replicates is {} runs, more than one evaluation may hold ({MAX_RUNS}); split the samples",
+                "{} samples x {} replicates is {runs} runs, more than one evaluation may hold ({MAX_RUNS}); use fewer samples or replicates, or split the samples",
                 self.points.len(),
                 self.replicates,
-                self.runs()
             ));
         }
         if self.seed > MAX_SEED - (u64::from(self.replicates) - 1) {
@@ -99,6 +148,8 @@ impl Evaluation<'_> {
             ));
         }
         for (i, key) in self.keys.iter().enumerate() {
+            check_key(key)
+                .map_err(|why| EvaluateError::Request(format!("samples: column {why}")))?;
             if key == "run.seed" {
                 return refuse(
                     "samples: `run.seed` cannot be a column: replicate r uses seed + r; use `seed` and `replicates`".into(),
@@ -207,6 +258,10 @@ mod tests {
         let e = evaluation(&f, &keys, &[]);
         let set = e.overrides(&[Value::Float(2000.0), Value::Float(1.0)], 9);
         assert_eq!(
+            override_arg("city.residents", &Value::Float(2000.5)),
+            "city.residents=2000.5"
+        );
+        assert_eq!(
             set,
             [
                 "city.residents=2000",
@@ -234,6 +289,15 @@ mod tests {
         let seed = ["run.seed".to_string()];
         let err = evaluation(&f, &seed, &[]).check().unwrap_err().to_string();
         assert!(err.contains("`run.seed` cannot be a column"), "{err}");
+        for (bad, why) in [
+            ("run.seed ", "not a dotted scenario key"),
+            ("city.residents=3000 #", "not a dotted scenario key"),
+            ("run", "is a section of the scenario"),
+        ] {
+            let key = [bad.to_string()];
+            let err = evaluation(&f, &key, &[]).check().unwrap_err().to_string();
+            assert!(err.contains(why), "{err}");
+        }
         let twice = [keys[0].clone(), keys[0].clone()];
         let err = evaluation(&f, &twice, &[]).check().unwrap_err().to_string();
         assert!(err.contains("given twice"), "{err}");

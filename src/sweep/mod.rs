@@ -15,7 +15,7 @@ pub use compare::{
     BandRow, CompareError, CompareOptions, ComparePlan, CompareRow, Comparison, MAX_COMPARE_WEEKS,
     MAX_REPLICATES, Regime, compare, comparison_dir, plan, write_comparison,
 };
-pub use evaluate::{EvaluateError, Evaluation};
+pub use evaluate::{EvaluateError, Evaluation, check_key, override_arg};
 pub use runner::{
     FileHash, RunRecord, Shard, SweepError, SweepManifest, SweepOptions, SweepReport, merge,
     read_records, run_sweep,
