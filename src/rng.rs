@@ -80,12 +80,18 @@ impl Stream {
         self.uniform() < p
     }
 
-    /// A Poisson count with mean `lambda`, given `exp(-lambda)` precomputed.
-    /// Inversion by sequential search: exact, and fast for the small means of
-    /// weekly needs per resident (a few hundredths).
+    /// A Poisson count from `d`. Inversion by sequential search: exact, and
+    /// fast for the small means of weekly needs per resident (a few
+    /// hundredths), where most draws are 0 and are decided on the integer
+    /// bits, without converting them to a float.
     #[inline(always)]
-    pub fn poisson(&mut self, lambda: f64, exp_neg_lambda: f64) -> u32 {
-        let u = self.uniform();
+    pub fn poisson(&mut self, d: &Poisson) -> u32 {
+        let bits = self.next() >> 11;
+        if bits < d.none_below {
+            return 0;
+        }
+        let u = bits as f64 * (1.0 / (1u64 << 53) as f64);
+        let (lambda, exp_neg_lambda) = (d.lambda, d.exp_neg_lambda);
         let mut k = 0u32;
         let mut p = exp_neg_lambda;
         let mut cumulative = p;
@@ -113,6 +119,30 @@ impl Stream {
     fn next(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
         mix(self.state)
+    }
+}
+
+/// A Poisson distribution prepared for many draws: its mean, `exp(-mean)`,
+/// and the test for a count of 0 as an integer. A uniform draw is
+/// `bits * 2^-53` with `bits` below 2^53, and scaling by a power of two is
+/// exact, so `uniform < exp(-mean)` exactly when `bits < ceil(exp(-mean) * 2^53)`:
+/// the same counts as comparing floats.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Poisson {
+    lambda: f64,
+    exp_neg_lambda: f64,
+    none_below: u64,
+}
+
+impl Poisson {
+    /// The distribution with mean `lambda` (finite, at least 0).
+    pub fn new(lambda: f64) -> Poisson {
+        let exp_neg_lambda = (-lambda).exp();
+        Poisson {
+            lambda,
+            exp_neg_lambda,
+            none_below: (exp_neg_lambda * (1u64 << 53) as f64).ceil() as u64,
+        }
     }
 }
 
@@ -152,6 +182,35 @@ mod tests {
         );
     }
 
+    /// The integer test for a count of 0 decides exactly as comparing the
+    /// uniform draw with exp(-mean) does, at the boundary too.
+    #[test]
+    fn poisson_counts_equal_the_float_inversion() {
+        for lambda in [0.0, 1e-9, 0.004, 0.05, 0.7, 3.0, 40.0] {
+            let d = Poisson::new(lambda);
+            for agent in 0..20_000u64 {
+                let mut a = Stream::new(3, 1, agent, Purpose::Needs);
+                let mut b = a.clone();
+                let u = a.uniform();
+                let (mut k, mut p) = (0u32, d.exp_neg_lambda);
+                let mut cumulative = p;
+                while u >= cumulative && k < 1000 {
+                    k += 1;
+                    p *= lambda / k as f64;
+                    cumulative += p;
+                }
+                assert_eq!(b.poisson(&d), k, "lambda {lambda}, agent {agent}");
+            }
+            // At the boundary: the largest bits drawing 0, and the next.
+            let edge = d.none_below;
+            let as_uniform = |bits: u64| bits as f64 * (1.0 / (1u64 << 53) as f64);
+            if edge > 0 {
+                assert!(as_uniform(edge - 1) < d.exp_neg_lambda);
+            }
+            assert!(as_uniform(edge) >= d.exp_neg_lambda);
+        }
+    }
+
     #[test]
     fn uniform_mean_and_poisson_mean_are_right() {
         let n = 200_000u64;
@@ -161,7 +220,7 @@ mod tests {
         for agent in 0..n {
             let mut s = Stream::new(1, 0, agent, Purpose::Needs);
             sum_u += s.uniform();
-            sum_k += s.poisson(lambda, (-lambda).exp()) as u64;
+            sum_k += s.poisson(&Poisson::new(lambda)) as u64;
         }
         let mean_u = sum_u / n as f64;
         let mean_k = sum_k as f64 / n as f64;

@@ -26,7 +26,7 @@ use crate::metrics::{TickRecord, ratio};
 use crate::model::behaviour;
 use crate::model::residents::PARTICIPATING;
 use crate::model::{self, City, CooperationType, DomainBudget, Inputs, PlanningView, Residents};
-use crate::rng::{Purpose, Stream};
+use crate::rng::{Poisson, Purpose, Stream};
 use crate::scenario::{Intervention, Scenario};
 use cohorts::Cohorts;
 use passes::{HoodView, NeedsContext, NeedsTally, ResponseContext, ResponseTally};
@@ -423,7 +423,7 @@ impl Simulation {
                 })
             })
             .collect();
-        let exp_neg_lambda: Vec<f64> = lambda.iter().map(|l| (-l).exp()).collect();
+        let needs: Vec<Poisson> = lambda.iter().map(|&l| Poisson::new(l)).collect();
         let ctx = NeedsContext {
             seed: self.scenario.run.seed,
             tick: self.tick,
@@ -431,8 +431,7 @@ impl Simulation {
             knobs: &self.knobs,
             behaviour: &self.scenario.behaviour,
             quintile_cuts: self.quintile_cuts,
-            lambda: &lambda,
-            exp_neg_lambda: &exp_neg_lambda,
+            needs: &needs,
             trust_initial: self.scenario.city.trust_initial,
         };
         let tallies: Vec<NeedsTally> = self

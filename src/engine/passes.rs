@@ -9,7 +9,7 @@ use crate::model::behaviour::{
 };
 use crate::model::residents::{DIGITAL, PARTICIPATING};
 use crate::model::{CooperationType, ResidentChunk, quintile};
-use crate::rng::{Purpose, Stream};
+use crate::rng::{Poisson, Purpose, Stream};
 use crate::scenario::Behaviour;
 
 /// What the needs pass reads.
@@ -26,10 +26,9 @@ pub struct NeedsContext<'a> {
     pub behaviour: &'a Behaviour,
     /// SES values that split residents into five equal groups.
     pub quintile_cuts: [f32; 4],
-    /// Needs per resident per tick, per (neighbourhood, domain).
-    pub lambda: &'a [f64],
-    /// `exp(-lambda)` per (neighbourhood, domain), for the Poisson draws.
-    pub exp_neg_lambda: &'a [f64],
+    /// Needs per resident per tick, per (neighbourhood, domain), prepared
+    /// for the Poisson draws.
+    pub needs: &'a [Poisson],
     /// The city's initial mean trust: reporting is `report_trust` times
     /// more or less likely per unit of trust above or below it.
     pub trust_initial: f64,
@@ -96,7 +95,7 @@ pub fn arise_and_report(
         let mut arisen = 0;
         for d in 0..d_count {
             let cell = n * d_count + d;
-            let k = rng.poisson(ctx.lambda[cell], ctx.exp_neg_lambda[cell]);
+            let k = rng.poisson(&ctx.needs[cell]);
             if k == 0 {
                 continue;
             }
