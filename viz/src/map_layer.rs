@@ -12,6 +12,14 @@ use std::ops::Range;
 pub const VOLUNTEER: egui::Color32 = egui::Color32::from_rgb(0, 158, 115);
 pub const WAITING: egui::Color32 = egui::Color32::from_rgb(230, 159, 0);
 pub const SERVED: egui::Color32 = egui::Color32::from_gray(235);
+/// The edge around every resident's square: dark, so that orange on
+/// viridis's yellow and grey on its light greens still stand out.
+pub const DOT_EDGE: egui::Color32 = egui::Color32::from_gray(25);
+
+/// The width of a dot's dark edge for dots of `size` pixels.
+fn edge(size: f32) -> f32 {
+    (size / 6.0).floor().max(1.0)
+}
 
 /// A resident's square, in points.
 const SIZE: f32 = 5.0;
@@ -197,9 +205,11 @@ fn rasterize_map(
         let span = |from: f32, to: f32, limit: usize| {
             (from.round().max(0.0) as usize).min(limit)..(to.round().max(0.0) as usize).min(limit)
         };
-        for row in span(centre.1 - half, centre.1 + half, height) {
-            for x in span(centre.0 - half, centre.0 + half, width) {
-                image.pixels[row * width + x] = colour;
+        for (reach, colour) in [(half + edge(size), DOT_EDGE), (half, colour)] {
+            for row in span(centre.1 - reach, centre.1 + reach, height) {
+                for x in span(centre.0 - reach, centre.0 + reach, width) {
+                    image.pixels[row * width + x] = colour;
+                }
             }
         }
     }
@@ -245,11 +255,13 @@ fn rasterize(
             DotState::Waiting => WAITING,
             DotState::Served => SERVED,
         };
-        fill(
-            span(centre.x - half, centre.x + half, width),
-            span(centre.y - half, centre.y + half, height),
-            colour,
-        );
+        for (reach, colour) in [(half + edge(size), DOT_EDGE), (half, colour)] {
+            fill(
+                span(centre.x - reach, centre.x + reach, width),
+                span(centre.y - reach, centre.y + reach, height),
+                colour,
+            );
+        }
     }
     image
 }
@@ -305,10 +317,12 @@ mod tests {
         assert_eq!(owner[90 * 200 + 190], 1);
         assert_eq!(owner[50 * 200 + 150], u16::MAX);
         let inside = |c| image.pixels.iter().filter(|p| **p == c).count();
+        assert_eq!(inside(WAITING), 25, "a 5x5 square");
+        assert_eq!(inside(DOT_EDGE), 7 * 7 - 25, "in a 1-pixel dark edge");
         assert_eq!(
-            inside(red) + 25,
+            inside(red) + 7 * 7,
             100 * 100,
-            "all of the first but the resident"
+            "all of the first but the resident and its edge"
         );
         assert_eq!(inside(blue), 100 * 100 - 20 * 20);
     }
@@ -353,12 +367,14 @@ mod tests {
         // Neighbourhood 0's resident: centred at (6 + 43, 22 + 35).
         assert_eq!(at(49, 57), WAITING);
         assert_eq!(at(47, 55), WAITING);
-        assert_eq!(at(52, 57), red);
+        assert_eq!(at(52, 57), DOT_EDGE, "a dark edge, seen on every colour");
+        assert_eq!(at(53, 57), red);
         // Neighbourhood 1's: one square to the right, at (100 + 6, 22).
         assert_eq!(at(106, 22), VOLUNTEER);
         let count = |c: egui::Color32| image.pixels.iter().filter(|p| **p == c).count();
         assert_eq!(count(WAITING), 25, "a 5x5 square");
         assert_eq!(count(VOLUNTEER), 25);
-        assert_eq!(count(red) + count(blue), 2 * 97 * 97 - 50);
+        assert_eq!(count(DOT_EDGE), 2 * (7 * 7 - 25));
+        assert_eq!(count(red) + count(blue), 2 * 97 * 97 - 2 * 7 * 7);
     }
 }

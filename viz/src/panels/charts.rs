@@ -5,15 +5,26 @@ use crate::snapshot::Snapshot;
 use bevy_egui::egui;
 use coserve::metrics::CityRow;
 
+/// A change of knobs on the charts: dark grey, far from both sides' colours.
+const CHANGE: egui::Color32 = egui::Color32::from_gray(60);
+
+/// Tick labels read from the back of a room: dark, and as large as body text.
+fn axis(hints: egui_plot::AxisHints<'_>) -> egui_plot::AxisHints<'_> {
+    hints
+        .tick_label_color(egui::Color32::from_gray(20))
+        .tick_label_font(egui::FontId::proportional(20.0))
+}
+
 /// The main metrics over time, both sides overlaid, with a dashed line at
 /// each change of knobs.
 pub(super) fn charts(ui: &mut egui::Ui, snap: &Snapshot) {
     type Metric = fn(&CityRow) -> f64;
-    let metrics: [(&str, Metric); 4] = [
-        ("coverage", |c| c.coverage),
-        ("trust", |c| c.trust),
-        ("participation", |c| c.participation_rate),
-        ("access gap (rich - poor)", |c| c.access_gap),
+    // Title, and the unit on the y axis.
+    let metrics: [(&str, &str, Metric); 4] = [
+        ("coverage", "share", |c| c.coverage),
+        ("trust", "0-1", |c| c.trust),
+        ("participation", "share", |c| c.participation_rate),
+        ("access gap (rich - poor)", "points", |c| c.access_gap),
     ];
     // One key for all charts, in the sides' colours, instead of a legend
     // over each chart's lines.
@@ -26,15 +37,17 @@ pub(super) fn charts(ui: &mut egui::Ui, snap: &Snapshot) {
             );
             ui.add_space(24.0);
         }
-        line_key(ui, egui::Color32::from_gray(60), true);
+        line_key(ui, CHANGE, true);
         ui.label("a change of knobs");
     });
     ui.columns(metrics.len(), |cols| {
-        for (col, (title, metric)) in cols.iter_mut().zip(metrics) {
-            col.label(title);
+        for (col, (title, unit, metric)) in cols.iter_mut().zip(metrics) {
+            col.label(egui::RichText::new(title).strong());
             // The whole run on the x axis, so the room sees how far along it is.
             egui_plot::Plot::new(title)
                 .height(190.0)
+                .custom_x_axes(vec![axis(egui_plot::AxisHints::new_x().label("week"))])
+                .custom_y_axes(vec![axis(egui_plot::AxisHints::new_y().label(unit))])
                 .include_x(0.0)
                 .include_x(snap.ticks as f64)
                 .allow_drag(false)
@@ -58,8 +71,8 @@ pub(super) fn charts(ui: &mut egui::Ui, snap: &Snapshot) {
                             plot.vline(
                                 egui_plot::VLine::new("", *at as f64)
                                     .id(egui::Id::new((title, "change", i, k)))
-                                    .color(SIDE_COLOURS[i])
-                                    .width(1.5)
+                                    .color(CHANGE)
+                                    .width(2.0)
                                     .style(egui_plot::LineStyle::dashed_loose()),
                             );
                         }

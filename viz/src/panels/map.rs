@@ -2,7 +2,7 @@
 //! markers, waiting needs and volunteers as dots, with a legend.
 
 use super::{SIDE_COLOURS, View};
-use crate::map_layer::{MapLayer, VOLUNTEER, WAITING};
+use crate::map_layer::{DOT_EDGE, MapLayer, VOLUNTEER, WAITING};
 use crate::runner::Command;
 use crate::snapshot::{SideView, Snapshot};
 use bevy_egui::egui;
@@ -32,6 +32,16 @@ impl MapMetric {
             MapMetric::Trust => "trust",
             MapMetric::Participation => "participation",
             MapMetric::Service => "service per resident",
+        }
+    }
+
+    /// The unit the legend's scale is in.
+    fn unit(self) -> &'static str {
+        match self {
+            MapMetric::UnmetNeed => "needs per resident",
+            MapMetric::Trust => "0 none to 1 full",
+            MapMetric::Participation => "share of residents",
+            MapMetric::Service => "served per resident",
         }
     }
 
@@ -97,7 +107,7 @@ pub(super) fn maps(
             });
             if let Some(last) = side.history.last() {
                 col.label(format!(
-                    "coverage {:.2} · trust {:.2} · volunteers {:.1}% · organizations {} (+{} −{})",
+                    "coverage {:.2} · trust {:.2} · volunteers {:.1}% · organizations {}: {} new, {} closed",
                     last.coverage,
                     last.trust,
                     100.0 * last.participation_rate,
@@ -120,6 +130,25 @@ pub(super) fn maps(
             );
         }
     });
+}
+
+/// The frame around the poorest fifth of neighbourhoods: thick and black,
+/// seen from the back of a room on every colour of the scale.
+const POOR: egui::Stroke = egui::Stroke {
+    width: 4.0,
+    color: egui::Color32::BLACK,
+};
+
+/// Per neighbourhood, whether it is among the poorest fifth by mean SES
+/// (at least one, when there are any).
+pub(super) fn poorest_fifth(side: &SideView) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..side.hoods.len()).collect();
+    order.sort_by(|&a, &b| side.hoods[a].ses_mean.total_cmp(&side.hoods[b].ses_mean));
+    let mut poor = vec![false; side.hoods.len()];
+    for &h in order.iter().take(side.hoods.len().div_ceil(5)) {
+        poor[h] = true;
+    }
+    poor
 }
 
 /// Viridis, colour-blind safe, at `t` in [0, 1].
@@ -174,7 +203,7 @@ fn draw_map(
     let columns = side.columns.max(1) as f32;
     let rows = (side.grid.len() as f32 / columns).ceil().max(1.0);
     let avail = ui.available_size();
-    let legend_w = 140.0;
+    let legend_w = LEGEND_WIDTH;
     let cell = ((avail.x - legend_w) / columns)
         .min(avail.y / rows)
         .max(8.0);
@@ -203,6 +232,13 @@ fn draw_map(
         .collect();
     let map = egui::Rect::from_min_size(rect.min, egui::vec2(cell * columns, cell * rows));
     layer.paint(&painter, side, snapshot, (map, cell), colours);
+    for (&grid, poor) in side.grid.iter().zip(poorest_fifth(side)) {
+        if poor {
+            // The tile less the 3-point gap between tiles.
+            let tile = egui::Rect::from_min_size(corner(grid), egui::vec2(cell - 3.0, cell - 3.0));
+            painter.rect_stroke(tile, 0.0, POOR, egui::StrokeKind::Inside);
+        }
+    }
     // As many markers as fit in a row; more organizations show as "+n".
     let radius = (cell * 0.07).min(9.0);
     let spacing = 2.4 * radius;
@@ -281,7 +317,7 @@ fn draw_real_map(
     (lo, hi): (f64, f64),
 ) {
     let avail = ui.available_size();
-    let legend_w = 140.0;
+    let legend_w = LEGEND_WIDTH;
     let aspect = outlines.size.0.max(1e-9) / outlines.size.1.max(1e-9);
     let width = (avail.x - legend_w).min(avail.y * aspect).max(40.0);
     let (rect, response) = ui.allocate_exact_size(
@@ -300,6 +336,21 @@ fn draw_real_map(
     layer.paint(&painter, side, snapshot, (map, 1.0), colours);
     let (k, offset) =
         crate::map_layer::fit(outlines, [map.width() as usize, map.height() as usize]);
+    let to_screen = |&(x, y): &(f32, f32)| map.min + offset + egui::vec2(x, y) * k;
+    // Black on a white halo: it stands out of the residents' dots, whose
+    // edges are dark too.
+    let poor = poorest_fifth(side);
+    for stroke in [
+        egui::Stroke::new(5.0, egui::Color32::WHITE),
+        egui::Stroke::new(2.5, POOR.color),
+    ] {
+        for (rings, _) in outlines.rings.iter().zip(&poor).filter(|(_, p)| **p) {
+            for ring in rings {
+                let points = ring.iter().map(to_screen).collect();
+                painter.add(egui::Shape::closed_line(points, stroke));
+            }
+        }
+    }
     // A diamond per neighbourhood only where neighbourhoods are large on
     // screen; with hundreds of small ones, the count is in the tooltip.
     let radius = ((map.area() / outlines.rings.len().max(1) as f32).sqrt() * 0.12).min(6.0);
@@ -314,7 +365,7 @@ fn draw_real_map(
         if now == 0 && shown <= 0.0 {
             continue;
         }
-        let at = map.min + offset + egui::vec2(x, y) * k;
+        let at = to_screen(&(x, y));
         organization_marker(&painter, at, radius, shown.clamp(0.0, 1.0).max(0.5));
     }
     if let Some(pos) = response
@@ -336,6 +387,11 @@ fn draw_real_map(
     );
 }
 
+/// Room for the legend beside a map.
+const LEGEND_WIDTH: f32 = 160.0;
+
+/// The legend: the metric, its unit and its scale, then the keys, in about
+/// 340 points of height.
 fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64, hi: f64) {
     let font = egui::FontId::proportional(18.0);
     let text = |pos: egui::Pos2, align: egui::Align2, s: &str| {
@@ -345,8 +401,11 @@ fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64,
     // colours: smooth to the eye, and a handful of triangles to draw.
     let mut strip = egui::Mesh::default();
     let bands = 32;
+    // Below the title and its unit.
+    let top = top + 24.0;
+    let strip_height = 150.0;
     for k in 0..=bands {
-        let y = top + 30.0 + 200.0 * k as f32 / bands as f32;
+        let y = top + 30.0 + strip_height * k as f32 / bands as f32;
         let colour = viridis(1.0 - k as f64 / bands as f64);
         strip.colored_vertex(egui::pos2(x, y), colour);
         strip.colored_vertex(egui::pos2(x + 24.0, y), colour);
@@ -358,9 +417,16 @@ fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64,
     }
     painter.add(egui::Shape::mesh(strip));
     text(
-        egui::pos2(x, top + 4.0),
+        egui::pos2(x, top - 20.0),
         egui::Align2::LEFT_TOP,
         metric.name(),
+    );
+    painter.text(
+        egui::pos2(x, top + 4.0),
+        egui::Align2::LEFT_TOP,
+        metric.unit(),
+        egui::FontId::proportional(15.0),
+        egui::Color32::from_gray(40),
     );
     text(
         egui::pos2(x + 30.0, top + 30.0),
@@ -368,29 +434,36 @@ fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64,
         &format!("{hi:.2}"),
     );
     text(
-        egui::pos2(x + 30.0, top + 230.0),
+        egui::pos2(x + 30.0, top + 30.0 + strip_height),
         egui::Align2::LEFT_BOTTOM,
         &format!("{lo:.2}"),
     );
+    enum Key {
+        Dot(egui::Color32),
+        Organization,
+        Poor,
+    }
     let keys = [
-        ("volunteer", Some(VOLUNTEER)),
-        ("waiting", Some(WAITING)),
+        ("volunteer", Key::Dot(VOLUNTEER)),
+        ("waiting", Key::Dot(WAITING)),
         // A shade darker than on the map, to show on the light background.
-        ("served", Some(egui::Color32::from_gray(200))),
-        ("organization", None),
+        ("served", Key::Dot(egui::Color32::from_gray(200))),
+        ("organization", Key::Organization),
+        ("poorest fifth", Key::Poor),
     ];
-    for (k, (name, colour)) in keys.into_iter().enumerate() {
-        let y = top + 260.0 + k as f32 * 28.0;
+    for (k, (name, key)) in keys.into_iter().enumerate() {
+        let y = top + 40.0 + strip_height + k as f32 * 26.0;
         let centre = egui::pos2(x + 8.0, y + 11.0);
-        match colour {
-            Some(c) => {
-                painter.rect_filled(
-                    egui::Rect::from_center_size(centre, egui::vec2(12.0, 12.0)),
-                    0.0,
-                    c,
-                );
+        let square = |size: f32| egui::Rect::from_center_size(centre, egui::vec2(size, size));
+        match key {
+            Key::Dot(c) => {
+                painter.rect_filled(square(14.0), 0.0, DOT_EDGE);
+                painter.rect_filled(square(10.0), 0.0, c);
             }
-            None => organization_marker(painter, centre, 8.0, 1.0),
+            Key::Organization => organization_marker(painter, centre, 8.0, 1.0),
+            Key::Poor => {
+                painter.rect_stroke(square(18.0), 0.0, POOR, egui::StrokeKind::Inside);
+            }
         }
         text(egui::pos2(x + 22.0, y), egui::Align2::LEFT_TOP, name);
     }

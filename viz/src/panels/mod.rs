@@ -252,6 +252,24 @@ impl View {
     }
 }
 
+/// A slider's label: the knob's name, and, when the sides it changes hold
+/// different values, both of them and what letting go does, in red, since
+/// the slider itself can show only the left side's value.
+fn slider_text(snap: &Snapshot, target: Target, name: &str) -> egui::RichText {
+    let values: Vec<f64> = target
+        .sides()
+        .iter()
+        .filter_map(|&i| snap.sides.get(i)?.knobs.get(name)?.as_float())
+        .collect();
+    match values[..] {
+        [left, right] if left != right => egui::RichText::new(format!(
+            "{name}: left {left:.2}, right {right:.2}; letting go sets both"
+        ))
+        .color(egui::Color32::from_rgb(180, 0, 0)),
+        _ => egui::RichText::new(name),
+    }
+}
+
 fn controls(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("Week {} of {}", snap.tick, snap.ticks));
@@ -301,29 +319,35 @@ fn controls(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut 
             }
         }
     });
-    // A slider with its label does not wrap, so three to a row.
+    // A slider with its label does not wrap, so three to a row; the keys
+    // go after the first row, whose labels are short.
     let target = view.target;
     let mut sliders = view.sliders.iter_mut().zip(SLIDERS).peekable();
+    let mut first = true;
     while sliders.peek().is_some() {
         ui.horizontal(|ui| {
             for (value, (name, range)) in sliders.by_ref().take(3) {
-                let slider = egui::Slider::new(value, range).text(name).max_decimals(2);
+                let slider = egui::Slider::new(value, range)
+                    .text(slider_text(snap, target, name))
+                    .max_decimals(2);
                 if ui.add(slider).drag_stopped() {
                     let v = *value;
-                    let label = format!("{name} set to {v:.2}");
+                    let label = match target {
+                        Target::Both => format!("{name} set to {v:.2} on both sides"),
+                        _ => format!("{name} set to {v:.2}"),
+                    };
                     commands.push(change(snap, target, &label, |_| {
                         vec![(name, toml::Value::Float(v))]
                     }));
                 }
             }
-            if sliders.peek().is_none() {
+            if std::mem::take(&mut first) {
+                // The room does not need the keys; the facilitator points at them.
                 ui.add_space(24.0);
-                ui.label(
-                    egui::RichText::new(
-                        "Keys: Space play · S step · R restart · M map · C cut · W save · F full screen · +/- size",
-                    )
-                    .size(18.0),
-                );
+                ui.label(egui::RichText::new("keys").size(18.0).underline())
+                    .on_hover_text(
+                        "Space play · S step · R restart · M map · C cut · W save · F full screen · +/- size",
+                    );
             }
         });
     }
@@ -376,6 +400,47 @@ mod tests {
         snap.generation += 1;
         view.follow(&snap, 1.0 / 60.0);
         assert!(shown(&view) < 0.1, "{}", shown(&view));
+    }
+
+    #[test]
+    fn the_poorest_fifth_of_neighbourhoods_is_marked() {
+        let snap = snapshot();
+        let side = &snap.sides[0];
+        let poor = map::poorest_fifth(side);
+        assert_eq!(poor.iter().filter(|p| **p).count(), 16_usize.div_ceil(5));
+        let richest_poor = (0..16)
+            .filter(|&h| poor[h])
+            .map(|h| side.hoods[h].ses_mean)
+            .fold(f64::MIN, f64::max);
+        let poorest_other = (0..16)
+            .filter(|&h| !poor[h])
+            .map(|h| side.hoods[h].ses_mean)
+            .fold(f64::MAX, f64::min);
+        assert!(
+            richest_poor <= poorest_other,
+            "{richest_poor} vs {poorest_other}"
+        );
+    }
+
+    #[test]
+    fn a_slider_over_both_sides_says_when_they_differ() {
+        let mut snap = snapshot();
+        snap.sides[0].knobs.org_funding_share = 0.0;
+        snap.sides[1].knobs.org_funding_share = 0.25;
+        let text = slider_text(&snap, Target::Both, "org_funding_share");
+        assert_eq!(
+            text.text(),
+            "org_funding_share: left 0.00, right 0.25; letting go sets both"
+        );
+        assert_eq!(
+            slider_text(&snap, Target::Right, "org_funding_share").text(),
+            "org_funding_share"
+        );
+        snap.sides[1].knobs.org_funding_share = 0.0;
+        assert_eq!(
+            slider_text(&snap, Target::Both, "org_funding_share").text(),
+            "org_funding_share"
+        );
     }
 
     #[test]
