@@ -296,3 +296,34 @@ fn bad_set_overrides_are_refused_with_the_argument_named() {
         );
     }
 }
+
+/// Another of coserve's files given where a scenario is expected is named,
+/// with the command that reads it, not answered with a list of unknown keys.
+#[test]
+fn a_sweep_calibration_or_lab_file_run_as_a_scenario_says_what_it_is() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (file, said) in [
+        (
+            "scenarios/sweeps/pb_outreach.toml",
+            "this is a sweep file, not a scenario: run it with `coserve sweep`",
+        ),
+        (
+            "scenarios/calibration/fehr_gachter_2000.toml",
+            "this is a calibration file, not a scenario: run it with `coserve calibrate`",
+        ),
+        (
+            "scenarios/lab/fehr_gachter_2000_stranger_n.toml",
+            "this is a lab experiment, not a scenario: play it with `coserve lab`",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_coserve"))
+            .args(["run", root.join(file).to_str().unwrap(), "--out"])
+            .arg(std::env::temp_dir().join("never-written"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {stderr}");
+        assert!(stderr.contains(said), "{file}: {stderr}");
+        assert!(!stderr.contains("unknown key"), "{file}: {stderr}");
+    }
+}

@@ -49,6 +49,8 @@ __all__ = [
     "run",
 ]
 
+MAX_SEED = 2**63 - 1
+MAX_RUNS = 1_000_000
 
 
 def _frame(batch) -> pd.DataFrame:
@@ -71,10 +73,6 @@ def _set(set_: Mapping[str, Any] | None) -> dict[str, Any] | None:
             f"found {type(set_).__name__}"
         )
     return {key: _plain(value) for key, value in set_.items()}
-
-
-MAX_SEED = 2**63 - 1
-MAX_RUNS = 1_000_000
 
 
 def _whole(name: str, value: Any, low: int, high: int | None, *, none: bool = False) -> Any:

@@ -204,6 +204,22 @@ pub fn folder_name_problem(name: &str) -> Option<String> {
     })
 }
 
+/// What else a file with `table` at its top is, if it is one of coserve's
+/// other files, and the command that reads it: said instead of a list of
+/// unknown keys.
+fn other_kind(table: &Table) -> Option<(&'static str, &'static str)> {
+    let has = |key| table.contains_key(key);
+    if has("factors") && has("scenario") {
+        Some(("a sweep file", "run it with `coserve sweep`"))
+    } else if has("parameters") && has("targets") {
+        Some(("a calibration file", "run it with `coserve calibrate`"))
+    } else if has("game") {
+        Some(("a lab experiment", "play it with `coserve lab`"))
+    } else {
+        None
+    }
+}
+
 /// Most service domains a scenario may list.
 pub const MAX_DOMAINS: usize = 8;
 /// Most neighbourhoods a city may have.
@@ -262,12 +278,8 @@ impl Scenario {
             at,
             found: Vec::new(),
         };
-        if table.contains_key("factors") && table.contains_key("scenario") {
-            checks.fail(
-                "",
-                "this is a sweep file, not a scenario: run it with `coserve sweep`".into(),
-                None,
-            );
+        if let Some((kind, how)) = other_kind(&table) {
+            checks.fail("", format!("this is {kind}, not a scenario: {how}"), None);
             return Err(ScenarioError {
                 diagnostics: checks.found,
             });
