@@ -162,6 +162,22 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "pb_allocation_not_one_weight_per_cell",
+        text: "[city]\nneighbourhoods = 4\n[governance]\npb_allocation = [1, 2, 3]\n",
+        expect: &[
+            ":4:1",
+            "governance.pb_allocation",
+            "one weight per neighbourhood and domain",
+            "4 x 4 = 16",
+            "found 3",
+        ],
+    },
+    Case {
+        name: "pb_allocation_negative",
+        text: "[governance]\npb_allocation = [1, -2]\n",
+        expect: &[":2:1", "governance.pb_allocation", "weights of at least 0"],
+    },
+    Case {
         name: "empty_intervention",
         text: "[[interventions]]\nat = 3\n",
         expect: &[":1:1", "interventions[0]", "changes nothing"],

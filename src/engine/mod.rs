@@ -577,8 +577,15 @@ impl Simulation {
                 DomainBudget::new(domain, residents, &knobs, b, participation, supported)
             })
             .collect();
+        // Where people voted, PB money of all domains together goes by their
+        // weights per (neighbourhood, domain); checked to fit the city.
+        let cells = self.city.neighbourhoods.len() * self.scenario.domains.len();
+        let pb_cells = (knobs.pb_allocation.len() == cells)
+            .then(|| model::normalise(knobs.pb_allocation.clone(), None));
         TickMoney {
             total_budget: budgets.iter().map(|x| x.total).sum(),
+            pb_pot: budgets.iter().map(|x| x.participatory).sum(),
+            pb_cells,
             duplication: b.duplication * (1.0 - knobs.coordination),
             say: self.say(),
             knobs,
@@ -611,7 +618,10 @@ impl Simulation {
             )
         };
         let granted = budget.grants * shares.grants[n] + budget.devolved * shares.per_capita[n];
-        let voted = budget.participatory * shares.pb[n];
+        let voted = match &money.pb_cells {
+            Some(cells) => money.pb_pot * cells[n * self.scenario.domains.len() + d],
+            None => budget.participatory * shares.pb[n],
+        };
         let community_money = granted * budget.granted_kept_share()
             + voted * budget.kept_share()
             + own_money * ratio(budget.total, money.total_budget).max(0.0);
@@ -817,6 +827,11 @@ struct TickMoney {
     shares: MoneyShares,
     /// All domains' budgets together.
     total_budget: f64,
+    /// All domains' participatory budgeting money together.
+    pb_pot: f64,
+    /// Shares of `pb_pot` per (neighbourhood, domain) where people voted
+    /// (`pb_allocation`); `None`: each domain's PB money by the assembly.
+    pb_cells: Option<Vec<f64>>,
     /// Share of volunteer effort lost to duplication.
     duplication: f64,
     /// Weight of participants' votes in the plan.

@@ -22,6 +22,8 @@ pub enum KnobKind {
     Flag,
     /// One of the listed names.
     Choice(&'static [&'static str]),
+    /// A list of weights of at least 0, or none.
+    Weights,
 }
 
 impl KnobKind {
@@ -33,6 +35,9 @@ impl KnobKind {
             KnobKind::Ticks => format!("a whole number of ticks from 0 to {MAX_LAG}"),
             KnobKind::Flag => "true or false".into(),
             KnobKind::Choice(names) => format!("one of {}", quoted_list(names)),
+            KnobKind::Weights => format!(
+                "a list of at most {MAX_WEIGHTS} weights of at least 0, not all 0, or [] (none)"
+            ),
         }
     }
 }
@@ -43,6 +48,10 @@ pub const MAX_MULTIPLIER: f64 = 100.0;
 
 /// The longest processing lag a scenario may set, in ticks.
 pub const MAX_LAG: u32 = 52;
+
+/// The most weights a list-valued knob holds: one per neighbourhood and
+/// domain of the largest city (4,096 x 8).
+pub const MAX_WEIGHTS: usize = 32_768;
 
 const DECISION_RIGHTS: &[&str] = &["agency", "shared", "residents"];
 const ALLOCATIONS: &[&str] = &["reports_fifo", "per_capita", "need_weighted", "vote"];
@@ -90,6 +99,21 @@ impl KnobValue for u32 {
     }
     fn write(&self) -> toml::Value {
         toml::Value::Integer(i64::from(*self))
+    }
+}
+
+impl KnobValue for Vec<f64> {
+    fn read(value: &toml::Value, _: KnobKind) -> Option<Vec<f64>> {
+        let items = value.as_array()?;
+        let weights: Vec<f64> = items
+            .iter()
+            .map(|v| as_number(v).filter(|x| x.is_finite() && *x >= 0.0))
+            .collect::<Option<_>>()?;
+        let usable = weights.is_empty() || weights.iter().sum::<f64>() > 0.0;
+        (weights.len() <= MAX_WEIGHTS && usable).then_some(weights)
+    }
+    fn write(&self) -> toml::Value {
+        toml::Value::Array(self.iter().map(|&x| toml::Value::Float(x)).collect())
     }
 }
 
@@ -198,6 +222,13 @@ knobs! {
     /// (`need_index * (population share + vote share) / 2`); 0-1.
     pb_share: f64, Share,
         "share of the budget allocated by residents' assembly vote (participatory budgeting)";
+    /// Where participatory budgeting's money goes when people, not the
+    /// simulated assembly, have voted (a workshop's room, a city's real PB
+    /// cycle): one weight per neighbourhood and domain, neighbourhood by
+    /// neighbourhood (`n * domains + d`), normalised to shares of the PB
+    /// money of all domains together; `[]` leaves it to the assembly.
+    pb_allocation: Vec<f64>, Weights,
+        "where PB money goes when people voted: a weight per neighbourhood and domain, neighbourhood by neighbourhood; [] = the simulated assembly decides";
     /// Share of the budget given per capita as block grants to neighbourhood
     /// councils; 0-1.
     devolved_share: f64, Share,

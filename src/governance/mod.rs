@@ -7,7 +7,9 @@
 mod knobs;
 mod presets;
 
-pub use knobs::{KNOBS, KnobError, KnobInfo, KnobKind, Knobs, MAX_LAG, MAX_MULTIPLIER, knob_info};
+pub use knobs::{
+    KNOBS, KnobError, KnobInfo, KnobKind, Knobs, MAX_LAG, MAX_MULTIPLIER, MAX_WEIGHTS, knob_info,
+};
 
 pub use presets::{PRESETS, Preset, preset};
 

@@ -29,6 +29,7 @@ fn public() -> Knobs {
         floor: 0.0,
         org_funding_share: 0.0,
         pb_share: 0.0,
+        pb_allocation: Vec::new(),
         devolved_share: 0.0,
         channel: Channel::Counter,
         outreach: 0.0,

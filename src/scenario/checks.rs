@@ -354,6 +354,22 @@ impl Checks<'_> {
         }
     }
 
+    /// What the per-key limits cannot see: `pb_allocation` (of `section`,
+    /// with `found` weights) has one weight per neighbourhood and domain of
+    /// a city of `(neighbourhoods, domains)`, or none.
+    pub(super) fn pb_allocation(&mut self, section: &str, found: usize, (n, d): (usize, usize)) {
+        if found != 0 && found != n * d {
+            self.fail(
+                &format!("{section}.pb_allocation"),
+                format!(
+                    "expected one weight per neighbourhood and domain, neighbourhood by neighbourhood: {n} x {d} = {}, or [] to leave it to the assembly; found {found}",
+                    n * d
+                ),
+                None,
+            );
+        }
+    }
+
     /// What the per-key limits cannot see: a warm-up that leaves weeks to
     /// summarise.
     pub(super) fn run(&mut self, r: &RunSpec) {

@@ -376,7 +376,12 @@ impl Scenario {
             checks.domains(&domains);
         }
         checks.knob_budget("governance", &governance.knobs);
+        let cells = (city.neighbourhoods as usize, domains.len());
+        checks.pb_allocation("governance", governance.knobs.pb_allocation.len(), cells);
         for (i, iv) in interventions.iter().enumerate() {
+            if let Some(weights) = iv.set.get("pb_allocation").and_then(Value::as_array) {
+                checks.pb_allocation(&format!("interventions[{i}]"), weights.len(), cells);
+            }
             if iv.at >= run.ticks {
                 checks.fail(
                     &format!("interventions[{i}].at"),
