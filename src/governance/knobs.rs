@@ -160,11 +160,11 @@ choice!(Channel, CHANNELS, [Counter, Platform, Deliberative]);
 /// Defines [`Knobs`], [`KNOBS`] and the name-to-field maps of
 /// [`Knobs::set`] and [`Knobs::get`] from one table.
 macro_rules! knobs {
-    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty, $kind:expr, $meaning:literal; )*) => {
+    ($( $(#[$attr:meta])* $name:ident : $ty:ty, $kind:expr, $meaning:literal; )*) => {
         /// Every governance knob, resolved. Shares are fractions in [0, 1].
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         pub struct Knobs {
-            $( $(#[doc = $doc])* pub $name: $ty, )*
+            $( $(#[$attr])* pub $name: $ty, )*
         }
 
         /// Every knob, in the order scenario files list them.
@@ -227,6 +227,8 @@ knobs! {
     /// cycle): one weight per neighbourhood and domain, neighbourhood by
     /// neighbourhood (`n * domains + d`), normalised to shares of the PB
     /// money of all domains together; `[]` leaves it to the assembly.
+    /// (Absent from manifests written before it existed: `[]`.)
+    #[serde(default)]
     pb_allocation: Vec<f64>, Weights,
         "where PB money goes when people voted: a weight per neighbourhood and domain, neighbourhood by neighbourhood; [] = the simulated assembly decides";
     /// Share of the budget given per capita as block grants to neighbourhood

@@ -116,6 +116,23 @@ mod tests {
         }
     }
 
+    /// Manifests written before `pb_allocation` existed still read, as the
+    /// assembly deciding; and weights round-trip.
+    #[test]
+    fn pb_allocation_defaults_to_the_assembly_in_older_manifests() {
+        let knobs = preset("hybrid").unwrap().knobs();
+        let mut json = serde_json::to_value(&knobs).unwrap();
+        json.as_object_mut().unwrap().remove("pb_allocation");
+        let read: Knobs = serde_json::from_value(json).unwrap();
+        assert_eq!(read, knobs);
+        let mut voted = knobs.clone();
+        let weights = toml::Value::Array(vec![toml::Value::Integer(2), toml::Value::Float(0.5)]);
+        voted.set("pb_allocation", &weights).unwrap();
+        assert_eq!(voted.pb_allocation, [2.0, 0.5]);
+        let zeros = toml::Value::Array(vec![toml::Value::Float(0.0)]);
+        assert!(voted.set("pb_allocation", &zeros).is_err(), "all zero");
+    }
+
     #[test]
     fn misspelt_choice_gets_a_suggestion() {
         let mut knobs = preset("public").unwrap().knobs();
