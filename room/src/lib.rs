@@ -6,12 +6,15 @@
 //! proposals. The room's votes become `governance.pb_allocation`
 //! ([`Room::tally`]), so a saved session replays them through `coserve run`.
 //!
-//! This crate is the room's protocol ([`protocol`]) and state ([`Room`]);
-//! it has no network or window of its own and does not depend on bevy.
+//! This crate is the room's protocol ([`protocol`]), state ([`Room`]) and
+//! WebSocket server ([`RoomServer`]); it has no window of its own and does
+//! not depend on bevy.
 
 #![warn(missing_docs)]
 
 pub mod protocol;
 mod room;
+mod server;
 
-pub use room::{BURST, LogEntry, PER_SECOND, Phase, Room};
+pub use room::{BURST, LogEntry, MAX_PARTICIPANTS, PER_SECOND, Phase, Room};
+pub use server::RoomServer;

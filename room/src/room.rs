@@ -11,6 +11,10 @@ use std::collections::BTreeMap;
 /// Letters for room codes: no 0/O or 1/I/L to misread across a room.
 const CODE_LETTERS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
+/// The most participants a room takes: a large workshop, with room to
+/// spare, and a bound on what strangers can make it hold.
+pub const MAX_PARTICIPANTS: usize = 1000;
+
 /// Messages a phone may send in a burst, and per second after it.
 pub const BURST: f64 = 10.0;
 /// See [`BURST`].
@@ -193,6 +197,15 @@ impl Room {
             return (
                 None,
                 refuse("no room with that code: check the big screen"),
+                None,
+            );
+        }
+        if self.participants.len() >= MAX_PARTICIPANTS {
+            return (
+                None,
+                refuse(format!(
+                    "the room is full ({MAX_PARTICIPANTS} participants)"
+                )),
                 None,
             );
         }

@@ -43,6 +43,13 @@ fn a_hundred_participants_vote_rejoin_and_the_tally_is_their_votes() {
         people.push((id, token));
     }
     assert_eq!(room.participants(), 100);
+    // And no more than the room holds.
+    for i in 100..coserve_room::MAX_PARTICIPANTS {
+        let join = format!("{{\"type\":\"join\",\"room\":\"{code}\",\"name\":\"q{i}\"}}");
+        assert!(room.handle(None, &join, 0.0, 0).0.is_some());
+    }
+    let join = format!("{{\"type\":\"join\",\"room\":\"{code}\",\"name\":\"late\"}}");
+    assert!(error(&room.handle(None, &join, 0.0, 0).1).contains("the room is full"));
 
     // Votes before a round is open are refused.
     let early = "{\"type\":\"vote\",\"round\":1,\"weights\":[[0,0,1.0]]}";
