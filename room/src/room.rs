@@ -158,9 +158,11 @@ impl Room {
             Ok(m) => m,
             Err(e) => return (from, refuse(e), None),
         };
+        // A refused join or rejoin leaves the connection who it was.
+        let or_before = |(who, answer, none): (Option<usize>, _, _)| (who.or(from), answer, none);
         match (message, from) {
-            (ClientMessage::Join { room, name }, _) => self.join(&room, &name, now),
-            (ClientMessage::Rejoin { token }, _) => self.rejoin(&token),
+            (ClientMessage::Join { room, name }, _) => or_before(self.join(&room, &name, now)),
+            (ClientMessage::Rejoin { token }, _) => or_before(self.rejoin(&token)),
             (ClientMessage::Facilitate { secret, action }, _) => {
                 if secret != self.secret {
                     return (from, refuse("only the facilitator may do that"), None);

@@ -163,6 +163,16 @@ fn strangers_bad_messages_and_pretend_facilitators_are_refused() {
         (0, Phase::Waiting),
         "nothing a phone sent changed the room"
     );
+    let mistyped = room.handle(
+        me,
+        "{\"type\":\"join\",\"room\":\"XXXX\",\"name\":\"a\"}",
+        2.5,
+        0,
+    );
+    assert_eq!(
+        mistyped.0, me,
+        "a refused join leaves a participant who they were"
+    );
     let anonymous = room.handle(
         None,
         "{\"type\":\"predict\",\"round\":0,\"value\":1}",
