@@ -107,6 +107,8 @@ pub enum ClientMessage {
         /// The intervention.
         proposal: Proposal,
     },
+    /// Asks where the room is: answered with [`ServerMessage::Status`].
+    Status,
     /// A facilitator's action.
     Facilitate {
         /// The secret only the big screen shows.
@@ -132,6 +134,19 @@ pub enum ServerMessage {
     },
     /// The message was taken.
     Accepted,
+    /// Where the room is.
+    Status {
+        /// The round (0 before the first).
+        round: u32,
+        /// `waiting`, `deciding`, `simulating` or `debrief`.
+        phase: String,
+        /// What to predict this round.
+        question: String,
+        /// Neighbourhoods of the city, for votes and roles.
+        neighbourhoods: usize,
+        /// Service domains of the city, for votes.
+        domains: usize,
+    },
     /// The message was refused: why, and what was expected.
     Error {
         /// In words, for the phone to show.
@@ -150,7 +165,7 @@ pub fn read(text: &str) -> Result<ClientMessage, String> {
     }
     serde_json::from_str(text).map_err(|e| {
         format!(
-            "not a message the room understands ({e}); expected JSON with \"type\" one of join, rejoin, role, vote, predict, propose"
+            "not a message the room understands ({e}); expected JSON with \"type\" one of join, rejoin, status, role, vote, predict, propose"
         )
     })
 }

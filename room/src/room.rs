@@ -163,6 +163,7 @@ impl Room {
         match (message, from) {
             (ClientMessage::Join { room, name }, _) => or_before(self.join(&room, &name, now)),
             (ClientMessage::Rejoin { token }, _) => or_before(self.rejoin(&token)),
+            (ClientMessage::Status, _) => (from, self.status(), None),
             (ClientMessage::Facilitate { secret, action }, _) => {
                 if secret != self.secret {
                     return (from, refuse("only the facilitator may do that"), None);
@@ -322,6 +323,7 @@ impl Room {
             }
             ClientMessage::Join { .. }
             | ClientMessage::Rejoin { .. }
+            | ClientMessage::Status
             | ClientMessage::Facilitate { .. } => {
                 unreachable!("handled before")
             }
@@ -421,6 +423,23 @@ impl Room {
             .filter(|((r, _), _)| *r == round)
             .map(|((_, p), v)| (self.participants[*p].name.clone(), *v))
             .collect()
+    }
+
+    /// Where the room is, for a phone.
+    fn status(&self) -> ServerMessage {
+        let phase = match self.phase {
+            Phase::Waiting => "waiting",
+            Phase::Deciding => "deciding",
+            Phase::Simulating => "simulating",
+            Phase::Debrief => "debrief",
+        };
+        ServerMessage::Status {
+            round: self.round,
+            phase: phase.into(),
+            question: self.question.clone(),
+            neighbourhoods: self.cells.0,
+            domains: self.cells.1,
+        }
     }
 
     /// This round's question.

@@ -1,14 +1,15 @@
 //! The room's server: WebSockets over HTTP on the local network, one
 //! [`Room`] behind them. It runs on a thread of its own with its own small
 //! runtime, so a window's frame never waits for a phone. It serves nothing
-//! from disk: the only route is `/ws`, and every other path is 404.
+//! from disk: `/` is the phone page compiled into the program
+//! (room/assets/phone.html), `/ws` the room, and every other path is 404.
 
 use crate::protocol::{MAX_MESSAGE_BYTES, Proposal, ServerMessage};
 use crate::room::Room;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::response::{Html, Response};
 use axum::routing::get;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -18,6 +19,9 @@ use std::time::Instant;
 /// Frames larger than this close the connection unread; between
 /// [`MAX_MESSAGE_BYTES`] and this, the phone is told its message is too long.
 const FRAME_LIMIT: usize = 8 * MAX_MESSAGE_BYTES;
+
+/// The page participants open: everything it needs is in it.
+const PHONE_PAGE: &str = include_str!("../assets/phone.html");
 
 /// What the connections share.
 struct Shared {
@@ -60,6 +64,7 @@ impl RoomServer {
             .enable_time()
             .build()?;
         let app = Router::new()
+            .route("/", get(|| async { Html(PHONE_PAGE) }))
             .route("/ws", get(upgrade))
             .with_state(Arc::clone(&shared));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

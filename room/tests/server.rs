@@ -164,18 +164,30 @@ async fn bad_frames_are_answered_and_the_server_serves_on() {
     let mut other = connect(&url).await;
     assert!(is_error(&ask(&mut other, "{}").await, "not a message"));
 
-    // Nothing but /ws is served: no files, no paths outside.
-    for path in ["/", "/../Cargo.toml", "/ws/../../etc/passwd", "/index.html"] {
-        let mut tcp = tokio::net::TcpStream::connect(server.address())
-            .await
-            .unwrap();
-        tcp.write_all(
-            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-        .await
-        .unwrap();
-        let mut reply = String::new();
-        tcp.read_to_string(&mut reply).await.unwrap();
+    // The phone page, from the program itself.
+    let page = get(server.address(), "/").await;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("<title>coserve room</title>"));
+    // Nothing else: no files, no paths outside.
+    for path in [
+        "/../Cargo.toml",
+        "/ws/../../etc/passwd",
+        "/index.html",
+        "/assets/phone.html",
+    ] {
+        let reply = get(server.address(), path).await;
         assert!(reply.starts_with("HTTP/1.1 404"), "{path}: {reply}");
     }
+}
+
+async fn get(address: std::net::SocketAddr, path: &str) -> String {
+    let mut tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+    tcp.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut reply = String::new();
+    tcp.read_to_string(&mut reply).await.unwrap();
+    reply
 }

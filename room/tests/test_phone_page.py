@@ -1,0 +1,88 @@
+"""The phone page in a real browser: headless Chromium at a phone's size
+(390 x 844) joins a room, votes, and reads the room's answer; the room's
+tally is the vote. Run by .ci/run with the room's example server
+(room/examples/serve.rs) and Debian's chromium and chromium-driver.
+
+    pytest room/tests/test_phone_page.py     # from the repository's root
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+
+@pytest.fixture
+def room():
+    """The example room, built with cargo: (address, code, process)."""
+    subprocess.run(["cargo", "build", "--quiet", "-p", "coserve-room", "--example", "serve"], cwd=ROOT, check=True)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    server = subprocess.Popen(
+        [str(target / "debug" / "examples" / "serve")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    address, code = server.stdout.readline().split()
+    assert server.stdout.readline().strip() == "null", "no votes yet"
+    yield address, code, server
+    server.stdin.close()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def phone():
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.skip("needs chromium and chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=390,844"]:
+        options.add_argument(flag)
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    yield driver
+    driver.quit()
+
+
+def said(driver, text):
+    WebDriverWait(driver, 10).until(lambda d: text in d.find_element(By.ID, "said").text)
+
+
+def test_a_phone_joins_votes_and_the_room_counts_the_vote(room, phone):
+    address, code, server = room
+    phone.get(f"http://{address}/")
+    phone.find_element(By.ID, "code").send_keys(code.lower())
+    phone.find_element(By.ID, "name").send_keys("Ana")
+    phone.find_element(By.ID, "join-button").click()
+    said(phone, "You are in the room.")
+    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "decide").is_displayed())
+    assert "coverage at week 104?" in phone.find_element(By.ID, "question").text
+    Select(phone.find_element(By.ID, "vote-hood")).select_by_value("2")
+    Select(phone.find_element(By.ID, "vote-domain")).select_by_value("1")
+    shot = os.environ.get("COSERVE_PHONE_SCREENSHOT")
+    if shot:
+        phone.save_screenshot(shot)
+    phone.find_element(By.ID, "vote-button").click()
+    said(phone, "Received.")
+    # The room's tally: all of the one vote on neighbourhood 2, service 1.
+    tally = json.loads(server.stdout.readline())
+    assert tally == [0, 0, 0, 0, 0, 1, 0, 0]
+    # A second vote is refused, and the page says why.
+    phone.find_element(By.ID, "vote-button").click()
+    said(phone, "you have voted in this round already")
+
+
+def test_a_wrong_code_is_said_on_the_page(room, phone):
+    address, _, _ = room
+    phone.get(f"http://{address}/")
+    phone.find_element(By.ID, "code").send_keys("ZZZZ")
+    phone.find_element(By.ID, "name").send_keys("Bo")
+    phone.find_element(By.ID, "join-button").click()
+    said(phone, "no room with that code")
+    assert phone.find_element(By.ID, "join").is_displayed()
