@@ -225,6 +225,7 @@ pub const MAX_DOMAINS: usize = 8;
 /// Most neighbourhoods a city may have.
 pub const MAX_NEIGHBOURHOODS: u32 = 4096;
 
+/// Every top-level key of a scenario file: three values, then its tables.
 const SECTIONS: &[&str] = &[
     "name",
     "description",
@@ -237,6 +238,10 @@ const SECTIONS: &[&str] = &[
     "output",
     "behaviour",
 ];
+
+/// The tables of a scenario file (`run`, `city`, ... `behaviour`): a dotted
+/// key names a value inside one of them, never one of them whole.
+pub const TABLES: &[&str] = SECTIONS.split_at(3).1;
 
 impl Scenario {
     /// Loads a scenario file, follows `extends`, applies `--set` overrides

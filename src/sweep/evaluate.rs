@@ -47,17 +47,6 @@ pub enum EvaluateError {
     Request(String),
 }
 
-/// The sections of a scenario: a key names a value inside one, not the section.
-const SECTIONS: [&str; 7] = [
-    "run",
-    "city",
-    "domains",
-    "governance",
-    "interventions",
-    "output",
-    "behaviour",
-];
-
 /// Checks that `key` is a dotted scenario key as a caller might write it
 /// (`governance.pb_share`, `domains.waste.alpha`): non-empty names joined
 /// by dots, without `=`, control characters or spaces around a name, and
@@ -71,7 +60,7 @@ pub fn check_key(key: &str) -> Result<(), String> {
             "{key:?} is not a dotted scenario key; expected names joined by dots, e.g. \"governance.pb_share\" (no = and no spaces around a name)"
         ));
     }
-    if SECTIONS.contains(&key) {
+    if scenario::TABLES.contains(&key) {
         return Err(format!(
             "`{key}` is a section of the scenario, not a value; name a key in it, e.g. `{key}.{}`",
             match key {
