@@ -109,6 +109,9 @@ pub enum ClientMessage {
     },
     /// Asks where the room is: answered with [`ServerMessage::Status`].
     Status,
+    /// Asks what the city looks like now: answered with
+    /// [`ServerMessage::City`]. Only for those who joined.
+    City,
     /// A facilitator's action.
     Facilitate {
         /// The secret only the big screen shows.
@@ -147,11 +150,53 @@ pub enum ServerMessage {
         /// Service domains of the city, for votes.
         domains: usize,
     },
+    /// The city as the big screen last published it; `None` before it
+    /// published anything.
+    City {
+        /// The city.
+        city: Option<CityView>,
+    },
     /// The message was refused: why, and what was expected.
     Error {
         /// In words, for the phone to show.
         message: String,
     },
+}
+
+/// What a phone shows of the city: the charts of both sides, a map and
+/// every neighbourhood's numbers, as the big screen last published them
+/// (about once a simulated week). Values are `f32`: a phone shows two or
+/// three digits, and a 100-neighbourhood city fits in a few kilobytes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CityView {
+    /// The next week to run (0 before the first).
+    pub week: u32,
+    /// Weeks in the run.
+    pub weeks: u32,
+    /// Per side, what it is called: `"left: public"`.
+    pub sides: Vec<String>,
+    /// The metrics charted week by week.
+    pub charts: Vec<Series>,
+    /// Per neighbourhood, its display name.
+    pub names: Vec<String>,
+    /// Per neighbourhood, its centre on the map: x east and y south, each
+    /// from 0 to 1.
+    pub layout: Vec<[f32; 2]>,
+    /// What each neighbourhood's numbers are: (metric, unit).
+    pub numbers: Vec<(String, String)>,
+    /// Per side, per neighbourhood, one value per entry of `numbers`.
+    pub hoods: Vec<Vec<Vec<f32>>>,
+}
+
+/// One metric over the weeks run, per side.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// The metric's name.
+    pub title: String,
+    /// Its unit.
+    pub unit: String,
+    /// Per side, one value per week run (week 0 first).
+    pub values: Vec<Vec<f32>>,
 }
 
 /// Reads a phone's message: at most [`MAX_MESSAGE_BYTES`], JSON, one of
@@ -165,7 +210,7 @@ pub fn read(text: &str) -> Result<ClientMessage, String> {
     }
     serde_json::from_str(text).map_err(|e| {
         format!(
-            "not a message the room understands ({e}); expected JSON with \"type\" one of join, rejoin, status, role, vote, predict, propose"
+            "not a message the room understands ({e}); expected JSON with \"type\" one of join, rejoin, status, city, role, vote, predict, propose"
         )
     })
 }

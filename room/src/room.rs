@@ -4,7 +4,8 @@
 //! the simulated week, and sends back what it answers.
 
 use crate::protocol::{
-    self, Action, ClientMessage, MAX_NAME_CHARS as MAX_NAME, Proposal, Role, ServerMessage,
+    self, Action, CityView, ClientMessage, MAX_NAME_CHARS as MAX_NAME, Proposal, Role,
+    ServerMessage,
 };
 use std::collections::BTreeMap;
 
@@ -76,6 +77,8 @@ pub struct Room {
     predictions: BTreeMap<(u32, usize), f64>,
     proposals: Vec<(u32, usize, Proposal)>,
     log: Vec<LogEntry>,
+    /// The city as the big screen last published it.
+    city: Option<CityView>,
 }
 
 /// `length` random letters of [`CODE_LETTERS`] from the system's source.
@@ -110,6 +113,7 @@ impl Room {
             predictions: BTreeMap::new(),
             proposals: Vec::new(),
             log: Vec::new(),
+            city: None,
         })
     }
 
@@ -172,6 +176,13 @@ impl Room {
                 (from, answer, accepted)
             }
             (_, None) => (None, refuse("join the room first"), None),
+            (ClientMessage::City, Some(p)) => (
+                Some(p),
+                ServerMessage::City {
+                    city: self.city.clone(),
+                },
+                None,
+            ),
             (message, Some(p)) => (Some(p), self.take(p, message, week), None),
         }
     }
@@ -324,6 +335,7 @@ impl Room {
             ClientMessage::Join { .. }
             | ClientMessage::Rejoin { .. }
             | ClientMessage::Status
+            | ClientMessage::City
             | ClientMessage::Facilitate { .. } => {
                 unreachable!("handled before")
             }
@@ -364,7 +376,13 @@ impl Room {
         });
     }
 
-    fn facilitate(&mut self, action: Action, week: u32) -> (ServerMessage, Option<Proposal>) {
+    /// A facilitator's action, the secret already checked: the answer, and
+    /// the proposal accepted, if any.
+    pub(crate) fn facilitate(
+        &mut self,
+        action: Action,
+        week: u32,
+    ) -> (ServerMessage, Option<Proposal>) {
         match action {
             Action::OpenRound { question } => {
                 self.round += 1;
@@ -440,6 +458,44 @@ impl Room {
             neighbourhoods: self.cells.0,
             domains: self.cells.1,
         }
+    }
+
+    /// The proposals made in `round`: (display name, proposal), in the
+    /// order made; the facilitator accepts one by its position here.
+    pub fn proposals(&self, round: u32) -> Vec<(String, Proposal)> {
+        self.proposals
+            .iter()
+            .filter(|(r, ..)| *r == round)
+            .map(|(_, p, proposal)| (self.participants[*p].name.clone(), *proposal))
+            .collect()
+    }
+
+    /// How many voted in `round`.
+    pub fn voters(&self, round: u32) -> usize {
+        self.votes.keys().filter(|(r, _)| *r == round).count()
+    }
+
+    /// Publishes the city for phones to show.
+    pub fn show_city(&mut self, city: CityView) {
+        self.city = Some(city);
+    }
+
+    /// The log as room-log.csv: a header `week,round,name,kind,detail`,
+    /// then one row per entry, quoted where a name or detail needs it.
+    pub fn log_csv(&self) -> String {
+        // Writing to memory cannot fail; the errors are for files.
+        const IN_MEMORY: &str = "writing CSV to memory cannot fail";
+        let mut out = csv::Writer::from_writer(Vec::new());
+        // A header even when nothing happened: the file says what it is.
+        out.write_record(["week", "round", "name", "kind", "detail"])
+            .expect(IN_MEMORY);
+        for e in &self.log {
+            let (week, round) = (e.week.to_string(), e.round.to_string());
+            out.write_record([week.as_str(), &round, &e.name, e.kind, &e.detail])
+                .expect(IN_MEMORY);
+        }
+        let bytes = out.into_inner().expect(IN_MEMORY);
+        String::from_utf8(bytes).expect("names and details are UTF-8")
     }
 
     /// This round's question.

@@ -4,7 +4,7 @@
 //! from disk: `/` is the phone page compiled into the program
 //! (room/assets/phone.html), `/ws` the room, and every other path is 404.
 
-use crate::protocol::{MAX_MESSAGE_BYTES, Proposal, ServerMessage};
+use crate::protocol::{Action, CityView, MAX_MESSAGE_BYTES, Proposal, ServerMessage};
 use crate::room::Room;
 use axum::Router;
 use axum::extract::State;
@@ -102,6 +102,24 @@ impl RoomServer {
     /// stopping it for long.
     pub fn with_room<R>(&self, read: impl FnOnce(&Room) -> R) -> R {
         read(&locked(&self.shared.room))
+    }
+
+    /// Does what the facilitator asked on the big screen: the window is
+    /// the facilitator, so no secret is needed here. Errors: the room
+    /// refused (e.g. no such proposal), in words.
+    pub fn facilitate(&self, action: Action) -> Result<(), String> {
+        let week = self.shared.week.load(Ordering::Relaxed);
+        let (answer, accepted) = locked(&self.shared.room).facilitate(action, week);
+        locked(&self.shared.accepted).extend(accepted);
+        match answer {
+            ServerMessage::Error { message } => Err(message),
+            _ => Ok(()),
+        }
+    }
+
+    /// Publishes the city for phones to show when they next ask.
+    pub fn show_city(&self, city: CityView) {
+        locked(&self.shared.room).show_city(city);
     }
 
     /// Proposals the facilitator accepted since the last call, to apply.

@@ -252,3 +252,51 @@ fn a_flood_is_slowed_and_proposals_are_accepted_by_the_facilitator_only() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn phones_that_joined_see_the_city_and_the_log_is_csv() {
+    let mut room = Room::new(2, 1).unwrap();
+    let join = format!(
+        "{{\"type\":\"join\",\"room\":\"{}\",\"name\":\"Ana, \\\"the\\\" planner\"}}",
+        room.code()
+    );
+    let (who, ..) = room.handle(None, &join, 0.0, 3);
+    // Nothing published yet, and nothing for strangers.
+    let ask = "{\"type\":\"city\"}";
+    assert_eq!(
+        room.handle(who, ask, 0.0, 3).1,
+        ServerMessage::City { city: None }
+    );
+    assert!(error(&room.handle(None, ask, 0.0, 3).1).contains("join the room first"));
+    let city = coserve_room::protocol::CityView {
+        week: 3,
+        weeks: 10,
+        names: vec!["north".into(), "south".into()],
+        ..Default::default()
+    };
+    room.show_city(city.clone());
+    assert_eq!(
+        room.handle(who, ask, 1.0, 3).1,
+        ServerMessage::City { city: Some(city) }
+    );
+
+    facilitate(&mut room, "\"action\":\"open_round\",\"question\":\"q\"");
+    let propose = "{\"type\":\"propose\",\"round\":1,\"proposal\":\"open_platform\"}";
+    assert_eq!(room.handle(who, propose, 2.0, 3).1, ServerMessage::Accepted);
+    let vote = "{\"type\":\"vote\",\"round\":1,\"weights\":[[1,0,2.0]]}";
+    assert_eq!(room.handle(who, vote, 2.0, 4).1, ServerMessage::Accepted);
+    assert_eq!(room.voters(1), 1);
+    assert_eq!(
+        room.proposals(1),
+        vec![("Ana, \"the\" planner".to_string(), Proposal::OpenPlatform)]
+    );
+    assert!(room.proposals(2).is_empty());
+    // The name's comma and quotes are quoted, so the file reads back as
+    // four columns per row whatever a participant calls themselves.
+    assert_eq!(
+        room.log_csv(),
+        "week,round,name,kind,detail\n\
+         3,1,\"Ana, \"\"the\"\" planner\",proposal,OpenPlatform\n\
+         4,1,\"Ana, \"\"the\"\" planner\",vote,\"[(1, 0, 2.0)]\"\n"
+    );
+}

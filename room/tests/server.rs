@@ -114,6 +114,17 @@ async fn a_hundred_phones_vote_over_websockets_and_the_allocation_is_their_tally
         1,
         "no phone moved the round"
     );
+    // The window facilitates without the secret: a wrong proposal number
+    // is refused in words, and the round moves on.
+    let refused = server.facilitate(coserve_room::protocol::Action::Accept { proposal: 0 });
+    assert!(refused.unwrap_err().contains("no proposal 0"));
+    server
+        .facilitate(coserve_room::protocol::Action::Simulate)
+        .unwrap();
+    assert_eq!(
+        server.with_room(|r| r.round()),
+        (1, coserve_room::Phase::Simulating)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
