@@ -153,8 +153,8 @@ pub enum ServerMessage {
     /// The city as the big screen last published it; `None` before it
     /// published anything.
     City {
-        /// The city.
-        city: Option<CityView>,
+        /// The city (boxed: it is far larger than any other answer).
+        city: Option<Box<CityView>>,
     },
     /// The message was refused: why, and what was expected.
     Error {

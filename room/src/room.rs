@@ -179,7 +179,7 @@ impl Room {
             (ClientMessage::City, Some(p)) => (
                 Some(p),
                 ServerMessage::City {
-                    city: self.city.clone(),
+                    city: self.city.clone().map(Box::new),
                 },
                 None,
             ),

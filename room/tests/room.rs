@@ -277,7 +277,9 @@ fn phones_that_joined_see_the_city_and_the_log_is_csv() {
     room.show_city(city.clone());
     assert_eq!(
         room.handle(who, ask, 1.0, 3).1,
-        ServerMessage::City { city: Some(city) }
+        ServerMessage::City {
+            city: Some(Box::new(city))
+        }
     );
 
     facilitate(&mut room, "\"action\":\"open_round\",\"question\":\"q\"");
