@@ -43,14 +43,14 @@ fn frame(c: &mut Criterion) {
     // Fonts and layout caches warm up over the first frames, as in the window.
     for _ in 0..3 {
         let out = ctx.run_ui(input(), |ui| {
-            panels::draw(ui, &mut view, &snapshot, 1.0 / 60.0);
+            panels::draw(ui, &mut view, &snapshot, 1.0 / 60.0, None);
         });
         let _ = ctx.tessellate(out.shapes, out.pixels_per_point);
     }
     c.bench_function("frame: draw and tessellate, 100k residents", |b| {
         b.iter(|| {
             let out = ctx.run_ui(input(), |ui| {
-                black_box(panels::draw(ui, &mut view, &snapshot, 1.0 / 60.0));
+                black_box(panels::draw(ui, &mut view, &snapshot, 1.0 / 60.0, None));
             });
             black_box(ctx.tessellate(out.shapes, out.pixels_per_point))
         })
@@ -63,7 +63,7 @@ fn frame(c: &mut Criterion) {
             b.iter(|| {
                 after_week.tick += 1;
                 let out = ctx.run_ui(input(), |ui| {
-                    black_box(panels::draw(ui, &mut view, &after_week, 1.0 / 60.0));
+                    black_box(panels::draw(ui, &mut view, &after_week, 1.0 / 60.0, None));
                 });
                 black_box(ctx.tessellate(out.shapes, out.pixels_per_point))
             })

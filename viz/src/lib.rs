@@ -5,6 +5,8 @@
 //! - [`workshop`]: the two sides and the changes made live (no window);
 //! - [`runner`]: the simulation thread that runs weeks off the frame;
 //! - [`snapshot`]: what it hands the frame after each week;
+//! - [`room`]: the participatory room beside the window (`--room`): its
+//!   server, what phones see, and the facilitator's rounds (no egui);
 //! - [`panels`]: what a frame draws, with egui;
 //! - [`map_layer`]: each side's map (neighbourhoods and sampled residents)
 //!   as one image.
@@ -13,6 +15,7 @@
 
 pub mod map_layer;
 pub mod panels;
+pub mod room;
 pub mod runner;
 pub mod snapshot;
 pub mod workshop;

@@ -1,23 +1,31 @@
 //! coserve-viz: a live city for workshops.
 //!
 //! `coserve-viz SCENARIO [--set KEY=VALUE ...] [--left REGIME] [--right REGIME]
-//!  [--weeks-per-second W] [--screenshot PATH --after-ticks N [--play]]`
+//!  [--weeks-per-second W] [--room | --room-bind ADDR]
+//!  [--screenshot PATH --after-ticks N [--play]]`
 //!
 //! The window runs on bevy; the simulation runs on its own thread
-//! ([`coserve_viz::runner`]) and the frame draws its latest snapshot.
+//! ([`coserve_viz::runner`]) and the frame draws its latest snapshot. With
+//! `--room`, the room's server runs beside it on threads of its own
+//! ([`coserve_viz::room`]).
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::{MonitorSelection, WindowMode, WindowResolution};
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
 use coserve_viz::panels::{self, View};
+use coserve_viz::room::{self, RoomSession};
 use coserve_viz::runner::{Command, Runner};
 use coserve_viz::workshop::Source;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
 
 const USAGE: &str = "usage: coserve-viz SCENARIO [--set KEY=VALUE ...] [--left REGIME] \
-                     [--right REGIME] [--weeks-per-second W] [--screenshot PATH --after-ticks N [--play]]";
+                     [--right REGIME] [--weeks-per-second W] [--room | --room-bind ADDR] \
+                     [--screenshot PATH --after-ticks N [--play]]\n\
+                     --room starts the participatory room on this computer only (127.0.0.1:8765);\n\
+                     --room-bind ADDR on another address, e.g. 0.0.0.0:8765 for the local network";
 
 /// What the command line asked for.
 struct Args {
@@ -27,6 +35,8 @@ struct Args {
     weeks_per_second: f64,
     screenshot: Option<(PathBuf, u32)>,
     play: bool,
+    /// Where the room listens, with `--room` or `--room-bind`.
+    room: Option<SocketAddr>,
 }
 
 /// The arguments, `Ok(None)` when help was asked for.
@@ -36,6 +46,7 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut overrides = Vec::new();
     let (mut shot, mut after, mut wps, mut play) = (None, 0, 10.0, false);
     let mut regimes = [None, None];
+    let mut room = None;
     let number = |name: &str, v: Option<String>| {
         v.and_then(|n| n.parse::<f64>().ok())
             .filter(|n| n.is_finite() && *n >= 0.0)
@@ -52,6 +63,8 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--after-ticks" => after = number("--after-ticks", args.next())? as u32,
             "--weeks-per-second" => wps = number("--weeks-per-second", args.next())?.max(0.1),
             "--play" => play = true,
+            "--room" => room = room.or(Some(room::DEFAULT_BIND.to_string())),
+            "--room-bind" => room = Some(args.next().ok_or("--room-bind needs an ADDRESS:PORT")?),
             "--left" => regimes[0] = Some(args.next().ok_or("--left needs a REGIME")?),
             "--right" => regimes[1] = Some(args.next().ok_or("--right needs a REGIME")?),
             "-h" | "--help" => return Ok(None),
@@ -68,6 +81,13 @@ fn parse_args() -> Result<Option<Args>, String> {
         weeks_per_second: wps,
         screenshot: shot.map(|p| (p, after)),
         play,
+        room: room
+            .map(|a| {
+                a.parse().map_err(|_| {
+                    format!("--room-bind needs an address and port such as 0.0.0.0:8765, not {a}")
+                })
+            })
+            .transpose()?,
     }))
 }
 
@@ -85,6 +105,10 @@ struct FrameTimes(Vec<f32>);
 
 #[derive(Resource, Default)]
 struct Screen(View);
+
+/// The participatory room, with `--room`.
+#[derive(Resource)]
+struct Room(RoomSession);
 
 fn main() -> AppExit {
     let args = match parse_args() {
@@ -105,6 +129,17 @@ fn main() -> AppExit {
             eprintln!("{e}");
             return AppExit::error();
         }
+    };
+    let room = match args
+        .room
+        .map(|bind| RoomSession::start(bind, &runner.latest()))
+    {
+        Some(Ok(room)) => Some(announce(room)),
+        Some(Err(e)) => {
+            eprintln!("{e}");
+            return AppExit::error();
+        }
+        None => None,
     };
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
@@ -143,7 +178,31 @@ fn main() -> AppExit {
             .init_resource::<FrameTimes>()
             .add_systems(Update, screenshot_when_ready);
     }
+    if let Some(room) = room {
+        app.insert_resource(Room(room));
+    }
     app.insert_resource(Simulation(runner)).run()
+}
+
+/// Says on the terminal where the room is, and the facilitator's secret,
+/// which the projected screen never shows.
+fn announce(room: RoomSession) -> RoomSession {
+    println!(
+        "room: listening on {}; participants open {} (code {})",
+        room.address(),
+        room.join_url,
+        room.code
+    );
+    if room.address().ip().is_loopback() {
+        println!(
+            "room: only this computer can join; --room-bind 0.0.0.0:8765 opens it to the local network"
+        );
+    }
+    println!(
+        "room: the facilitator's secret, for nobody else: {}",
+        room.secret()
+    );
+    room
 }
 
 /// Keyboard shortcuts, shown on screen.
@@ -151,6 +210,7 @@ fn keyboard(
     keys: Res<ButtonInput<KeyCode>>,
     sim: Res<Simulation>,
     mut screen: ResMut<Screen>,
+    room: Option<Res<Room>>,
     mut windows: Query<&mut Window>,
 ) {
     let send = |c| sim.0.send(c);
@@ -164,7 +224,10 @@ fn keyboard(
         send(Command::Restart);
     }
     if keys.just_pressed(KeyCode::KeyW) {
-        send(Command::Save);
+        send(with_room_log(
+            Command::Save { room_log: None },
+            room.as_deref().map(|r| &r.0),
+        ));
     }
     if keys.just_pressed(KeyCode::KeyC) {
         let [(_, cut), ..] = panels::intervention_buttons(&sim.0.latest(), screen.0.target);
@@ -194,6 +257,7 @@ fn ui(
     mut contexts: EguiContexts,
     sim: Res<Simulation>,
     mut screen: ResMut<Screen>,
+    mut room: Option<ResMut<Room>>,
     time: Res<Time>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -206,10 +270,28 @@ fn ui(
             .layer_id(egui::LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
-    for command in panels::draw(&mut root, &mut screen.0, &snapshot, time.delta_secs()) {
-        sim.0.send(command);
+    let mut room = room.as_deref_mut().map(|r| &mut r.0);
+    let commands = panels::draw(
+        &mut root,
+        &mut screen.0,
+        &snapshot,
+        time.delta_secs(),
+        room.as_deref_mut(),
+    );
+    for command in commands {
+        sim.0.send(with_room_log(command, room.as_deref()));
     }
     Ok(())
+}
+
+/// A save with a room saves the room's log too.
+fn with_room_log(command: Command, room: Option<&RoomSession>) -> Command {
+    match (command, room) {
+        (Command::Save { .. }, Some(room)) => Command::Save {
+            room_log: Some(room.log_csv()),
+        },
+        (command, _) => command,
+    }
 }
 
 /// In screenshot mode: once the weeks have run and a few frames are drawn,

@@ -33,10 +33,15 @@ pub enum Command {
     },
     /// Both sides from week 0 with the regimes they show now.
     Restart,
-    /// Write the session as scenario files.
-    Save,
+    /// Write the session as scenario files, and the room's log (CSV
+    /// text) beside them when there is a room.
+    Save {
+        room_log: Option<String>,
+    },
     /// Run as fast as possible until this week (for screenshots).
     RunTo(u32),
+    /// Play at the chosen pace until this week, then pause (a room's round).
+    PlayUntil(u32),
 }
 
 /// The handle the window holds.
@@ -63,6 +68,7 @@ impl Runner {
             playing: false,
             weeks_per_second,
             run_to: None,
+            pause_at: None,
             next_week: Instant::now(),
             error: None,
             status: String::new(),
@@ -128,6 +134,8 @@ struct Worker {
     playing: bool,
     weeks_per_second: f64,
     run_to: Option<u32>,
+    /// While playing: the week to pause at.
+    pause_at: Option<u32>,
     /// When the next week is due while playing.
     next_week: Instant,
     error: Option<String>,
@@ -198,8 +206,10 @@ impl Worker {
         if !self.playing {
             return false;
         }
-        if self.workshop.finished() {
+        let paused_at = self.pause_at.is_some_and(|n| self.workshop.tick() >= n);
+        if self.workshop.finished() || paused_at {
             self.playing = false;
+            self.pause_at = None;
             return true;
         }
         let now = Instant::now();
@@ -241,12 +251,18 @@ impl Worker {
                     "restarted from week 0".to_string()
                 })
             }
-            Command::Save => self.workshop.save().map(|paths| {
+            Command::Save { room_log } => self.workshop.save(room_log.as_deref()).map(|paths| {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 format!("saved {}", names.join(" and "))
             }),
             Command::RunTo(n) => {
                 self.run_to = Some(n);
+                Ok(String::new())
+            }
+            Command::PlayUntil(n) => {
+                self.pause_at = Some(n);
+                self.playing = !self.workshop.finished();
+                self.next_week = Instant::now();
                 Ok(String::new())
             }
         };

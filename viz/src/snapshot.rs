@@ -112,6 +112,39 @@ impl Outlines {
     }
 }
 
+/// A metric charted week by week: on the big screen, on phones, and as
+/// what a room's round predicts.
+pub struct Chart {
+    pub title: &'static str,
+    /// The y axis's unit.
+    pub unit: &'static str,
+    pub value: fn(&CityRow) -> f64,
+}
+
+/// The charts, left to right.
+pub const CHARTS: [Chart; 4] = [
+    Chart {
+        title: "coverage",
+        unit: "share",
+        value: |c| c.coverage,
+    },
+    Chart {
+        title: "trust",
+        unit: "0-1",
+        value: |c| c.trust,
+    },
+    Chart {
+        title: "participation",
+        unit: "share",
+        value: |c| c.participation_rate,
+    },
+    Chart {
+        title: "access gap (rich - poor)",
+        unit: "points",
+        value: |c| c.access_gap,
+    },
+];
+
 /// Everything a frame needs.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
@@ -128,6 +161,8 @@ pub struct Snapshot {
     pub status: String,
     /// Counts restarts and reloads, so the screen forgets old animations.
     pub generation: u64,
+    /// The city's services (domains), in the scenario's order.
+    pub services: Vec<String>,
 }
 
 impl Snapshot {
@@ -141,6 +176,13 @@ impl Snapshot {
                 .iter()
                 .zip(SIDE_NAMES)
                 .map(|(s, name)| side_view(s, name))
+                .collect(),
+            services: workshop.sides[0]
+                .sim
+                .scenario()
+                .domains
+                .iter()
+                .map(|d| d.name.clone())
                 .collect(),
             ..Snapshot::default()
         }

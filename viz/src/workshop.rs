@@ -15,6 +15,9 @@ use std::path::PathBuf;
 /// What the sides are called on screen and in saved file names.
 pub const SIDE_NAMES: [&str; 2] = ["left", "right"];
 
+/// The saved room log's name after `<stem>-session-<n>-`.
+const ROOM_LOG: &str = "room-log";
+
 /// Where the scenario comes from: a file and `--set` overrides.
 #[derive(Clone, Debug)]
 pub struct Source {
@@ -252,21 +255,27 @@ impl Workshop {
 
     /// Writes one scenario file per side, next to the scenario, that
     /// replays that side exactly: `<stem>-session-<n>-left.toml` and
-    /// `...-right.toml`, with `n` the first number not yet used. Never
-    /// overwrites a file.
-    pub fn save(&self) -> Result<Vec<PathBuf>, String> {
+    /// `...-right.toml`, with `n` the first number not yet used; with a
+    /// room, its log too, as `...-room-log.csv`. Never overwrites a file.
+    pub fn save(&self, room_log: Option<&str>) -> Result<Vec<PathBuf>, String> {
         let stem = self
             .source
             .path
             .file_stem()
             .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
         let path_of = |n: u32, side: &str| {
+            let extension = if side == ROOM_LOG { "csv" } else { "toml" };
             self.source
                 .path
-                .with_file_name(format!("{stem}-session-{n}-{side}.toml"))
+                .with_file_name(format!("{stem}-session-{n}-{side}.{extension}"))
         };
         let n = (1..)
-            .find(|&n| SIDE_NAMES.iter().all(|side| !path_of(n, side).exists()))
+            .find(|&n| {
+                SIDE_NAMES
+                    .iter()
+                    .chain([&ROOM_LOG])
+                    .all(|side| !path_of(n, side).exists())
+            })
             .expect("some number is free");
         let mut written = Vec::new();
         for (side, name) in self.sides.iter().zip(SIDE_NAMES) {
@@ -304,6 +313,17 @@ impl Workshop {
                 "save again: the next number is used",
             )
             .map_err(|e| format!("cannot save the session: {e}"))?;
+            written.push(path);
+        }
+        if let Some(log) = room_log {
+            let path = path_of(n, ROOM_LOG);
+            coserve::output::write_new_file(
+                &path,
+                log,
+                false,
+                "save again: the next number is used",
+            )
+            .map_err(|e| format!("cannot save the room's log: {e}"))?;
             written.push(path);
         }
         Ok(written)

@@ -106,7 +106,7 @@ fn a_saved_session_replays_each_side_exactly() {
     assert_eq!(w.sides[0].sim.knobs().budget_scale, 0.7);
     assert_eq!(w.sides[1].sim.knobs().budget_scale, 0.7 * 0.7);
 
-    let saved = w.save().unwrap();
+    let saved = w.save(None).unwrap();
     let names: Vec<String> = saved
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -128,7 +128,7 @@ fn a_saved_session_replays_each_side_exactly() {
     );
 
     // Saving again never overwrites: the next session gets the next number.
-    let again = w.save().unwrap();
+    let again = w.save(None).unwrap();
     assert!(again[0].ends_with("city-session-2-left.toml"), "{again:?}");
     assert_eq!(std::fs::read(&saved[0]).unwrap(), left);
 }
@@ -160,7 +160,7 @@ fn a_live_change_at_the_same_week_as_a_scheduled_one_replays_in_order() {
         w.step();
     }
     assert_eq!(w.sides[0].sim.knobs().budget_scale, 0.5);
-    let saved = w.save().unwrap();
+    let saved = w.save(None).unwrap();
     let replayed = Scenario::load(&saved[0], &[]).unwrap();
     let labels: Vec<&str> = replayed
         .interventions

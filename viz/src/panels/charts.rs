@@ -1,9 +1,8 @@
 //! The bottom panel: the main metrics over time, both sides overlaid.
 
 use super::SIDE_COLOURS;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{CHARTS, Chart, Snapshot};
 use bevy_egui::egui;
-use coserve::metrics::CityRow;
 
 /// A change of knobs on the charts: dark grey, far from both sides' colours.
 const CHANGE: egui::Color32 = egui::Color32::from_gray(60);
@@ -18,14 +17,6 @@ fn axis(hints: egui_plot::AxisHints<'_>) -> egui_plot::AxisHints<'_> {
 /// The main metrics over time, both sides overlaid, with a dashed line at
 /// each change of knobs.
 pub(super) fn charts(ui: &mut egui::Ui, snap: &Snapshot) {
-    type Metric = fn(&CityRow) -> f64;
-    // Title, and the unit on the y axis.
-    let metrics: [(&str, &str, Metric); 4] = [
-        ("coverage", "share", |c| c.coverage),
-        ("trust", "0-1", |c| c.trust),
-        ("participation", "share", |c| c.participation_rate),
-        ("access gap (rich - poor)", "points", |c| c.access_gap),
-    ];
     // One key for all charts, in the sides' colours, instead of a legend
     // over each chart's lines.
     ui.horizontal(|ui| {
@@ -40,14 +31,14 @@ pub(super) fn charts(ui: &mut egui::Ui, snap: &Snapshot) {
         line_key(ui, CHANGE, true);
         ui.label("a change of knobs");
     });
-    ui.columns(metrics.len(), |cols| {
-        for (col, (title, unit, metric)) in cols.iter_mut().zip(metrics) {
-            col.label(egui::RichText::new(title).strong());
+    ui.columns(CHARTS.len(), |cols| {
+        for (col, Chart { title, unit, value }) in cols.iter_mut().zip(&CHARTS) {
+            col.label(egui::RichText::new(*title).strong());
             // The whole run on the x axis, so the room sees how far along it is.
             egui_plot::Plot::new(title)
                 .height(190.0)
                 .custom_x_axes(vec![axis(egui_plot::AxisHints::new_x().label("week"))])
-                .custom_y_axes(vec![axis(egui_plot::AxisHints::new_y().label(unit))])
+                .custom_y_axes(vec![axis(egui_plot::AxisHints::new_y().label(*unit))])
                 .include_x(0.0)
                 .include_x(snap.ticks as f64)
                 .allow_drag(false)
@@ -58,7 +49,7 @@ pub(super) fn charts(ui: &mut egui::Ui, snap: &Snapshot) {
                         let points: egui_plot::PlotPoints = side
                             .history
                             .iter()
-                            .map(|c| [c.tick as f64, metric(c)])
+                            .map(|c| [c.tick as f64, value(c)])
                             .filter(|p| p[1].is_finite())
                             .collect();
                         plot.line(

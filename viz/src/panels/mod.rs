@@ -6,14 +6,18 @@
 
 mod charts;
 mod map;
+mod room;
 
 pub use map::MapMetric;
+pub use room::{WIDTH as ROOM_PANEL_WIDTH, prediction_summary};
 
 use crate::map_layer::MapLayer;
+use crate::room::RoomSession;
 use crate::runner::Command;
 use crate::snapshot::Snapshot;
 use bevy_egui::egui;
 use coserve::governance::Knobs;
+use coserve_room::protocol::Proposal;
 use std::ops::RangeInclusive;
 
 /// The knobs on sliders, with their ranges. A slider changes the sides the
@@ -83,6 +87,8 @@ pub struct View {
     maps: Vec<MapLayer>,
     /// The snapshot generation these animations belong to.
     generation: u64,
+    /// What the room last refused, shown in its panel.
+    room_note: String,
 }
 
 impl Default for View {
@@ -99,6 +105,7 @@ impl Default for View {
             maps: Vec::new(),
             // No generation yet: the first snapshot starts the animations.
             generation: u64::MAX,
+            room_note: String::new(),
         }
     }
 }
@@ -171,6 +178,17 @@ pub fn intervention_buttons(snap: &Snapshot, target: Target) -> [(&'static str, 
     ]
 }
 
+/// The intervention button (an index into [`intervention_buttons`]) a
+/// room's proposal stands for.
+pub fn proposal_button(proposal: Proposal) -> usize {
+    match proposal {
+        Proposal::CutBudget => 0,
+        Proposal::LaunchParticipatoryBudgeting => 1,
+        Proposal::OpenPlatform => 2,
+        Proposal::WithdrawSupport => 3,
+    }
+}
+
 /// The window's background, under panels that draw none of their own.
 pub const BACKGROUND: egui::Color32 = egui::Color32::from_gray(248);
 
@@ -196,8 +214,14 @@ pub fn style(ctx: &egui::Context, zoom: f32) {
 }
 
 /// Draws one frame into `root`, the whole window; `dt` is the seconds
-/// since the last frame.
-pub fn draw(root: &mut egui::Ui, view: &mut View, snap: &Snapshot, dt: f32) -> Vec<Command> {
+/// since the last frame. With a `room`, its panel is on the right.
+pub fn draw(
+    root: &mut egui::Ui,
+    view: &mut View,
+    snap: &Snapshot,
+    dt: f32,
+    room: Option<&mut RoomSession>,
+) -> Vec<Command> {
     view.follow(snap, dt);
     let mut commands = Vec::new();
     // Panels leave their background to the window's clear colour: one
@@ -206,6 +230,14 @@ pub fn draw(root: &mut egui::Ui, view: &mut View, snap: &Snapshot, dt: f32) -> V
     egui::Panel::top("controls")
         .frame(edge(egui::Margin::symmetric(8, 2)))
         .show(root, |ui| controls(ui, view, snap, &mut commands));
+    if let Some(room) = room {
+        egui::Panel::right("room")
+            .frame(edge(egui::Margin::symmetric(8, 2)))
+            .exact_size(room::WIDTH)
+            .show(root, |ui| {
+                room::room_panel(ui, view, snap, room, &mut commands)
+            });
+    }
     egui::Panel::bottom("charts")
         .frame(edge(egui::Margin::symmetric(8, 2)))
         .exact_size(270.0)
@@ -304,7 +336,7 @@ fn controls(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut 
                 }
             });
         if ui.button("Save session").clicked() {
-            commands.push(Command::Save);
+            commands.push(Command::Save { room_log: None });
         }
     });
     ui.horizontal_wrapped(|ui| {
