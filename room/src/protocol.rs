@@ -182,6 +182,8 @@ pub struct CityView {
     /// Per neighbourhood, its centre on the map: x east and y south, each
     /// from 0 to 1.
     pub layout: Vec<[f32; 2]>,
+    /// The city's services (domains), in the order votes name them.
+    pub services: Vec<String>,
     /// What each neighbourhood's numbers are: (metric, unit).
     pub numbers: Vec<(String, String)>,
     /// Per side, per neighbourhood, one value per entry of `numbers`.

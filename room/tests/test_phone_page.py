@@ -63,8 +63,23 @@ def test_a_phone_joins_votes_and_the_room_counts_the_vote(room, phone):
     said(phone, "You are in the room.")
     WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "decide").is_displayed())
     assert "coverage at week 104?" in phone.find_element(By.ID, "question").text
-    Select(phone.find_element(By.ID, "vote-hood")).select_by_value("2")
-    Select(phone.find_element(By.ID, "vote-domain")).select_by_value("1")
+    # The city: both maps, and tapping a neighbourhood shows its numbers.
+    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "city").is_displayed())
+    assert phone.find_element(By.ID, "city-week").text == "The city at week 10 of 52"
+    assert phone.find_element(By.ID, "side-1").text == "right: co_created"
+    south_east = phone.find_element(By.ID, "map-1")
+    size = south_east.size
+    # Selenium clicks relative to the element's centre.
+    webdriver.ActionChains(phone).move_to_element_with_offset(
+        south_east, size["width"] // 4, size["height"] // 4
+    ).click().perform()
+    assert phone.find_element(By.ID, "hood-name").text == "south-east"
+    numbers = phone.find_element(By.ID, "hood-numbers").text
+    assert "trust 0.44 0.64" in numbers.replace("\n", " "), numbers
+    # Tapping chose the neighbourhood to vote for too; the services have names.
+    assert Select(phone.find_element(By.ID, "vote-hood")).first_selected_option.text == "south-east"
+    Select(phone.find_element(By.ID, "vote-hood")).select_by_visible_text("south-west")
+    Select(phone.find_element(By.ID, "vote-domain")).select_by_visible_text("streets")
     shot = os.environ.get("COSERVE_PHONE_SCREENSHOT")
     if shot:
         phone.save_screenshot(shot)
@@ -86,3 +101,9 @@ def test_a_wrong_code_is_said_on_the_page(room, phone):
     phone.find_element(By.ID, "join-button").click()
     said(phone, "no room with that code")
     assert phone.find_element(By.ID, "join").is_displayed()
+
+
+def test_the_big_screens_link_fills_in_the_code(room, phone):
+    address, code, _ = room
+    phone.get(f"http://{address}/?code={code}")
+    assert phone.find_element(By.ID, "code").get_attribute("value") == code
