@@ -107,3 +107,24 @@ def test_the_big_screens_link_fills_in_the_code(room, phone):
     address, code, _ = room
     phone.get(f"http://{address}/?code={code}")
     assert phone.find_element(By.ID, "code").get_attribute("value") == code
+
+
+def test_a_phone_splits_its_vote_over_neighbourhoods_and_services(room, phone):
+    address, code, server = room
+    phone.get(f"http://{address}/?code={code}")
+    phone.find_element(By.ID, "name").send_keys("Cy")
+    phone.find_element(By.ID, "join-button").click()
+    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "decide").is_displayed())
+    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "city").is_displayed())
+    for hood, service, points in [("north-west", "care", "2"), ("south-east", "streets", "1")]:
+        Select(phone.find_element(By.ID, "vote-hood")).select_by_visible_text(hood)
+        Select(phone.find_element(By.ID, "vote-domain")).select_by_visible_text(service)
+        Select(phone.find_element(By.ID, "vote-points")).select_by_visible_text(points)
+        phone.find_element(By.ID, "vote-add").click()
+    shares = phone.find_element(By.ID, "vote-split").text.replace("\n", " ")
+    assert "north-west, care 67%" in shares and "south-east, streets 33%" in shares, shares
+    phone.find_element(By.ID, "vote-button").click()
+    said(phone, "Received.")
+    # Neighbourhood 0 care gets 2/3, neighbourhood 3 streets 1/3.
+    tally = json.loads(server.stdout.readline())
+    assert tally == pytest.approx([2 / 3, 0, 0, 0, 0, 0, 0, 1 / 3])
