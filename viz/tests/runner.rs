@@ -57,6 +57,14 @@ fn plays_pauses_steps_and_runs_to_a_week() {
     runner.send(Command::RunTo(paused.tick + 20));
     let there = wait_for(&runner, "week +20", |s| s.tick == paused.tick + 20);
     assert_eq!(there.sides[0].history.len(), there.tick as usize);
+
+    // A room's round: play at the pace, then pause at its last week.
+    runner.send(Command::PlayUntil(there.tick + 5));
+    let ended = wait_for(&runner, "the round's end", |s| {
+        s.tick == there.tick + 5 && !s.playing
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(runner.latest().tick, ended.tick, "paused after the round");
 }
 
 #[test]
