@@ -55,6 +55,9 @@ pub struct LogEntry {
     pub round: u32,
     /// The participant's display name (nothing else about a person is kept).
     pub name: String,
+    /// The role they had then: `resident of N` (a neighbourhood's index),
+    /// `organization`, `agency`, or empty before choosing one.
+    pub role: String,
     /// `vote`, `prediction`, `proposal`, or `accepted`.
     pub kind: &'static str,
     /// What: the vote's weights, the predicted value, the proposal.
@@ -371,6 +374,12 @@ impl Room {
             week,
             round: self.round,
             name: self.participants[p].name.clone(),
+            role: match &self.participants[p].role {
+                Some(Role::Resident { neighbourhood }) => format!("resident of {neighbourhood}"),
+                Some(Role::Organization) => "organization".into(),
+                Some(Role::Agency) => "agency".into(),
+                None => String::new(),
+            },
             kind,
             detail,
         });
@@ -470,6 +479,21 @@ impl Room {
             .collect()
     }
 
+    /// How many participants have chosen each role: (residents,
+    /// organizations, agencies).
+    pub fn roles(&self) -> (usize, usize, usize) {
+        let mut counts = (0, 0, 0);
+        for p in &self.participants {
+            match p.role {
+                Some(Role::Resident { .. }) => counts.0 += 1,
+                Some(Role::Organization) => counts.1 += 1,
+                Some(Role::Agency) => counts.2 += 1,
+                None => {}
+            }
+        }
+        counts
+    }
+
     /// How many voted in `round`.
     pub fn voters(&self, round: u32) -> usize {
         self.votes.keys().filter(|(r, _)| *r == round).count()
@@ -480,18 +504,18 @@ impl Room {
         self.city = Some(city);
     }
 
-    /// The log as room-log.csv: a header `week,round,name,kind,detail`,
+    /// The log as room-log.csv: a header `week,round,name,role,kind,detail`,
     /// then one row per entry, quoted where a name or detail needs it.
     pub fn log_csv(&self) -> String {
         // Writing to memory cannot fail; the errors are for files.
         const IN_MEMORY: &str = "writing CSV to memory cannot fail";
         let mut out = csv::Writer::from_writer(Vec::new());
         // A header even when nothing happened: the file says what it is.
-        out.write_record(["week", "round", "name", "kind", "detail"])
+        out.write_record(["week", "round", "name", "role", "kind", "detail"])
             .expect(IN_MEMORY);
         for e in &self.log {
             let (week, round) = (e.week.to_string(), e.round.to_string());
-            out.write_record([week.as_str(), &round, &e.name, e.kind, &e.detail])
+            out.write_record([week.as_str(), &round, &e.name, &e.role, e.kind, &e.detail])
                 .expect(IN_MEMORY);
         }
         let bytes = out.into_inner().expect(IN_MEMORY);

@@ -282,6 +282,9 @@ fn phones_that_joined_see_the_city_and_the_log_is_csv() {
         }
     );
 
+    let role = "{\"type\":\"role\",\"role\":{\"resident\":{\"neighbourhood\":1}}}";
+    assert_eq!(room.handle(who, role, 1.5, 3).1, ServerMessage::Accepted);
+    assert_eq!(room.roles(), (1, 0, 0));
     facilitate(&mut room, "\"action\":\"open_round\",\"question\":\"q\"");
     let propose = "{\"type\":\"propose\",\"round\":1,\"proposal\":\"open_platform\"}";
     assert_eq!(room.handle(who, propose, 2.0, 3).1, ServerMessage::Accepted);
@@ -297,8 +300,8 @@ fn phones_that_joined_see_the_city_and_the_log_is_csv() {
     // four columns per row whatever a participant calls themselves.
     assert_eq!(
         room.log_csv(),
-        "week,round,name,kind,detail\n\
-         3,1,\"Ana, \"\"the\"\" planner\",proposal,OpenPlatform\n\
-         4,1,\"Ana, \"\"the\"\" planner\",vote,\"[(1, 0, 2.0)]\"\n"
+        "week,round,name,role,kind,detail\n\
+         3,1,\"Ana, \"\"the\"\" planner\",resident of 1,proposal,OpenPlatform\n\
+         4,1,\"Ana, \"\"the\"\" planner\",resident of 1,vote,\"[(1, 0, 2.0)]\"\n"
     );
 }

@@ -66,6 +66,8 @@ pub struct RoundRecord {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoomState {
     pub participants: usize,
+    /// Participants by role: (residents, organizations, agencies).
+    pub roles: (usize, usize, usize),
     pub round: u32,
     pub phase: Option<Phase>,
     pub voters: usize,
@@ -146,6 +148,7 @@ impl RoomSession {
             let (round, phase) = r.round();
             RoomState {
                 participants: r.participants(),
+                roles: r.roles(),
                 round,
                 phase: Some(phase),
                 voters: r.voters(round),

@@ -215,7 +215,7 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
 
     let log = std::fs::read_to_string(&saved[2]).unwrap();
     let lines: Vec<&str> = log.lines().collect();
-    assert_eq!(lines[0], "week,round,name,kind,detail");
+    assert_eq!(lines[0], "week,round,name,role,kind,detail");
     let count = |kind: &str| {
         lines
             .iter()
@@ -234,7 +234,7 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("15,1,p2,accepted,OpenPlatform")),
+            .any(|l| l.starts_with("15,1,p2,,accepted,OpenPlatform")),
         "{log}"
     );
 }

@@ -40,6 +40,10 @@ pub(super) fn room_panel(
                         .monospace(),
                 );
                 ui.label(format!("{} joined", state.participants));
+                let (residents, organizations, agencies) = state.roles;
+                ui.label(format!(
+                    "{residents} residents, {organizations} organizations, {agencies} agency"
+                ));
             });
         });
         ui.label(egui::RichText::new(&room.join_url).monospace().size(18.0));
