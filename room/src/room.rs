@@ -94,6 +94,25 @@ fn random_text(length: usize) -> Result<String, String> {
         .collect())
 }
 
+/// Characters a display name may not hold: controls, and the invisible
+/// ones that reorder or hide text on the big screen and in the log
+/// (zero-width, bidirectional overrides and isolates, the byte-order mark).
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// A name as a CSV cell that a spreadsheet shows as text: one starting with
+/// `=`, `+`, `-` or `@` would be read as a formula, so it gets a leading
+/// apostrophe (OWASP, "CSV Injection").
+fn as_text_cell(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.starts_with(['=', '+', '-', '@']) {
+        format!("'{name}").into()
+    } else {
+        name.into()
+    }
+}
+
 fn refuse(message: impl Into<String>) -> ServerMessage {
     ServerMessage::Error {
         message: message.into(),
@@ -168,7 +187,17 @@ impl Room {
         // A refused join or rejoin leaves the connection who it was.
         let or_before = |(who, answer, none): (Option<usize>, _, _)| (who.or(from), answer, none);
         match (message, from) {
-            (ClientMessage::Join { room, name }, _) => or_before(self.join(&room, &name, now)),
+            // One connection, one participant: joining again would give a
+            // script a fresh identity, and a fresh vote, per message.
+            (ClientMessage::Join { .. }, Some(p)) => (
+                from,
+                refuse(format!(
+                    "you have joined already, as {}",
+                    self.participants[p].name
+                )),
+                None,
+            ),
+            (ClientMessage::Join { room, name }, None) => or_before(self.join(&room, &name, now)),
             (ClientMessage::Rejoin { token }, _) => or_before(self.rejoin(&token)),
             (ClientMessage::Status, _) => (from, self.status(), None),
             (ClientMessage::Facilitate { secret, action }, _) => {
@@ -227,11 +256,19 @@ impl Room {
             );
         }
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control)
-        {
+        if name.is_empty() || name.chars().count() > MAX_NAME {
             return (
                 None,
                 refuse(format!("a name of 1 to {MAX_NAME} characters, please")),
+                None,
+            );
+        }
+        if name.chars().any(invisible) {
+            return (
+                None,
+                refuse(
+                    "a name of letters, digits, spaces and punctuation, please: no control or invisible characters",
+                ),
                 None,
             );
         }
@@ -363,7 +400,13 @@ impl Room {
             }
             cells[hood * d + domain] += w;
         }
-        if cells.iter().sum::<f64>() <= 0.0 {
+        let total: f64 = cells.iter().sum();
+        // Weights that overflow when added would make the tally NaN and
+        // lose every vote of the round.
+        if !total.is_finite() {
+            return Err("weights too large: use points such as 1 to 100".into());
+        }
+        if total <= 0.0 {
             return Err("give some weight to at least one neighbourhood".into());
         }
         Ok(cells)
@@ -515,7 +558,8 @@ impl Room {
             .expect(IN_MEMORY);
         for e in &self.log {
             let (week, round) = (e.week.to_string(), e.round.to_string());
-            out.write_record([week.as_str(), &round, &e.name, &e.role, e.kind, &e.detail])
+            let name = as_text_cell(&e.name);
+            out.write_record([week.as_str(), &round, &name, &e.role, e.kind, &e.detail])
                 .expect(IN_MEMORY);
         }
         let bytes = out.into_inner().expect(IN_MEMORY);

@@ -158,6 +158,18 @@ fn strangers_bad_messages_and_pretend_facilitators_are_refused() {
         "x".repeat(40)
     );
     assert!(error(&room.handle(None, &long_name, 2.0, 0).1).contains("a name of 1 to 32"));
+    // A bell, a right-to-left override, a zero-width space.
+    for name in ["a\\u0007b", "\\u202Eevil", "a\\u200Bb"] {
+        let join = format!(
+            "{{\"type\":\"join\",\"room\":\"{}\",\"name\":\"{name}\"}}",
+            room.code()
+        );
+        let answer = room.handle(None, &join, 2.0, 0).1;
+        assert!(
+            error(&answer).contains("no control or invisible characters"),
+            "{name}"
+        );
+    }
     assert_eq!(
         room.round(),
         (0, Phase::Waiting),
@@ -187,6 +199,10 @@ fn strangers_bad_messages_and_pretend_facilitators_are_refused() {
         ("[[4,0,1]]", "no cell (4, 0)"),
         ("[[0,0,-1]]", "at least 0"),
         ("[[0,0,0]]", "at least one neighbourhood"),
+        // Each weight is finite, but their sum is not: it would turn the
+        // round's tally into NaN.
+        ("[[0,0,1.7e308],[0,0,1.7e308]]", "weights too large"),
+        ("[[0,0,1.7e308],[1,1,1.7e308]]", "weights too large"),
     ] {
         let vote = format!("{{\"type\":\"vote\",\"round\":1,\"weights\":{weights}}}");
         assert!(
@@ -296,12 +312,33 @@ fn phones_that_joined_see_the_city_and_the_log_is_csv() {
         vec![("Ana, \"the\" planner".to_string(), Proposal::OpenPlatform)]
     );
     assert!(room.proposals(2).is_empty());
+    // One connection is one participant: no second identity, no second vote.
+    let again = format!(
+        "{{\"type\":\"join\",\"room\":\"{}\",\"name\":\"Bo\"}}",
+        room.code()
+    );
+    let (still, answer, _) = room.handle(who, &again, 3.0, 4);
+    assert_eq!(still, who);
+    assert!(error(&answer).contains("you have joined already"));
+    assert_eq!(room.participants(), 1);
+    // A name a spreadsheet would run as a formula is written as text.
+    let join = format!(
+        "{{\"type\":\"join\",\"room\":\"{}\",\"name\":\"=1+1\"}}",
+        room.code()
+    );
+    let (other, ..) = room.handle(None, &join, 3.0, 4);
+    let predict = "{\"type\":\"predict\",\"round\":1,\"value\":-0.5}";
+    assert_eq!(
+        room.handle(other, predict, 3.0, 4).1,
+        ServerMessage::Accepted
+    );
     // The name's comma and quotes are quoted, so the file reads back as
     // four columns per row whatever a participant calls themselves.
     assert_eq!(
         room.log_csv(),
         "week,round,name,role,kind,detail\n\
          3,1,\"Ana, \"\"the\"\" planner\",resident of 1,proposal,OpenPlatform\n\
-         4,1,\"Ana, \"\"the\"\" planner\",resident of 1,vote,\"[(1, 0, 2.0)]\"\n"
+         4,1,\"Ana, \"\"the\"\" planner\",resident of 1,vote,\"[(1, 0, 2.0)]\"\n\
+         4,1,'=1+1,,prediction,-0.5\n"
     );
 }
