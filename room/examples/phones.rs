@@ -55,10 +55,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }));
     }
     tokio::time::sleep(Duration::from_secs(seconds.min(24 * 3600))).await;
-    let running = tasks.iter().filter(|t| !t.is_finished()).count();
+    // A phone's task ends only when it could not connect or was dropped.
+    let connected = tasks.iter().filter(|t| !t.is_finished()).count();
     println!(
-        "{running} of {phones} phones still connected; {} answers",
+        "{connected} of {phones} phones connected to the end; {} answers",
         answers.load(Ordering::Relaxed)
     );
+    if connected == 0 && phones > 0 {
+        return Err(format!("no phone could connect to the room at {address}").into());
+    }
     Ok(())
 }

@@ -64,7 +64,11 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--weeks-per-second" => wps = number("--weeks-per-second", args.next())?.max(0.1),
             "--play" => play = true,
             "--room" => room = room.or(Some(room::DEFAULT_BIND.to_string())),
-            "--room-bind" => room = Some(args.next().ok_or("--room-bind needs an ADDRESS:PORT")?),
+            "--room-bind" => {
+                let address = args.next().filter(|a| !a.starts_with("--"));
+                room =
+                    Some(address.ok_or("--room-bind needs an ADDRESS:PORT, such as 0.0.0.0:8765")?);
+            }
             "--left" => regimes[0] = Some(args.next().ok_or("--left needs a REGIME")?),
             "--right" => regimes[1] = Some(args.next().ok_or("--right needs a REGIME")?),
             "-h" | "--help" => return Ok(None),
@@ -81,14 +85,24 @@ fn parse_args() -> Result<Option<Args>, String> {
         weeks_per_second: wps,
         screenshot: shot.map(|p| (p, after)),
         play,
-        room: room
-            .map(|a| {
-                a.parse().map_err(|_| {
-                    format!("--room-bind needs an address and port such as 0.0.0.0:8765, not {a}")
-                })
-            })
-            .transpose()?,
+        room: room.map(|a| room_address(&a)).transpose()?,
     }))
+}
+
+/// `--room-bind`'s address: an IP address and port of this computer.
+fn room_address(text: &str) -> Result<SocketAddr, String> {
+    let address: SocketAddr = text.parse().map_err(|_| {
+        format!("--room-bind needs an IP address and port such as 0.0.0.0:8765, not {text}")
+    })?;
+    let ip = address.ip();
+    let broadcast = matches!(ip, std::net::IpAddr::V4(v4) if v4.is_broadcast());
+    if ip.is_multicast() || broadcast {
+        return Err(format!(
+            "--room-bind {text}: a multicast or broadcast address, which phones cannot connect to; \
+             use 0.0.0.0:PORT for the local network"
+        ));
+    }
+    Ok(address)
 }
 
 /// The simulation thread's handle.

@@ -55,6 +55,8 @@ pub struct RoundRecord {
     pub to: u32,
     /// The metric when the round opened (`NaN` before any week ran).
     pub before: f64,
+    /// Whether the round's simulation has been started.
+    pub simulated: bool,
     /// The metric after the round's weeks, and the week it was read at;
     /// `None` until the debrief.
     pub outcome: Option<(f64, u32)>,
@@ -158,18 +160,59 @@ impl RoomSession {
         })
     }
 
-    /// Tells the room the week and, once per week run or restart, shows
-    /// phones the city.
-    pub fn update(&mut self, snap: &Snapshot) {
+    /// Tells the room the week, shows phones the city once per week run
+    /// or restart, and carries out the round's phases, whoever moved them
+    /// (the panel, or a facilitator's phone with the secret): a round
+    /// opened elsewhere is recorded with the plan on screen; once votes
+    /// close, the room's tally becomes the PB allocation of `sides` (when
+    /// anyone voted) and the round's weeks play; at the debrief the outcome
+    /// and predictions are read. Returns the commands to send.
+    pub fn update(&mut self, snap: &Snapshot, sides: &[usize]) -> Vec<Command> {
         self.server.set_week(snap.tick);
         let now = (snap.generation, snap.tick);
         if self.published != Some(now) {
             self.published = Some(now);
             self.server.show_city(city_view(snap));
         }
+        let (round, phase, question) = self
+            .server
+            .with_room(|r| (r.round().0, r.round().1, r.question().to_string()));
+        if round == 0 {
+            return Vec::new();
+        }
+        if self.rounds.last().is_none_or(|r| r.round < round) {
+            // Opened by a facilitator's phone: measured as the panel's plan.
+            self.record(round, question, snap);
+        }
+        let record = self.rounds.last_mut().expect("recorded above");
+        let mut commands = Vec::new();
+        if matches!(phase, Phase::Simulating | Phase::Debrief) && !record.simulated {
+            record.simulated = true;
+            if let Some(tally) = self.server.with_room(|r| r.tally(round)) {
+                let weights = tally.into_iter().map(toml::Value::Float).collect();
+                let set: toml::Table = [("pb_allocation".to_string(), toml::Value::Array(weights))]
+                    .into_iter()
+                    .collect();
+                commands.push(Command::Intervene {
+                    label: format!("the room's PB vote, round {round}"),
+                    sides: sides.iter().map(|&s| (s, set.clone())).collect(),
+                });
+            }
+            commands.push(Command::PlayUntil(record.to));
+        }
+        if phase == Phase::Debrief && record.outcome.is_none() {
+            let row = snap
+                .sides
+                .get(record.plan.side)
+                .and_then(|side| side.history.iter().rev().find(|c| c.tick < record.to));
+            record.outcome = row.map(|c| ((CHARTS[record.plan.chart].value)(c), c.tick + 1));
+            record.predictions = self.server.with_room(|r| r.predictions(round));
+        }
+        commands
     }
 
     /// Opens the next round with the question [`RoomSession::plan`] asks.
+    /// Errors: the run has ended.
     pub fn open_round(&mut self, snap: &Snapshot) -> Result<(), String> {
         let plan = self.plan;
         let chart = &CHARTS[plan.chart];
@@ -191,59 +234,42 @@ impl RoomSession {
         self.server.facilitate(Action::OpenRound {
             question: question.clone(),
         })?;
-        self.rounds.push(RoundRecord {
-            round: self.server.with_room(|r| r.round().0),
-            plan,
-            question,
-            from: snap.tick,
-            to,
-            before,
-            outcome: None,
-            predictions: Vec::new(),
-        });
+        let round = self.server.with_room(|r| r.round().0);
+        self.record(round, question, snap);
         Ok(())
     }
 
-    /// Closes the round's votes and runs its weeks: the commands to send.
-    /// When anyone voted, the room's tally becomes the PB allocation of
-    /// `sides` from this week on, recorded like any live change.
-    pub fn simulate(&mut self, sides: &[usize]) -> Result<Vec<Command>, String> {
-        let Some(record) = self.rounds.last() else {
-            return Err("open a round first".into());
-        };
-        let (round, to) = (record.round, record.to);
-        self.server.facilitate(Action::Simulate)?;
-        let mut commands = Vec::new();
-        if let Some(tally) = self.server.with_room(|r| r.tally(round)) {
-            let weights = tally.into_iter().map(toml::Value::Float).collect();
-            let set: toml::Table = [("pb_allocation".to_string(), toml::Value::Array(weights))]
-                .into_iter()
-                .collect();
-            commands.push(Command::Intervene {
-                label: format!("the room's PB vote, round {round}"),
-                sides: sides.iter().map(|&s| (s, set.clone())).collect(),
-            });
-        }
-        commands.push(Command::PlayUntil(to));
-        Ok(commands)
+    /// A record of round `round`, opened now with `question`, measured as
+    /// [`RoomSession::plan`] says.
+    fn record(&mut self, round: u32, question: String, snap: &Snapshot) {
+        let plan = self.plan;
+        let before = snap
+            .sides
+            .get(plan.side)
+            .and_then(|s| s.history.last())
+            .map_or(f64::NAN, |c| (CHARTS[plan.chart].value)(c));
+        self.rounds.push(RoundRecord {
+            round,
+            plan,
+            question,
+            from: snap.tick,
+            to: (snap.tick + plan.weeks.max(1)).min(snap.ticks),
+            before,
+            simulated: false,
+            outcome: None,
+            predictions: Vec::new(),
+        });
     }
 
-    /// Shows the round's results: reads the outcome (at the round's last
-    /// week, or the latest run if the facilitator debriefs early) and the
-    /// predictions.
-    pub fn debrief(&mut self, snap: &Snapshot) -> Result<(), String> {
-        let Some(record) = self.rounds.last_mut() else {
-            return Err("open a round first".into());
-        };
-        let side = snap.sides.get(record.plan.side).ok_or("no such side")?;
-        let row = side
-            .history
-            .iter()
-            .rev()
-            .find(|c| c.tick < record.to)
-            .ok_or("no week has run yet")?;
-        record.outcome = Some(((CHARTS[record.plan.chart].value)(row), row.tick + 1));
-        record.predictions = self.server.with_room(|r| r.predictions(record.round));
+    /// Closes the round's votes; [`RoomSession::update`] then runs its weeks.
+    pub fn simulate(&self) -> Result<(), String> {
+        self.server.facilitate(Action::Simulate)
+    }
+
+    /// Shows the round's results; [`RoomSession::update`] reads the
+    /// outcome (at the round's last week, or the latest run if the
+    /// facilitator debriefs early) and the predictions.
+    pub fn debrief(&self) -> Result<(), String> {
         self.server.facilitate(Action::Debrief)
     }
 

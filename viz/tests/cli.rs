@@ -43,6 +43,29 @@ fn bad_arguments_and_bad_scenarios_are_explained() {
     assert!(!ok);
     assert!(err.contains("city.residents"), "{err}");
 
+    for (bind, says) in [
+        (
+            "nowhere",
+            "needs an IP address and port such as 0.0.0.0:8765, not nowhere",
+        ),
+        ("--play", "--room-bind needs an ADDRESS:PORT"),
+        ("224.0.0.1:8765", "a multicast or broadcast address"),
+        ("255.255.255.255:8765", "a multicast or broadcast address"),
+    ] {
+        let (ok, err) = viz(&[baseline, "--room-bind", bind]);
+        assert!(!ok);
+        assert!(err.contains(says), "{bind}: {err}");
+    }
+    // A port in use is said before any window opens.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().to_string();
+    let (ok, err) = viz(&[baseline, "--room-bind", &port]);
+    assert!(!ok);
+    assert!(
+        err.contains(&format!("cannot start the room at {port}")) && err.contains("--room-bind"),
+        "{err}"
+    );
+
     let dir = tempfile::tempdir().unwrap();
     let typo = dir.path().join("typo.toml");
     std::fs::write(&typo, "[city]\nresidnets = 5000\n").unwrap();

@@ -74,7 +74,7 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
     for _ in 0..5 {
         w.step();
     }
-    room.update(&Snapshot::of(&w));
+    assert!(room.update(&Snapshot::of(&w), &[0, 1]).is_empty());
     room.plan = RoundPlan {
         chart: 0,
         side: 1,
@@ -131,7 +131,8 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
 
     // Simulate: the tally (each vote normalised, one person one vote)
     // becomes the allocation of both sides, then the round's weeks run.
-    let commands = room.simulate(Target::Both.sides()).unwrap();
+    room.simulate().unwrap();
+    let commands = room.update(&Snapshot::of(&w), Target::Both.sides());
     let mut expected = vec![0.0; hoods * domains];
     expected[0] = 2.0;
     expected[(hoods - 1) * domains + 2] = 1.0;
@@ -161,7 +162,7 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
     );
     while w.tick() < 15 {
         w.step();
-        room.update(&Snapshot::of(&w));
+        assert!(room.update(&Snapshot::of(&w), &[0, 1]).is_empty(), "once");
     }
 
     // The facilitator accepts the proposal: it applies as its button does.
@@ -177,7 +178,8 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
             .clone(),
     );
 
-    room.debrief(&snap).unwrap();
+    room.debrief().unwrap();
+    assert!(room.update(&snap, &[0, 1]).is_empty());
     let record = &room.rounds[0];
     let coverage = w.sides[1].history[14].coverage;
     assert_eq!(record.outcome, Some((coverage, 15)));
@@ -287,4 +289,52 @@ fn a_wildcard_address_is_shown_as_one_phones_can_reach() {
     assert_eq!(reachable(loopback), loopback);
     let any = reachable("0.0.0.0:8765".parse().unwrap());
     assert_eq!(any.port(), 8765);
+}
+
+#[test]
+fn a_round_run_from_a_facilitators_phone_has_the_same_effects() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = common::small_city(dir.path(), &["city.residents=2000", "run.warmup=0"]);
+    let mut w = Workshop::open_with(source, [None, Some("participatory_budgeting")]).unwrap();
+    w.step();
+    let mut room = RoomSession::start("127.0.0.1:0".parse().unwrap(), &Snapshot::of(&w)).unwrap();
+    let mut facilitator = phone(&room);
+    let secret = room.secret();
+    let mut act = |action: Value| {
+        let mut message = json!({"type": "facilitate", "secret": secret});
+        message
+            .as_object_mut()
+            .unwrap()
+            .extend(action.as_object().unwrap().clone());
+        assert_eq!(ask(&mut facilitator, message)["type"], "accepted");
+    };
+    act(json!({"action": "open_round", "question": "will trust rise?"}));
+    let snap = Snapshot::of(&w);
+    assert!(room.update(&snap, &[1]).is_empty());
+    let record = room.rounds.last().unwrap().clone();
+    assert_eq!(
+        (record.round, record.question.as_str()),
+        (1, "will trust rise?")
+    );
+    assert_eq!(
+        (record.from, record.to),
+        (1, 1 + RoundPlan::default().weeks)
+    );
+
+    let mut voter = phone(&room);
+    ask(
+        &mut voter,
+        json!({"type": "join", "room": room.code, "name": "v"}),
+    );
+    ask(
+        &mut voter,
+        json!({"type": "vote", "round": 1, "weights": [[1, 1, 1.0]]}),
+    );
+    act(json!({"action": "simulate"}));
+    let commands = room.update(&snap, &[1]);
+    assert!(
+        matches!(&commands[..], [Command::Intervene { sides, .. }, Command::PlayUntil(9)] if sides.len() == 1 && sides[0].0 == 1),
+        "{commands:?}"
+    );
+    assert!(room.update(&snap, &[1]).is_empty(), "the vote applies once");
 }

@@ -20,7 +20,7 @@ pub(super) fn room_panel(
     room: &mut RoomSession,
     commands: &mut Vec<Command>,
 ) {
-    room.update(snap);
+    commands.extend(room.update(snap, view.target.sides()));
     // An accepted proposal applies like its button, to the sides chosen.
     let buttons = intervention_buttons(snap, view.target);
     for p in room.take_accepted() {
@@ -46,9 +46,9 @@ pub(super) fn room_panel(
                 ));
             });
         });
-        ui.label(egui::RichText::new(&room.join_url).monospace().size(18.0));
+        ui.add(egui::Label::new(egui::RichText::new(&room.join_url).monospace().size(18.0)).wrap());
         ui.separator();
-        round_controls(ui, view, snap, room, &state, commands);
+        round_controls(ui, view, snap, room, &state);
         proposals(ui, room, &state, &buttons, &mut view.room_note);
         if !view.room_note.is_empty() {
             ui.colored_label(egui::Color32::from_rgb(170, 0, 0), &view.room_note);
@@ -97,7 +97,6 @@ fn round_controls(
     snap: &Snapshot,
     room: &mut RoomSession,
     state: &RoomState,
-    commands: &mut Vec<Command>,
 ) {
     ui.label(
         egui::RichText::new(format!(
@@ -111,7 +110,7 @@ fn round_controls(
     let outcome = match state.phase {
         Some(Phase::Deciding) => {
             if let Some(r) = &record {
-                ui.label(&r.question);
+                ui.add(egui::Label::new(&r.question).wrap());
             }
             ui.label(format!(
                 "{} voted · {} predicted",
@@ -134,10 +133,7 @@ fn round_controls(
             let weeks = record.as_ref().map_or(0, |r| r.to - r.from);
             ui.button(format!("Simulate {weeks} weeks"))
                 .clicked()
-                .then(|| {
-                    room.simulate(view.target.sides())
-                        .map(|c| commands.extend(c))
-                })
+                .then(|| room.simulate())
         }
         Some(Phase::Simulating) => {
             if let Some(r) = &record {
@@ -145,7 +141,7 @@ fn round_controls(
             }
             ui.button("Debrief: show predictions against the outcome")
                 .clicked()
-                .then(|| room.debrief(snap))
+                .then(|| room.debrief())
         }
         _ => {
             let plan = &mut room.plan;
@@ -194,14 +190,16 @@ fn proposals(
     ui.separator();
     ui.label(egui::RichText::new("Proposals").strong());
     for (i, (name, proposal)) in state.proposals.iter().enumerate() {
-        ui.horizontal(|ui| {
-            if ui.small_button("Accept").clicked()
-                && let Err(e) = room.accept(i)
-            {
-                *note = e;
-            }
-            ui.label(format!("{name}: {}", buttons[proposal_button(*proposal)].0));
-        });
+        // A line may be long (a 32-letter name, a long button label): it
+        // wraps within the panel rather than run over the map.
+        ui.add(
+            egui::Label::new(format!("{name}: {}", buttons[proposal_button(*proposal)].0)).wrap(),
+        );
+        if ui.small_button(format!("Accept #{}", i + 1)).clicked()
+            && let Err(e) = room.accept(i)
+        {
+            *note = e;
+        }
     }
 }
 
