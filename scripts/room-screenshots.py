@@ -28,7 +28,7 @@ IMAGES = ROOT / "docs" / "images"
 def main():
     viz = subprocess.Popen(
         ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24",
-         str(TARGET / "release" / "coserve-viz"), "scenarios/workshop/budget_cut_then_pb.toml",
+         str(TARGET / "release" / "coserve-viz"), "scenarios/workshop/budget_cut_then_pb.toml", "--right", "participatory_budgeting",
          "--set", "city.residents=20000", "--room-bind", "127.0.0.1:0",
          "--weeks-per-second", "4", "--screenshot", str(IMAGES / "room.png"), "--after-ticks", "60", "--play"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,

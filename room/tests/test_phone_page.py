@@ -128,3 +128,20 @@ def test_a_phone_splits_its_vote_over_neighbourhoods_and_services(room, phone):
     # Neighbourhood 0 care gets 2/3, neighbourhood 3 streets 1/3.
     tally = json.loads(server.stdout.readline())
     assert tally == pytest.approx([2 / 3, 0, 0, 0, 0, 0, 0, 1 / 3])
+
+
+def test_a_reloaded_phone_comes_back_with_its_role(room, phone):
+    address, code, _ = room
+    phone.get(f"http://{address}/?code={code}")
+    phone.find_element(By.ID, "name").send_keys("Di")
+    phone.find_element(By.ID, "join-button").click()
+    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "city").is_displayed())
+    Select(phone.find_element(By.ID, "role")).select_by_visible_text("a resident of south-west")
+    phone.find_element(By.ID, "role-button").click()
+    said(phone, "Received.")
+    phone.refresh()
+    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "city").is_displayed())
+    said(phone, "You are in the room.")
+    role = Select(phone.find_element(By.ID, "role"))
+    WebDriverWait(phone, 10).until(lambda d: role.first_selected_option.text == "a resident of south-west")
+    assert phone.find_element(By.ID, "hood-name").text == "south-west"

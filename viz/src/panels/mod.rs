@@ -351,13 +351,13 @@ fn controls(ui: &mut egui::Ui, view: &mut View, snap: &Snapshot, commands: &mut 
             }
         }
     });
-    // A slider with its label does not wrap, so three to a row; the keys
-    // go after the first row, whose labels are short.
+    // Three sliders to a row, the keys after the first; a row wraps when
+    // labels grow long (both sides' values, in red).
     let target = view.target;
     let mut sliders = view.sliders.iter_mut().zip(SLIDERS).peekable();
     let mut first = true;
     while sliders.peek().is_some() {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             for (value, (name, range)) in sliders.by_ref().take(3) {
                 let slider = egui::Slider::new(value, range)
                     .text(slider_text(snap, target, name))

@@ -42,7 +42,7 @@ pub(super) fn room_panel(
                 ui.label(format!("{} joined", state.participants));
                 let (residents, organizations, agencies) = state.roles;
                 ui.label(format!(
-                    "{residents} residents, {organizations} organizations, {agencies} agency"
+                    "as residents {residents}, organizations {organizations}, the agency {agencies}"
                 ));
             });
         });
