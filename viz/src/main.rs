@@ -308,11 +308,14 @@ fn with_room_log(command: Command, room: Option<&RoomSession>) -> Command {
     }
 }
 
-/// In screenshot mode: once the weeks have run and a few frames are drawn,
-/// saves the window, reports frame times and exits.
+/// In screenshot mode: once the weeks have run (or, with a room, once a
+/// round's debrief is on screen: a round pauses before the weeks are
+/// reached) and a few frames are drawn, saves the window, reports frame
+/// times and exits.
 fn screenshot_when_ready(
     mut commands: Commands,
     sim: Res<Simulation>,
+    room: Option<Res<Room>>,
     at: Res<ScreenshotAt>,
     time: Res<Time>,
     mut frames: ResMut<FrameTimes>,
@@ -324,7 +327,8 @@ fn screenshot_when_ready(
     }
     frames.0.push(time.delta_secs());
     let snap = sim.0.latest();
-    if snap.tick < at.1.min(snap.ticks) {
+    let debrief = room.is_some_and(|r| r.0.rounds.last().is_some_and(|r| r.outcome.is_some()));
+    if snap.tick < at.1.min(snap.ticks) && !debrief {
         return;
     }
     *settled += 1;

@@ -48,17 +48,19 @@ pub(super) fn room_panel(
         });
         ui.add(egui::Label::new(egui::RichText::new(&room.join_url).monospace().size(18.0)).wrap());
         ui.separator();
-        round_controls(ui, view, snap, room, &state);
-        proposals(ui, room, &state, &buttons, &mut view.room_note);
-        if !view.room_note.is_empty() {
-            ui.colored_label(egui::Color32::from_rgb(170, 0, 0), &view.room_note);
-        }
+        // At the debrief, what happened comes first; the next round's
+        // setup after it.
         if let Some(record) = room.rounds.last()
             && record.outcome.is_some()
             && state.phase == Some(Phase::Debrief)
         {
-            ui.separator();
             debrief(ui, record);
+            ui.separator();
+        }
+        round_controls(ui, view, snap, room, &state);
+        proposals(ui, room, &state, &buttons, &mut view.room_note);
+        if !view.room_note.is_empty() {
+            ui.colored_label(egui::Color32::from_rgb(170, 0, 0), &view.room_note);
         }
     });
 }
@@ -210,7 +212,11 @@ fn debrief(ui: &mut egui::Ui, record: &crate::room::RoundRecord) {
         return;
     };
     let chart = &CHARTS[record.plan.chart];
-    ui.label(egui::RichText::new(format!("{} at week {week}: {outcome:.2}", chart.title)).strong());
+    let title = format!(
+        "Round {}: {} at week {week} was {outcome:.2}",
+        record.round, chart.title
+    );
+    ui.label(egui::RichText::new(title).strong());
     let guesses: Vec<f64> = record.predictions.iter().map(|(_, v)| *v).collect();
     ui.label(prediction_summary(record.before, outcome, &guesses));
     egui_plot::Plot::new(("debrief", record.round))
