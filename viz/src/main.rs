@@ -19,7 +19,6 @@ use coserve_viz::runner::{Command, Runner};
 use coserve_viz::workshop::Source;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Instant;
 
 const USAGE: &str = "usage: coserve-viz SCENARIO [--set KEY=VALUE ...] [--left REGIME] \
                      [--right REGIME] [--weeks-per-second W] [--room | --room-bind ADDR] \
@@ -319,10 +318,12 @@ fn screenshot_when_ready(
     at: Res<ScreenshotAt>,
     time: Res<Time>,
     mut frames: ResMut<FrameTimes>,
+    // Frames drawn since the weeks were reached; past SETTLE, the
+    // screenshot has been asked for.
     mut settled: Local<u32>,
-    mut requested: Local<Option<Instant>>,
 ) {
-    if requested.is_some() {
+    const SETTLE: u32 = 5;
+    if *settled > SETTLE {
         return;
     }
     frames.0.push(time.delta_secs());
@@ -332,10 +333,10 @@ fn screenshot_when_ready(
         return;
     }
     *settled += 1;
-    if *settled < 5 {
+    if *settled < SETTLE {
         return;
     }
-    *requested = Some(Instant::now());
+    *settled = SETTLE + 1;
     let mut times = std::mem::take(&mut frames.0);
     report_frame_times(&mut times);
     let path = at.0.clone();
