@@ -182,7 +182,8 @@ impl RoomSession {
         }
         if self.rounds.last().is_none_or(|r| r.round < round) {
             // Opened by a facilitator's phone: measured as the panel's plan.
-            self.record(round, question, snap);
+            let record = self.new_record(round, question, snap);
+            self.rounds.push(record);
         }
         let record = self.rounds.last_mut().expect("recorded above");
         let mut commands = Vec::new();
@@ -214,41 +215,42 @@ impl RoomSession {
     /// Opens the next round with the question [`RoomSession::plan`] asks.
     /// Errors: the run has ended.
     pub fn open_round(&mut self, snap: &Snapshot) -> Result<(), String> {
-        let plan = self.plan;
-        let chart = &CHARTS[plan.chart];
-        let side = snap.sides.get(plan.side).ok_or("no such side")?;
-        let before = side.history.last().map_or(f64::NAN, |c| (chart.value)(c));
-        let to = (snap.tick + plan.weeks.max(1)).min(snap.ticks);
-        if to <= snap.tick {
+        let mut record = self.new_record(0, String::new(), snap);
+        if record.to <= record.from {
             return Err("the run has ended: restart (R) for another round".into());
         }
-        let now = if before.is_finite() {
-            format!(" It is {before:.2} now.")
+        let chart = &CHARTS[record.plan.chart];
+        let regime = snap
+            .sides
+            .get(record.plan.side)
+            .map_or("", |s| s.regime.as_str());
+        let now = if record.before.is_finite() {
+            format!(" It is {:.2} now.", record.before)
         } else {
             String::new()
         };
-        let question = format!(
-            "{} on the {} side ({}) at week {to}? ({}){now}",
-            chart.title, SIDE_NAMES[plan.side], side.regime, chart.unit
+        record.question = format!(
+            "{} on the {} side ({regime}) at week {}? ({}){now}",
+            chart.title, SIDE_NAMES[record.plan.side], record.to, chart.unit
         );
         self.server.facilitate(Action::OpenRound {
-            question: question.clone(),
+            question: record.question.clone(),
         })?;
-        let round = self.server.with_room(|r| r.round().0);
-        self.record(round, question, snap);
+        record.round = self.server.with_room(|r| r.round().0);
+        self.rounds.push(record);
         Ok(())
     }
 
     /// A record of round `round`, opened now with `question`, measured as
     /// [`RoomSession::plan`] says.
-    fn record(&mut self, round: u32, question: String, snap: &Snapshot) {
+    fn new_record(&self, round: u32, question: String, snap: &Snapshot) -> RoundRecord {
         let plan = self.plan;
         let before = snap
             .sides
             .get(plan.side)
             .and_then(|s| s.history.last())
             .map_or(f64::NAN, |c| (CHARTS[plan.chart].value)(c));
-        self.rounds.push(RoundRecord {
+        RoundRecord {
             round,
             plan,
             question,
@@ -258,7 +260,7 @@ impl RoomSession {
             simulated: false,
             outcome: None,
             predictions: Vec::new(),
-        });
+        }
     }
 
     /// Closes the round's votes; [`RoomSession::update`] then runs its weeks.
