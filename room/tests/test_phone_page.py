@@ -54,6 +54,19 @@ def said(driver, text):
     WebDriverWait(driver, 10).until(lambda d: text in d.find_element(By.ID, "said").text)
 
 
+def shown(driver, element):
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, element).is_displayed())
+
+
+def join_by_link(phone, room, name):
+    """Opens the big screen's link (which fills in the code) and joins."""
+    address, code, _ = room
+    phone.get(f"http://{address}/?code={code}")
+    phone.find_element(By.ID, "name").send_keys(name)
+    phone.find_element(By.ID, "join-button").click()
+    shown(phone, "city")
+
+
 def test_a_phone_joins_votes_and_the_room_counts_the_vote(room, phone):
     address, code, server = room
     phone.get(f"http://{address}/")
@@ -110,12 +123,8 @@ def test_the_big_screens_link_fills_in_the_code(room, phone):
 
 
 def test_a_phone_splits_its_vote_over_neighbourhoods_and_services(room, phone):
-    address, code, server = room
-    phone.get(f"http://{address}/?code={code}")
-    phone.find_element(By.ID, "name").send_keys("Cy")
-    phone.find_element(By.ID, "join-button").click()
-    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "decide").is_displayed())
-    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "city").is_displayed())
+    join_by_link(phone, room, "Cy")
+    shown(phone, "decide")
     for hood, service, points in [("north-west", "care", "2"), ("south-east", "streets", "1")]:
         Select(phone.find_element(By.ID, "vote-hood")).select_by_visible_text(hood)
         Select(phone.find_element(By.ID, "vote-domain")).select_by_visible_text(service)
@@ -126,21 +135,17 @@ def test_a_phone_splits_its_vote_over_neighbourhoods_and_services(room, phone):
     phone.find_element(By.ID, "vote-button").click()
     said(phone, "Received.")
     # Neighbourhood 0 care gets 2/3, neighbourhood 3 streets 1/3.
-    tally = json.loads(server.stdout.readline())
+    tally = json.loads(room[2].stdout.readline())
     assert tally == pytest.approx([2 / 3, 0, 0, 0, 0, 0, 0, 1 / 3])
 
 
 def test_a_reloaded_phone_comes_back_with_its_role(room, phone):
-    address, code, _ = room
-    phone.get(f"http://{address}/?code={code}")
-    phone.find_element(By.ID, "name").send_keys("Di")
-    phone.find_element(By.ID, "join-button").click()
-    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "city").is_displayed())
+    join_by_link(phone, room, "Di")
     Select(phone.find_element(By.ID, "role")).select_by_visible_text("a resident of south-west")
     phone.find_element(By.ID, "role-button").click()
     said(phone, "Received.")
     phone.refresh()
-    WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "city").is_displayed())
+    shown(phone, "city")
     said(phone, "You are in the room.")
     role = Select(phone.find_element(By.ID, "role"))
     WebDriverWait(phone, 10).until(lambda d: role.first_selected_option.text == "a resident of south-west")

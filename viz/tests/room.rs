@@ -4,7 +4,7 @@
 //! proposal applies like its button, and the saved session (both sides and
 //! room-log.csv) replays through the library exactly.
 
-use coserve::{Scenario, Simulation};
+use coserve::Scenario;
 use coserve_room::Phase;
 use coserve_viz::panels::{Target, intervention_buttons, prediction_summary, proposal_button};
 use coserve_viz::room::{RoomSession, RoundPlan, city_view, reachable};
@@ -13,7 +13,6 @@ use coserve_viz::snapshot::Snapshot;
 use coserve_viz::workshop::Workshop;
 use serde_json::{Value, json};
 use std::net::TcpStream;
-use std::path::Path;
 use tungstenite::stream::MaybeTlsStream;
 
 mod common;
@@ -35,20 +34,6 @@ fn ask(phone: &mut Phone, message: Value) -> Value {
             return serde_json::from_str(&t).unwrap();
         }
     }
-}
-
-fn run_file(path: &Path) -> Vec<String> {
-    let scenario = Scenario::load(path, &[]).unwrap_or_else(|e| panic!("{e}"));
-    run(scenario)
-}
-
-fn run(scenario: Scenario) -> Vec<String> {
-    let mut sim = Simulation::new(scenario);
-    let mut rows = Vec::new();
-    while !sim.finished() {
-        rows.push(format!("{:?}", sim.step().city));
-    }
-    rows
 }
 
 fn apply(w: &mut Workshop, command: Command) {
@@ -206,14 +191,19 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
     );
     for (path, side) in saved.iter().zip(&w.sides) {
         let shown: Vec<String> = side.history.iter().map(|r| format!("{r:?}")).collect();
-        assert_eq!(run_file(path), shown, "{} replays its side", path.display());
+        assert_eq!(
+            common::run_file(path),
+            shown,
+            "{} replays its side",
+            path.display()
+        );
     }
     // The vote mattered: without it the PB side runs differently.
     let mut without = Scenario::load(&saved[1], &[]).unwrap();
     without
         .interventions
         .retain(|iv| !iv.label.contains("PB vote"));
-    assert_ne!(run(without), run_file(&saved[1]));
+    assert_ne!(common::run(without), common::run_file(&saved[1]));
 
     let log = std::fs::read_to_string(&saved[2]).unwrap();
     let lines: Vec<&str> = log.lines().collect();

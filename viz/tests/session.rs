@@ -2,7 +2,7 @@
 //! reason when they cannot apply, and saved as scenario files that replay
 //! each side exactly. No window needed.
 
-use coserve::{Scenario, Simulation};
+use coserve::Scenario;
 use coserve_viz::panels::{Target, intervention_buttons};
 use coserve_viz::runner::Command;
 use coserve_viz::snapshot::{DotState, Snapshot};
@@ -31,16 +31,6 @@ fn press(w: &mut Workshop, button: usize, target: Target) -> Result<String, Stri
 
 fn both(set: toml::Table) -> Vec<(usize, toml::Table)> {
     vec![(0, set.clone()), (1, set)]
-}
-
-fn run_file(path: &Path) -> Vec<String> {
-    let scenario = Scenario::load(path, &[]).unwrap_or_else(|e| panic!("{e}"));
-    let mut sim = Simulation::new(scenario);
-    let mut rows = Vec::new();
-    while !sim.finished() {
-        rows.push(format!("{:?}", sim.step().city));
-    }
-    rows
 }
 
 #[test]
@@ -118,7 +108,12 @@ fn a_saved_session_replays_each_side_exactly() {
     for (path, side) in saved.iter().zip(&w.sides) {
         let shown: Vec<String> = side.history.iter().map(|r| format!("{r:?}")).collect();
         assert_eq!(shown.len(), 40);
-        assert_eq!(run_file(path), shown, "{} replays its side", path.display());
+        assert_eq!(
+            common::run_file(path),
+            shown,
+            "{} replays its side",
+            path.display()
+        );
     }
     let left = std::fs::read(&saved[0]).unwrap();
     assert_ne!(
@@ -173,7 +168,7 @@ fn a_live_change_at_the_same_week_as_a_scheduled_one_replays_in_order() {
         .iter()
         .map(|r| format!("{r:?}"))
         .collect();
-    assert_eq!(run_file(&saved[0]), shown);
+    assert_eq!(common::run_file(&saved[0]), shown);
 }
 
 #[test]

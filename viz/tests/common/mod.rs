@@ -1,5 +1,6 @@
 //! What the visualizer's tests share.
 
+use coserve::{Scenario, Simulation};
 use coserve_viz::workshop::Source;
 use std::path::Path;
 
@@ -13,4 +14,22 @@ pub fn small_city(dir: &Path, overrides: &[&str]) -> Source {
         path,
         overrides: overrides.iter().map(|s| s.to_string()).collect(),
     }
+}
+
+/// The city rows of a whole run of a saved scenario file, as `coserve run`
+/// would compute them, for comparing with what a side showed.
+#[allow(dead_code)] // not every test file replays
+pub fn run_file(path: &Path) -> Vec<String> {
+    run(Scenario::load(path, &[]).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// The city rows of a whole run of `scenario`.
+#[allow(dead_code)]
+pub fn run(scenario: Scenario) -> Vec<String> {
+    let mut sim = Simulation::new(scenario);
+    let mut rows = Vec::new();
+    while !sim.finished() {
+        rows.push(format!("{:?}", sim.step().city));
+    }
+    rows
 }
