@@ -188,6 +188,21 @@ pub struct CityView {
     pub numbers: Vec<(String, String)>,
     /// Per side, per neighbourhood, one value per entry of `numbers`.
     pub hoods: Vec<Vec<Vec<f32>>>,
+    /// The last round's outcome, once its debrief is on the big screen.
+    pub debrief: Option<Debrief>,
+}
+
+/// What a round's debrief shows phones: the question and what happened.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Debrief {
+    /// The round.
+    pub round: u32,
+    /// Its question.
+    pub question: String,
+    /// What the metric asked about was at `week`.
+    pub outcome: f64,
+    /// The week the outcome was read at.
+    pub week: u32,
 }
 
 /// One metric over the weeks run, per side.

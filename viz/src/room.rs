@@ -13,7 +13,7 @@
 use crate::runner::Command;
 use crate::snapshot::{CHARTS, Snapshot};
 use crate::workshop::SIDE_NAMES;
-use coserve_room::protocol::{Action, CityView, Proposal, Series};
+use coserve_room::protocol::{Action, CityView, Debrief, Proposal, Series};
 use coserve_room::{Phase, Room, RoomServer};
 use std::net::{IpAddr, SocketAddr};
 
@@ -50,10 +50,11 @@ pub struct RoundRecord {
     pub round: u32,
     pub plan: RoundPlan,
     pub question: String,
-    /// The week the round opened at, and the week it ends before.
+    /// The week the round's simulation starts at (when it opened, until
+    /// votes close), and the week it ends before.
     pub from: u32,
     pub to: u32,
-    /// The metric when the round opened (`NaN` before any week ran).
+    /// The metric at `from` (`NaN` before any week ran).
     pub before: f64,
     /// Whether the round's simulation has been started.
     pub simulated: bool,
@@ -96,8 +97,10 @@ pub struct RoomSession {
     /// The next round's setup, as the facilitator chooses it.
     pub plan: RoundPlan,
     pub rounds: Vec<RoundRecord>,
-    /// The snapshot last published to phones: (generation, week).
-    published: Option<(u64, u32)>,
+    /// What phones were last shown: (generation, week, debriefed round).
+    published: Option<(u64, u32, u32)>,
+    /// Commands for the next [`RoomSession::update`] to hand over.
+    pending: Vec<Command>,
 }
 
 impl RoomSession {
@@ -130,6 +133,7 @@ impl RoomSession {
             plan: RoundPlan::default(),
             rounds: Vec::new(),
             published: None,
+            pending: Vec::new(),
         })
     }
 
@@ -160,42 +164,75 @@ impl RoomSession {
         })
     }
 
-    /// Tells the room the week, shows phones the city once per week run
-    /// or restart, and carries out the round's phases, whoever moved them
-    /// (the panel, or a facilitator's phone with the secret): a round
-    /// opened elsewhere is recorded with the plan on screen; once votes
+    /// Tells the room the week, shows phones the city once per week run,
+    /// restart or debrief, and carries out the round's phases, whoever
+    /// moved them (the panel, or a facilitator's phone with the secret):
+    /// a round that opens pauses the city while the room decides (one
+    /// opened elsewhere is recorded with the plan on screen); once votes
     /// close, the room's tally becomes the PB allocation of `sides` (when
-    /// anyone voted) and the round's weeks play; at the debrief the outcome
-    /// and predictions are read. Returns the commands to send.
+    /// anyone voted) and the round's weeks play from there; at the debrief
+    /// the outcome and predictions are read. Returns the commands to send.
     pub fn update(&mut self, snap: &Snapshot, sides: &[usize]) -> Vec<Command> {
         self.server.set_week(snap.tick);
-        let now = (snap.generation, snap.tick);
-        if self.published != Some(now) {
-            self.published = Some(now);
-            self.server.show_city(city_view(snap));
-        }
+        let mut commands = std::mem::take(&mut self.pending);
         let (round, phase, question) = self
             .server
             .with_room(|r| (r.round().0, r.round().1, r.question().to_string()));
-        if round == 0 {
-            return Vec::new();
+        if round > 0 {
+            if self.rounds.last().is_none_or(|r| r.round < round) {
+                // Opened by a facilitator's phone: measured as the panel's plan.
+                let record = self.new_record(round, question, snap);
+                self.rounds.push(record);
+                commands.push(Command::Pause);
+            }
+            commands.extend(self.follow_round(phase, snap, sides));
         }
-        if self.rounds.last().is_none_or(|r| r.round < round) {
-            // Opened by a facilitator's phone: measured as the panel's plan.
-            let record = self.new_record(round, question, snap);
-            self.rounds.push(record);
+        let debriefed = self
+            .rounds
+            .last()
+            .filter(|r| r.outcome.is_some())
+            .map_or(0, |r| r.round);
+        let now = (snap.generation, snap.tick, debriefed);
+        if self.published != Some(now) {
+            self.published = Some(now);
+            let mut view = city_view(snap);
+            view.debrief = self.rounds.last().and_then(|r| {
+                let (outcome, week) = r.outcome?;
+                Some(Debrief {
+                    round: r.round,
+                    question: r.question.clone(),
+                    outcome,
+                    week,
+                })
+            });
+            self.server.show_city(view);
         }
-        let record = self.rounds.last_mut().expect("recorded above");
+        commands
+    }
+
+    /// The last round's simulation and debrief, once the room is there.
+    fn follow_round(&mut self, phase: Phase, snap: &Snapshot, sides: &[usize]) -> Vec<Command> {
+        let record = self.rounds.last_mut().expect("a round is open");
         let mut commands = Vec::new();
         if matches!(phase, Phase::Simulating | Phase::Debrief) && !record.simulated {
             record.simulated = true;
-            if let Some(tally) = self.server.with_room(|r| r.tally(round)) {
+            // The round's weeks count from the vote, however long the
+            // room took to decide.
+            let chart = &CHARTS[record.plan.chart];
+            record.from = snap.tick;
+            record.to = (snap.tick + record.plan.weeks.max(1)).min(snap.ticks);
+            record.before = snap
+                .sides
+                .get(record.plan.side)
+                .and_then(|s| s.history.last())
+                .map_or(f64::NAN, |c| (chart.value)(c));
+            if let Some(tally) = self.server.with_room(|r| r.tally(record.round)) {
                 let weights = tally.into_iter().map(toml::Value::Float).collect();
                 let set: toml::Table = [("pb_allocation".to_string(), toml::Value::Array(weights))]
                     .into_iter()
                     .collect();
                 commands.push(Command::Intervene {
-                    label: format!("the room's PB vote, round {round}"),
+                    label: format!("the room's PB vote, round {}", record.round),
                     sides: sides.iter().map(|&s| (s, set.clone())).collect(),
                 });
             }
@@ -207,6 +244,7 @@ impl RoomSession {
                 .get(record.plan.side)
                 .and_then(|side| side.history.iter().rev().find(|c| c.tick < record.to));
             record.outcome = row.map(|c| ((CHARTS[record.plan.chart].value)(c), c.tick + 1));
+            let round = record.round;
             record.predictions = self.server.with_room(|r| r.predictions(round));
         }
         commands
@@ -219,6 +257,9 @@ impl RoomSession {
         if record.to <= record.from {
             return Err("the run has ended: restart (R) for another round".into());
         }
+        if snap.tick == 0 {
+            return Err("run a week first (S), so the room sees where the city starts".into());
+        }
         let chart = &CHARTS[record.plan.chart];
         let regime = snap
             .sides
@@ -230,14 +271,16 @@ impl RoomSession {
             String::new()
         };
         record.question = format!(
-            "{} on the {} side ({regime}) at week {}? ({}){now}",
-            chart.title, SIDE_NAMES[record.plan.side], record.to, chart.unit
+            "{} on the {} side ({regime}) {} weeks after the vote? ({}){now}",
+            chart.title, SIDE_NAMES[record.plan.side], record.plan.weeks, chart.unit
         );
         self.server.facilitate(Action::OpenRound {
             question: record.question.clone(),
         })?;
         record.round = self.server.with_room(|r| r.round().0);
         self.rounds.push(record);
+        // The city waits while the room decides.
+        self.pending.push(Command::Pause);
         Ok(())
     }
 
@@ -336,7 +379,6 @@ pub fn city_view(snap: &Snapshot) -> CityView {
     let Some(first) = snap.sides.first() else {
         return CityView::default();
     };
-    let hoods = first.grid.len();
     let layout = match &first.outlines {
         Some(o) => {
             let scale = o.size.0.max(o.size.1).max(f32::EPSILON);
@@ -355,12 +397,7 @@ pub fn city_view(snap: &Snapshot) -> CityView {
                 .collect()
         }
     };
-    let names = (0..hoods)
-        .map(|i| match first.hoods.get(i) {
-            Some(h) if !h.name.is_empty() => h.name.clone(),
-            _ => format!("neighbourhood {i}"),
-        })
-        .collect();
+    let names = first.names.clone();
     CityView {
         week: snap.tick,
         weeks: snap.ticks,
@@ -398,5 +435,6 @@ pub fn city_view(snap: &Snapshot) -> CityView {
             })
             .collect(),
         services: snap.services.clone(),
+        debrief: None,
     }
 }

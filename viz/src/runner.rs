@@ -19,6 +19,8 @@ const FILE_CHECK: Duration = Duration::from_millis(300);
 #[derive(Clone, Debug)]
 pub enum Command {
     TogglePlay,
+    /// Stop playing (a room's round opens: the room decides first).
+    Pause,
     /// One week, when paused.
     Step,
     WeeksPerSecond(f64),
@@ -232,6 +234,11 @@ impl Worker {
             Command::TogglePlay => {
                 self.playing = !self.playing;
                 self.next_week = Instant::now();
+                Ok(String::new())
+            }
+            Command::Pause => {
+                self.playing = false;
+                self.pause_at = None;
                 Ok(String::new())
             }
             Command::Step => {

@@ -40,6 +40,8 @@ pub struct SideView {
     pub hoods: Vec<NeighbourhoodRow>,
     /// Each neighbourhood's (column, row) on the map.
     pub grid: Vec<(u32, u32)>,
+    /// Each neighbourhood's name: the map's, or `n<index>`.
+    pub names: Vec<String>,
     /// A city from a map: its neighbourhoods' outlines, drawn instead of
     /// the grid.
     pub outlines: Option<std::sync::Arc<Outlines>>,
@@ -224,6 +226,7 @@ fn side_view(side: &Side, name: &'static str) -> SideView {
         history: side.history.clone(),
         hoods: side.hoods.clone(),
         grid: city.neighbourhoods.iter().map(|h| h.grid).collect(),
+        names: city.neighbourhoods.iter().map(|h| h.name.clone()).collect(),
         outlines: side.outlines.clone(),
         columns: city.columns,
         residents: city.residents(),

@@ -68,9 +68,16 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
     room.open_round(&Snapshot::of(&w)).unwrap();
     let question = &room.rounds[0].question;
     assert!(
-        question.starts_with("coverage on the right side (participatory_budgeting) at week 15?"),
+        question.starts_with(
+            "coverage on the right side (participatory_budgeting) 10 weeks after the vote?"
+        ),
         "{question}"
     );
+    // The city waits while the room decides.
+    assert!(matches!(
+        room.update(&Snapshot::of(&w), &[0, 1])[..],
+        [Command::Pause]
+    ));
 
     let (hoods, domains) = (w.sides[0].hoods.len(), 4);
     let mut phones = Vec::new();
@@ -169,6 +176,10 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
     let coverage = w.sides[1].history[14].coverage;
     assert_eq!(record.outcome, Some((coverage, 15)));
     assert_eq!(record.predictions.len(), 3);
+    // Phones are shown the outcome too.
+    let city = ask(&mut phones[1], json!({"type": "city"}));
+    assert_eq!(city["city"]["debrief"]["outcome"], json!(coverage));
+    assert_eq!(city["city"]["debrief"]["week"], 15);
     assert_eq!(room.state().phase, Some(Phase::Debrief));
     while !w.finished() {
         w.step();
@@ -286,8 +297,10 @@ fn a_round_run_from_a_facilitators_phone_has_the_same_effects() {
     let dir = tempfile::tempdir().unwrap();
     let source = common::small_city(dir.path(), &["city.residents=2000", "run.warmup=0"]);
     let mut w = Workshop::open_with(source, [None, Some("participatory_budgeting")]).unwrap();
-    w.step();
     let mut room = RoomSession::start("127.0.0.1:0".parse().unwrap(), &Snapshot::of(&w)).unwrap();
+    let refused = room.open_round(&Snapshot::of(&w)).unwrap_err();
+    assert!(refused.contains("run a week first"), "{refused}");
+    w.step();
     let mut facilitator = phone(&room);
     let secret = room.secret();
     let mut act = |action: Value| {
@@ -300,7 +313,7 @@ fn a_round_run_from_a_facilitators_phone_has_the_same_effects() {
     };
     act(json!({"action": "open_round", "question": "will trust rise?"}));
     let snap = Snapshot::of(&w);
-    assert!(room.update(&snap, &[1]).is_empty());
+    assert!(matches!(room.update(&snap, &[1])[..], [Command::Pause]));
     let record = room.rounds.last().unwrap().clone();
     assert_eq!(
         (record.round, record.question.as_str()),

@@ -428,15 +428,21 @@ fn legend(painter: &egui::Painter, x: f32, top: f32, metric: MapMetric, lo: f64,
         egui::FontId::proportional(15.0),
         egui::Color32::from_gray(40),
     );
+    // Before the first week there is nothing to scale yet.
+    let (hi, lo) = if lo <= hi {
+        (format!("{hi:.2}"), format!("{lo:.2}"))
+    } else {
+        ("after week 1".into(), String::new())
+    };
     text(
         egui::pos2(x + 30.0, top + 30.0),
         egui::Align2::LEFT_TOP,
-        &format!("{hi:.2}"),
+        &hi,
     );
     text(
         egui::pos2(x + 30.0, top + 30.0 + strip_height),
         egui::Align2::LEFT_BOTTOM,
-        &format!("{lo:.2}"),
+        &lo,
     );
     enum Key {
         Dot(egui::Color32),

@@ -27,42 +27,48 @@ pub(super) fn room_panel(
         commands.push(buttons[proposal_button(p)].1.clone());
     }
     let state = room.state();
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.heading("Join on your phone");
-        ui.horizontal(|ui| {
-            qr_code(ui, &room.qr, 170.0);
-            ui.vertical(|ui| {
-                ui.label("room code");
-                ui.label(
-                    egui::RichText::new(&room.code)
-                        .size(48.0)
-                        .strong()
-                        .monospace(),
-                );
-                ui.label(format!("{} joined", state.participants));
-                let (residents, organizations, agencies) = state.roles;
-                ui.label(format!(
+    // Always show the scroll bar: at the debrief, or zoomed for the back
+    // row, the proposals may be below the window's edge.
+    egui::ScrollArea::vertical()
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+        .show(ui, |ui| {
+            ui.heading("Join on your phone");
+            ui.horizontal(|ui| {
+                qr_code(ui, &room.qr, 170.0);
+                ui.vertical(|ui| {
+                    ui.label("room code");
+                    ui.label(
+                        egui::RichText::new(&room.code)
+                            .size(48.0)
+                            .strong()
+                            .monospace(),
+                    );
+                    ui.label(format!("{} joined", state.participants));
+                    let (residents, organizations, agencies) = state.roles;
+                    ui.label(format!(
                     "as residents {residents}, organizations {organizations}, the agency {agencies}"
                 ));
+                });
             });
-        });
-        ui.add(egui::Label::new(egui::RichText::new(&room.join_url).monospace().size(18.0)).wrap());
-        ui.separator();
-        // At the debrief, what happened comes first; the next round's
-        // setup after it.
-        if let Some(record) = room.rounds.last()
-            && record.outcome.is_some()
-            && state.phase == Some(Phase::Debrief)
-        {
-            debrief(ui, record);
+            ui.add(
+                egui::Label::new(egui::RichText::new(&room.join_url).monospace().size(18.0)).wrap(),
+            );
             ui.separator();
-        }
-        round_controls(ui, view, snap, room, &state);
-        proposals(ui, room, &state, &buttons, &mut view.room_note);
-        if !view.room_note.is_empty() {
-            ui.colored_label(egui::Color32::from_rgb(170, 0, 0), &view.room_note);
-        }
-    });
+            // At the debrief, what happened comes first; the next round's
+            // setup after it.
+            if let Some(record) = room.rounds.last()
+                && record.outcome.is_some()
+                && state.phase == Some(Phase::Debrief)
+            {
+                debrief(ui, record);
+                ui.separator();
+            }
+            round_controls(ui, view, snap, room, &state);
+            proposals(ui, room, &state, &buttons, &mut view.room_note);
+            if !view.room_note.is_empty() {
+                ui.colored_label(egui::Color32::from_rgb(170, 0, 0), &view.room_note);
+            }
+        });
 }
 
 /// Dark modules on white, with the quiet zone QR readers need.
@@ -219,8 +225,17 @@ fn debrief(ui: &mut egui::Ui, record: &crate::room::RoundRecord) {
     ui.label(egui::RichText::new(title).strong());
     let guesses: Vec<f64> = record.predictions.iter().map(|(_, v)| *v).collect();
     ui.label(prediction_summary(record.before, outcome, &guesses));
+    // Room on both sides, so no dot sits on the border.
+    let (lo, hi) = guesses
+        .iter()
+        .chain([&outcome, &record.before])
+        .filter(|v| v.is_finite())
+        .fold((outcome, outcome), |(a, b), v| (a.min(*v), b.max(*v)));
+    let pad = ((hi - lo) * 0.08).max(0.01);
     egui_plot::Plot::new(("debrief", record.round))
-        .height(150.0)
+        .height(130.0)
+        .include_x(lo - pad)
+        .include_x(hi + pad)
         .show_axes([true, false])
         .custom_x_axes(vec![egui_plot::AxisHints::new_x().label(chart.unit)])
         .allow_drag(false)
@@ -254,7 +269,11 @@ fn debrief(ui: &mut egui::Ui, record: &crate::room::RoundRecord) {
                 );
             }
         });
-    ui.label("dots: the room's predictions · solid: what happened · dashed: before the round");
+    ui.label(if record.before.is_finite() {
+        "dots: the room's predictions · solid: what happened · dashed: before the round"
+    } else {
+        "dots: the room's predictions · solid: what happened"
+    });
 }
 
 /// The debrief in words: the median guess, and how many foresaw the
