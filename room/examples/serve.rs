@@ -7,7 +7,7 @@
 //!
 //!     cargo run -p coserve-room --example serve [ADDRESS]   # default 127.0.0.1:0
 
-use coserve_room::protocol::{CityView, Series};
+use coserve_room::protocol::{CityView, Debrief, Series};
 use coserve_room::{Room, RoomServer};
 use std::io::{BufRead, Write};
 
@@ -73,5 +73,11 @@ fn fixture_city() -> CityView {
             vec![vec![0.41], vec![0.42], vec![0.43], vec![0.44]],
             vec![vec![0.61], vec![0.62], vec![0.63], vec![0.64]],
         ],
+        debrief: Some(Debrief {
+            round: 1,
+            question: "trust at week 12? (0-1)".into(),
+            outcome: 0.52,
+            week: 12,
+        }),
     }
 }

@@ -79,7 +79,7 @@ def test_a_phone_joins_votes_and_the_room_counts_the_vote(room, phone):
     # The city: both maps, and tapping a neighbourhood shows its numbers.
     WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "city").is_displayed())
     assert phone.find_element(By.ID, "city-week").text == "The city at week 10 of 52"
-    assert phone.find_element(By.ID, "side-1").text == "right: co_created"
+    assert phone.find_element(By.ID, "side-1").text == "right: co created"
     south_east = phone.find_element(By.ID, "map-1")
     size = south_east.size
     # Selenium clicks relative to the element's centre.
@@ -93,11 +93,8 @@ def test_a_phone_joins_votes_and_the_room_counts_the_vote(room, phone):
     assert Select(phone.find_element(By.ID, "vote-hood")).first_selected_option.text == "south-east"
     Select(phone.find_element(By.ID, "vote-hood")).select_by_visible_text("south-west")
     Select(phone.find_element(By.ID, "vote-domain")).select_by_visible_text("streets")
-    shot = os.environ.get("COSERVE_PHONE_SCREENSHOT")
-    if shot:
-        phone.save_screenshot(shot)
     phone.find_element(By.ID, "vote-button").click()
-    said(phone, "Received.")
+    said(phone, "Your vote is in.")
     # The room's tally: all of the one vote on neighbourhood 2, service 1.
     tally = json.loads(server.stdout.readline())
     assert tally == [0, 0, 0, 0, 0, 1, 0, 0]
@@ -133,7 +130,7 @@ def test_a_phone_splits_its_vote_over_neighbourhoods_and_services(room, phone):
     shares = phone.find_element(By.ID, "vote-split").text.replace("\n", " ")
     assert "north-west, care 67%" in shares and "south-east, streets 33%" in shares, shares
     phone.find_element(By.ID, "vote-button").click()
-    said(phone, "Received.")
+    said(phone, "Your vote is in.")
     # Neighbourhood 0 care gets 2/3, neighbourhood 3 streets 1/3.
     tally = json.loads(room[2].stdout.readline())
     assert tally == pytest.approx([2 / 3, 0, 0, 0, 0, 0, 0, 1 / 3])
@@ -143,10 +140,20 @@ def test_a_reloaded_phone_comes_back_with_its_role(room, phone):
     join_by_link(phone, room, "Di")
     Select(phone.find_element(By.ID, "role")).select_by_visible_text("a resident of south-west")
     phone.find_element(By.ID, "role-button").click()
-    said(phone, "Received.")
+    said(phone, "You take part as a resident of south-west.")
     phone.refresh()
     shown(phone, "city")
     said(phone, "You are in the room.")
     role = Select(phone.find_element(By.ID, "role"))
     WebDriverWait(phone, 10).until(lambda d: role.first_selected_option.text == "a resident of south-west")
     assert phone.find_element(By.ID, "hood-name").text == "south-west"
+
+
+def test_a_phone_sees_its_prediction_beside_the_outcome(room, phone):
+    join_by_link(phone, room, "Ed")
+    phone.find_element(By.ID, "predict-value").send_keys("0.7")
+    phone.find_element(By.ID, "predict-button").click()
+    said(phone, "Your prediction, 0.7, is in.")
+    # The example room's city carries a debrief of round 1 (made up).
+    WebDriverWait(phone, 10).until(lambda d: "You predicted 0.70." in d.find_element(By.ID, "debrief").text)
+    assert phone.find_element(By.ID, "debrief").text.startswith("Round 1: trust at week 12? At week 12 it was 0.52.")
