@@ -81,17 +81,21 @@ pub fn arise_and_report(
             (chunk.first + i) as u64,
             Purpose::Needs,
         );
-        let channel = match ctx.knobs.channel {
-            Channel::Platform if chunk.traits[i] & DIGITAL != 0 => b.platform_factor,
-            Channel::Platform => b.platform_offline_factor,
-            Channel::Counter | Channel::Deliberative => 1.0,
+        // The chance to report a need, worked out only for the few
+        // residents a need arises for this week.
+        let report_chance = || {
+            let channel = match ctx.knobs.channel {
+                Channel::Platform if chunk.traits[i] & DIGITAL != 0 => b.platform_factor,
+                Channel::Platform => b.platform_offline_factor,
+                Channel::Counter | Channel::Deliberative => 1.0,
+            };
+            // Residents who trust the city less ask it less (the complaint
+            // trap feeds itself: unmet need, less trust, fewer reports).
+            let trusting =
+                (1.0 + b.report_trust * (chunk.trust[i] as f64 - ctx.trust_initial)).max(0.0);
+            (b.report_base * (1.0 + b.report_ses_gradient * ses) * channel * trusting).min(1.0)
         };
-        // Residents who trust the city less ask it less (the complaint trap
-        // feeds itself: unmet need, less trust, fewer reports).
-        let trusting =
-            (1.0 + b.report_trust * (chunk.trust[i] as f64 - ctx.trust_initial)).max(0.0);
-        let p_report =
-            (b.report_base * (1.0 + b.report_ses_gradient * ses) * channel * trusting).min(1.0);
+        let mut p_report = None;
         let mut arisen = 0;
         for d in 0..d_count {
             let cell = n * d_count + d;
@@ -99,7 +103,8 @@ pub fn arise_and_report(
             if k == 0 {
                 continue;
             }
-            let reported = rng.binomial_small(k, p_report);
+            let p = *p_report.get_or_insert_with(report_chance);
+            let reported = rng.binomial_small(k, p);
             let slot = i * d_count + d;
             // Counts saturate at 255; needs beyond that are not added.
             let r_added = reported.min(255 - chunk.reported[slot] as u32);
@@ -110,7 +115,9 @@ pub fn arise_and_report(
             tally.new_hidden[cell] += h_added as u64;
             arisen += (r_added + h_added) as u64;
         }
-        tally.arisen_by_quintile[quintile(chunk.ses[i], &ctx.quintile_cuts)] += arisen;
+        if arisen > 0 {
+            tally.arisen_by_quintile[quintile(chunk.ses[i], &ctx.quintile_cuts)] += arisen;
+        }
     }
     tally
 }
