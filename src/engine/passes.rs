@@ -63,15 +63,49 @@ impl NeedsTally {
     }
 }
 
+/// The number of service domains the passes are compiled for: the default
+/// four. With it known when compiling, the loops over a resident's domains
+/// are unrolled and their indices are constants; any other number takes the
+/// same code with the count read at run time. Same arithmetic either way.
+const USUAL_DOMAINS: usize = 4;
+
+/// In tests: every number of domains takes the run-time-count code, so a
+/// test can check it against the unrolled code. Only the code path changes,
+/// never a result, so other tests running meanwhile are unaffected.
+#[cfg(test)]
+static GENERIC_DOMAINS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the passes take the code compiled for [`USUAL_DOMAINS`].
+fn unrolled(domains: usize) -> bool {
+    #[cfg(test)]
+    if GENERIC_DOMAINS.load(std::sync::atomic::Ordering::Relaxed) {
+        return false;
+    }
+    domains == USUAL_DOMAINS
+}
+
 /// Phase 1 and 2 of MODEL.md: needs arise (Poisson) and are reported or stay hidden.
 pub fn arise_and_report(
     chunk: &mut ResidentChunk<'_>,
     ctx: &NeedsContext<'_>,
     cells: usize,
 ) -> NeedsTally {
+    if unrolled(ctx.domains) {
+        arise::<USUAL_DOMAINS>(chunk, ctx, cells)
+    } else {
+        arise::<0>(chunk, ctx, cells)
+    }
+}
+
+/// [`arise_and_report`] for `D` domains (0: as many as `ctx` says).
+fn arise<const D: usize>(
+    chunk: &mut ResidentChunk<'_>,
+    ctx: &NeedsContext<'_>,
+    cells: usize,
+) -> NeedsTally {
     let mut tally = NeedsTally::new(cells);
     let b = ctx.behaviour;
-    let d_count = ctx.domains;
+    let d_count = if D == 0 { ctx.domains } else { D };
     for i in 0..chunk.ses.len() {
         let n = chunk.neighbourhood[i] as usize;
         let ses = chunk.ses[i] as f64;
@@ -282,9 +316,21 @@ impl ResponseTally {
 /// Phases 3 to 5 for each resident of a chunk: needs served or lapsed,
 /// participation and effort, burnout, satisfaction and trust.
 pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> ResponseTally {
+    if unrolled(ctx.domains) {
+        respond_for::<USUAL_DOMAINS>(chunk, ctx)
+    } else {
+        respond_for::<0>(chunk, ctx)
+    }
+}
+
+/// [`respond`] for `D` domains (0: as many as `ctx` says).
+fn respond_for<const D: usize>(
+    chunk: &mut ResidentChunk<'_>,
+    ctx: &ResponseContext<'_>,
+) -> ResponseTally {
     let b = ctx.behaviour;
     let k = ctx.knobs;
-    let d_count = ctx.domains;
+    let d_count = if D == 0 { ctx.domains } else { D };
     let mut tally = ResponseTally::new(ctx.hoods.len(), d_count);
     let voice = voice_level(k.decision_rights);
     for i in 0..chunk.ses.len() {
@@ -442,5 +488,30 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
 fn add_slices(a: &mut [u64], b: &[u64]) {
     for (x, y) in a.iter_mut().zip(b) {
         *x += y;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GENERIC_DOMAINS;
+    use crate::{Scenario, Simulation};
+    use std::sync::atomic::Ordering;
+
+    fn city_rows(generic: bool) -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hybrid.toml");
+        let set = ["city.residents=5000", "run.warmup=0", "run.ticks=40"].map(String::from);
+        let scenario = Scenario::load(&path, &set).expect("the shipped scenario loads");
+        assert_eq!(scenario.domains.len(), 4, "the unrolled case");
+        GENERIC_DOMAINS.store(generic, Ordering::Relaxed);
+        let mut sim = Simulation::new(scenario);
+        let rows = (0..40).map(|_| format!("{:?}", sim.step())).collect();
+        GENERIC_DOMAINS.store(false, Ordering::Relaxed);
+        rows
+    }
+
+    #[test]
+    fn the_unrolled_passes_compute_what_the_general_ones_do() {
+        // Every row of every week, neighbourhoods and quintiles included.
+        assert_eq!(city_rows(true), city_rows(false));
     }
 }
