@@ -542,6 +542,12 @@ impl Room {
         self.votes.keys().filter(|(r, _)| *r == round).count()
     }
 
+    /// How many predicted in `round` (without copying their names, as
+    /// [`Room::predictions`] does).
+    pub fn predictors(&self, round: u32) -> usize {
+        self.predictions.keys().filter(|(r, _)| *r == round).count()
+    }
+
     /// Publishes the city for phones to show.
     pub fn show_city(&mut self, city: CityView) {
         self.city = Some(city);

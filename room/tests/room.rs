@@ -332,6 +332,7 @@ fn phones_that_joined_see_the_city_and_the_log_is_csv() {
         room.handle(other, predict, 3.0, 4).1,
         ServerMessage::Accepted
     );
+    assert_eq!((room.predictors(1), room.predictors(2)), (1, 0));
     // The name's comma and quotes are quoted, so the file reads back as
     // four columns per row whatever a participant calls themselves.
     assert_eq!(

@@ -33,6 +33,20 @@ pub struct RoundPlan {
     pub weeks: u32,
 }
 
+impl RoundPlan {
+    /// A round that starts at `snap`'s week: (from, to, the metric now,
+    /// `NaN` before any week ran).
+    fn starting(&self, snap: &Snapshot) -> (u32, u32, f64) {
+        let to = (snap.tick + self.weeks.max(1)).min(snap.ticks);
+        let now = snap
+            .sides
+            .get(self.side)
+            .and_then(|s| s.history.last())
+            .map_or(f64::NAN, |c| (CHARTS[self.chart].value)(c));
+        (snap.tick, to, now)
+    }
+}
+
 impl Default for RoundPlan {
     fn default() -> Self {
         RoundPlan {
@@ -158,7 +172,7 @@ impl RoomSession {
                 round,
                 phase: Some(phase),
                 voters: r.voters(round),
-                predictions: r.predictions(round).len(),
+                predictions: r.predictors(round),
                 proposals: r.proposals(round),
             }
         })
@@ -175,12 +189,11 @@ impl RoomSession {
     pub fn update(&mut self, snap: &Snapshot, sides: &[usize]) -> Vec<Command> {
         self.server.set_week(snap.tick);
         let mut commands = std::mem::take(&mut self.pending);
-        let (round, phase, question) = self
-            .server
-            .with_room(|r| (r.round().0, r.round().1, r.question().to_string()));
+        let (round, phase) = self.server.with_room(Room::round);
         if round > 0 {
             if self.rounds.last().is_none_or(|r| r.round < round) {
                 // Opened by a facilitator's phone: measured as the panel's plan.
+                let question = self.server.with_room(|r| r.question().to_string());
                 let record = self.new_record(round, question, snap);
                 self.rounds.push(record);
                 commands.push(Command::Pause);
@@ -218,14 +231,7 @@ impl RoomSession {
             record.simulated = true;
             // The round's weeks count from the vote, however long the
             // room took to decide.
-            let chart = &CHARTS[record.plan.chart];
-            record.from = snap.tick;
-            record.to = (snap.tick + record.plan.weeks.max(1)).min(snap.ticks);
-            record.before = snap
-                .sides
-                .get(record.plan.side)
-                .and_then(|s| s.history.last())
-                .map_or(f64::NAN, |c| (chart.value)(c));
+            (record.from, record.to, record.before) = record.plan.starting(snap);
             if let Some(tally) = self.server.with_room(|r| r.tally(record.round)) {
                 let weights = tally.into_iter().map(toml::Value::Float).collect();
                 let set: toml::Table = [("pb_allocation".to_string(), toml::Value::Array(weights))]
@@ -288,17 +294,13 @@ impl RoomSession {
     /// [`RoomSession::plan`] says.
     fn new_record(&self, round: u32, question: String, snap: &Snapshot) -> RoundRecord {
         let plan = self.plan;
-        let before = snap
-            .sides
-            .get(plan.side)
-            .and_then(|s| s.history.last())
-            .map_or(f64::NAN, |c| (CHARTS[plan.chart].value)(c));
+        let (from, to, before) = plan.starting(snap);
         RoundRecord {
             round,
             plan,
             question,
-            from: snap.tick,
-            to: (snap.tick + plan.weeks.max(1)).min(snap.ticks),
+            from,
+            to,
             before,
             simulated: false,
             outcome: None,
