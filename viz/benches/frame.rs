@@ -32,49 +32,84 @@ fn workshop(residents: u32) -> Workshop {
     w
 }
 
-/// One frame as the window draws it: 1600x900, both sides a year in.
-fn frame(c: &mut Criterion) {
-    let w = workshop(100_000);
-    let snapshot = Snapshot::of(&w);
-    let ctx = egui::Context::default();
-    panels::style(&ctx, 1.0);
-    let mut view = View::default();
-    let input = || egui::RawInput {
+/// One frame as the window draws it, 1600x900: egui's layout of `snap`
+/// (with the room's panel, given one) and its tessellation.
+fn draw_frame(
+    ctx: &egui::Context,
+    view: &mut View,
+    snap: &Snapshot,
+    mut room: Option<&mut RoomSession>,
+) -> Vec<egui::ClippedPrimitive> {
+    let input = egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,
             egui::vec2(1600.0, 900.0),
         )),
         ..Default::default()
     };
+    let out = ctx.run_ui(input, |ui| {
+        black_box(panels::draw(
+            ui,
+            view,
+            snap,
+            1.0 / 60.0,
+            room.as_deref_mut(),
+        ));
+    });
+    ctx.tessellate(out.shapes, out.pixels_per_point)
+}
+
+/// Frames of both sides a year in: as they are, after a week (both maps'
+/// images redrawn), and after a week with the room's panel, without phones
+/// and with 100 phones connected and sending.
+fn frame(c: &mut Criterion) {
+    let w = workshop(100_000);
+    let snapshot = Snapshot::of(&w);
+    let ctx = egui::Context::default();
+    panels::style(&ctx, 1.0);
+    let mut view = View::default();
     // Fonts and layout caches warm up over the first frames, as in the window.
     for _ in 0..3 {
-        let out = ctx.run_ui(input(), |ui| {
-            panels::draw(ui, &mut view, &snapshot, 1.0 / 60.0, None);
-        });
-        let _ = ctx.tessellate(out.shapes, out.pixels_per_point);
+        draw_frame(&ctx, &mut view, &snapshot, None);
     }
     c.bench_function("frame: draw and tessellate, 100k residents", |b| {
-        b.iter(|| {
-            let out = ctx.run_ui(input(), |ui| {
-                black_box(panels::draw(ui, &mut view, &snapshot, 1.0 / 60.0, None));
-            });
-            black_box(ctx.tessellate(out.shapes, out.pixels_per_point))
-        })
+        b.iter(|| black_box(draw_frame(&ctx, &mut view, &snapshot, None)))
     });
     // The first frame after a week also redraws both maps' images.
     let mut after_week = snapshot.clone();
+    let mut next_week = |view: &mut View, room: Option<&mut RoomSession>| {
+        after_week.tick += 1;
+        black_box(draw_frame(&ctx, view, &after_week, room))
+    };
     c.bench_function(
         "frame after a week: maps redrawn too, 100k residents",
-        |b| {
-            b.iter(|| {
-                after_week.tick += 1;
-                let out = ctx.run_ui(input(), |ui| {
-                    black_box(panels::draw(ui, &mut view, &after_week, 1.0 / 60.0, None));
-                });
-                black_box(ctx.tessellate(out.shapes, out.pixels_per_point))
-            })
-        },
+        |b| b.iter(|| next_week(&mut view, None)),
     );
+
+    // With a room, every such frame also builds the city phones are shown:
+    // the worst case, as the window does it once a week.
+    let mut room = RoomSession::start("127.0.0.1:0".parse().unwrap(), &snapshot).unwrap();
+    room.open_round(&snapshot).unwrap();
+    for _ in 0..3 {
+        next_week(&mut view, Some(&mut room));
+    }
+    let mut group = c.benchmark_group("frame after a week, 100k residents");
+    group.bench_function("room, no phones", |b| {
+        b.iter(|| next_week(&mut view, Some(&mut room)))
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let threads = phones(room.address(), &room.code, 100, &stop);
+    while room.state().voters < 100 {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    group.bench_function("room, 100 phones sending", |b| {
+        b.iter(|| next_week(&mut view, Some(&mut room)))
+    });
+    group.finish();
+    stop.store(true, Ordering::Relaxed);
+    for t in threads {
+        t.join().unwrap();
+    }
 }
 
 /// What the simulation thread does per week, off the frame.
@@ -125,64 +160,10 @@ fn phones(
         .collect()
 }
 
-/// The frame with the room's panel: without phones, and with 100 phones
-/// connected and sending, against the frame without a room in the same run.
-fn frame_with_room(c: &mut Criterion) {
-    let w = workshop(100_000);
-    let snapshot = Snapshot::of(&w);
-    let ctx = egui::Context::default();
-    panels::style(&ctx, 1.0);
-    let mut view = View::default();
-    let mut room = RoomSession::start("127.0.0.1:0".parse().unwrap(), &snapshot).unwrap();
-    room.open_round(&snapshot).unwrap();
-    let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1600.0, 900.0),
-        )),
-        ..Default::default()
-    };
-    let mut after_week = snapshot.clone();
-    let mut frame = |mut room: Option<&mut RoomSession>| {
-        // A new week every frame: the city is rebuilt for phones each time,
-        // the worst case.
-        after_week.tick += 1;
-        let out = ctx.run_ui(input(), |ui| {
-            black_box(panels::draw(
-                ui,
-                &mut view,
-                &after_week,
-                1.0 / 60.0,
-                room.as_deref_mut(),
-            ));
-        });
-        black_box(ctx.tessellate(out.shapes, out.pixels_per_point))
-    };
-    for _ in 0..3 {
-        frame(Some(&mut room));
-    }
-    let mut group = c.benchmark_group("frame after a week, 100k residents");
-    group.bench_function("no room", |b| b.iter(|| frame(None)));
-    group.bench_function("room, no phones", |b| b.iter(|| frame(Some(&mut room))));
-    let stop = Arc::new(AtomicBool::new(false));
-    let threads = phones(room.address(), &room.code, 100, &stop);
-    while room.state().voters < 100 {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    group.bench_function("room, 100 phones sending", |b| {
-        b.iter(|| frame(Some(&mut room)))
-    });
-    group.finish();
-    stop.store(true, Ordering::Relaxed);
-    for t in threads {
-        t.join().unwrap();
-    }
-}
-
 // No plots: criterion's plotting needs system fonts that a clean machine lacks.
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = frame, frame_with_room, simulation_thread
+    targets = frame, simulation_thread
 }
 criterion_main!(benches);
