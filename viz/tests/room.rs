@@ -188,12 +188,8 @@ fn a_room_round_decides_the_pb_split_and_the_saved_session_replays_it() {
     // The saved session replays each side, room votes included, and the
     // room's log lists what everyone did, by display name.
     let saved = w.save(Some(&room.log_csv())).unwrap();
-    let names: Vec<String> = saved
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
     assert_eq!(
-        names,
+        common::file_names(&saved),
         [
             "city-session-1-left.toml",
             "city-session-1-right.toml",

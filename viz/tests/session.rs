@@ -97,12 +97,8 @@ fn a_saved_session_replays_each_side_exactly() {
     assert_eq!(w.sides[1].sim.knobs().budget_scale, 0.7 * 0.7);
 
     let saved = w.save(None).unwrap();
-    let names: Vec<String> = saved
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
     assert_eq!(
-        names,
+        common::file_names(&saved),
         ["city-session-1-left.toml", "city-session-1-right.toml"]
     );
     for (path, side) in saved.iter().zip(&w.sides) {

@@ -33,3 +33,12 @@ pub fn run(scenario: Scenario) -> Vec<String> {
     }
     rows
 }
+
+/// The file names of `paths`, for comparing what a save wrote.
+#[allow(dead_code)]
+pub fn file_names(paths: &[std::path::PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
