@@ -114,10 +114,10 @@ fn round_controls(
         ))
         .strong(),
     );
-    let record = room.rounds.last().cloned();
+    let record = room.rounds.last();
     let outcome = match state.phase {
         Some(Phase::Deciding) => {
-            if let Some(r) = &record {
+            if let Some(r) = record {
                 ui.add(egui::Label::new(&r.question).wrap());
             }
             ui.label(format!(
@@ -138,13 +138,13 @@ fn round_controls(
                     ));
                 }
             }
-            let weeks = record.as_ref().map_or(0, |r| r.to - r.from);
+            let weeks = record.map_or(0, |r| r.to - r.from);
             ui.button(format!("Simulate {weeks} weeks"))
                 .clicked()
                 .then(|| room.simulate())
         }
         Some(Phase::Simulating) => {
-            if let Some(r) = &record {
+            if let Some(r) = record {
                 ui.label(format!("running to week {}", r.to));
             }
             ui.button("Debrief: show predictions against the outcome")
