@@ -18,9 +18,10 @@ pub enum Purpose {
     City = 1,
     /// Drawing a resident's initial state.
     ResidentInit = 2,
-    /// Needs arising and being reported.
+    /// Needs arising and being reported: one stream per run of neighbours
+    /// (`engine::passes`), which finds the residents a need arises for.
     Needs = 3,
-    /// Needs being served or lapsing, participation, burnout.
+    /// A resident's week: needs served or lapsing, quitting, effort.
     Response = 4,
     /// A resident's fixed conditional-cooperation slope.
     CooperationSlope = 5,
@@ -38,6 +39,9 @@ pub enum Purpose {
     CalibrationSimulation = 11,
     /// Resampling in scenario discovery (PRIM's stability).
     Discovery = 12,
+    /// Offers to volunteer: one stream per run of neighbours
+    /// (`engine::passes`), which finds the residents an offer reaches.
+    Joining = 13,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche, used both to
@@ -80,27 +84,38 @@ impl Stream {
         self.uniform() < p
     }
 
-    /// A Poisson count from `d`. Inversion by sequential search: exact, and
-    /// fast for the small means of weekly needs per resident (a few
-    /// hundredths), where most draws are 0 and are decided on the integer
-    /// bits, without converting them to a float.
-    #[inline(always)]
-    pub fn poisson(&mut self, d: &Poisson) -> u32 {
-        let bits = self.next() >> 11;
-        if bits < d.none_below {
-            return 0;
-        }
-        let u = bits as f64 * (1.0 / (1u64 << 53) as f64);
-        let (lambda, exp_neg_lambda) = (d.lambda, d.exp_neg_lambda);
+    /// A Poisson count from `d`, given that it is at least 1: the
+    /// zero-truncated Poisson, by inversion (sequential search) of the
+    /// uniform mapped onto the cumulative distribution above `P(0)`. Exact
+    /// up to floating point; mostly 1 for the small weekly means of needs.
+    #[inline]
+    pub fn poisson_at_least_one(&mut self, d: &Poisson) -> u32 {
+        let u = d.exp_neg_lambda + self.uniform() * d.some;
         let mut k = 0u32;
-        let mut p = exp_neg_lambda;
+        let mut p = d.exp_neg_lambda;
         let mut cumulative = p;
         while u >= cumulative && k < 1000 {
             k += 1;
-            p *= lambda / k as f64;
+            p *= d.lambda / k as f64;
             cumulative += p;
         }
-        k
+        k.max(1)
+    }
+
+    /// How many trials fail before the first success, when each succeeds
+    /// with probability `p`: geometric, by inversion,
+    /// `floor(ln(1 - U) / ln(1 - p))`. `log_miss` is `ln(1 - p)`, at most 0
+    /// ([`log_miss`]); at 0 (`p = 0`) success never comes and the answer is
+    /// `u64::MAX`. Lets a pass visit only the residents a rare event happens
+    /// to, instead of drawing for each (Devroye 1986, *Non-Uniform Random
+    /// Variate Generation*, ch. 10).
+    #[inline]
+    pub fn geometric(&mut self, log_miss: f64) -> u64 {
+        if log_miss >= 0.0 {
+            return u64::MAX;
+        }
+        // Casting saturates: an infinite quotient becomes u64::MAX.
+        ((-self.uniform()).ln_1p() / log_miss) as u64
     }
 
     /// How many of `n` trials succeed, each with probability `p`.
@@ -115,6 +130,23 @@ impl Stream {
         (0..n).filter(|_| self.chance(p)).count() as u32
     }
 
+    /// Splits `n` trials three ways, one uniform each: the first outcome
+    /// with chance `p`, else the second with chance `q`, else neither.
+    /// Returns how many had the first and how many the second: the same law
+    /// as a binomial draw of the first and then one of the second among the
+    /// rest, with one draw per trial instead of up to two.
+    #[inline(always)]
+    pub fn trinomial_small(&mut self, n: u32, p: f64, q: f64) -> (u32, u32) {
+        let second_below = p + (1.0 - p) * q;
+        let (mut first, mut second) = (0, 0);
+        for _ in 0..n {
+            let u = self.uniform();
+            first += u32::from(u < p);
+            second += u32::from(u >= p && u < second_below);
+        }
+        (first, second)
+    }
+
     #[inline(always)]
     fn next(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
@@ -122,27 +154,88 @@ impl Stream {
     }
 }
 
-/// A Poisson distribution prepared for many draws: its mean, `exp(-mean)`,
-/// and the test for a count of 0 as an integer. A uniform draw is
-/// `bits * 2^-53` with `bits` below 2^53, and scaling by a power of two is
-/// exact, so `uniform < exp(-mean)` exactly when `bits < ceil(exp(-mean) * 2^53)`:
-/// the same counts as comparing floats.
+/// `ln(1 - p)` for a probability `p` in [0, 1], accurate for small `p`:
+/// what [`Stream::geometric`] takes.
+pub fn log_miss(p: f64) -> f64 {
+    (-p.clamp(0.0, 1.0)).ln_1p()
+}
+
+/// A Poisson distribution prepared for many draws: its mean, `exp(-mean)`
+/// and `1 - exp(-mean)`, the chance of at least one event.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Poisson {
     lambda: f64,
     exp_neg_lambda: f64,
-    none_below: u64,
+    some: f64,
 }
 
 impl Poisson {
     /// The distribution with mean `lambda` (finite, at least 0).
     pub fn new(lambda: f64) -> Poisson {
-        let exp_neg_lambda = (-lambda).exp();
         Poisson {
             lambda,
-            exp_neg_lambda,
-            none_below: (exp_neg_lambda * (1u64 << 53) as f64).ceil() as u64,
+            exp_neg_lambda: (-lambda).exp(),
+            some: -(-lambda).exp_m1(),
         }
+    }
+
+    /// `ln P(0) = -mean`: the [`log_miss`] of "at least one event", for
+    /// [`Stream::geometric`].
+    pub fn log_none(&self) -> f64 {
+        -self.lambda
+    }
+}
+
+/// The streams of one `(seed, tick, purpose)` for many agents, with the
+/// common part of their key hashed once: [`StreamKey::stream`] costs one
+/// 64-bit mix per agent, where [`Stream::new`] costs two after the
+/// compiler has hoisted the seed and tick. A different hash of the same
+/// key than [`Stream::new`]'s, so it gives other numbers; the passes over
+/// residents use it.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamKey(u64);
+
+impl StreamKey {
+    /// The key of `(seed, tick, purpose)`.
+    pub fn new(seed: u64, tick: u64, purpose: Purpose) -> Self {
+        let mut h = mix(seed ^ GOLDEN);
+        h = mix(h ^ tick.wrapping_mul(GOLDEN));
+        StreamKey(mix(h ^ (purpose as u64).wrapping_mul(0xd1b5_4a32_d192_ed03)))
+    }
+
+    /// The stream of one agent (a resident's index in the city).
+    #[inline(always)]
+    pub fn stream(self, agent: u64) -> Stream {
+        Stream {
+            state: mix(self.0 ^ agent.wrapping_add(0x632b_e59b_d9b4_e019)),
+        }
+    }
+}
+
+/// An agent's stream, keyed only when first drawn from: in most weeks
+/// many residents draw nothing.
+pub struct LazyStream {
+    key: StreamKey,
+    agent: u64,
+    stream: Option<Stream>,
+}
+
+impl LazyStream {
+    /// The stream of `agent` under `key`, not yet keyed.
+    #[inline(always)]
+    pub fn new(key: StreamKey, agent: u64) -> Self {
+        LazyStream {
+            key,
+            agent,
+            stream: None,
+        }
+    }
+
+    /// The stream: the same numbers as `key.stream(agent)`.
+    #[inline(always)]
+    pub fn get(&mut self) -> &mut Stream {
+        let (key, agent) = (self.key, self.agent);
+        self.stream.get_or_insert_with(|| key.stream(agent))
     }
 }
 
@@ -182,49 +275,120 @@ mod tests {
         );
     }
 
-    /// The integer test for a count of 0 decides exactly as comparing the
-    /// uniform draw with exp(-mean) does, at the boundary too.
     #[test]
-    fn poisson_counts_equal_the_float_inversion() {
-        for lambda in [0.0, 1e-9, 0.004, 0.05, 0.7, 3.0, 40.0] {
+    fn uniform_mean_is_right() {
+        let n = 200_000u64;
+        let sum: f64 = (0..n)
+            .map(|agent| Stream::new(1, 0, agent, Purpose::Needs).uniform())
+            .sum();
+        let mean = sum / n as f64;
+        assert!((mean - 0.5).abs() < 0.005, "uniform mean {mean}");
+    }
+
+    /// Mean and variance of the zero-truncated Poisson:
+    /// `m = l / (1 - e^-l)` and `m (1 + l - m)`.
+    #[test]
+    fn poisson_at_least_one_has_the_truncated_moments() {
+        let n = 200_000u64;
+        for lambda in [1e-6, 0.05, 0.7, 3.0] {
             let d = Poisson::new(lambda);
-            for agent in 0..20_000u64 {
-                let mut a = Stream::new(3, 1, agent, Purpose::Needs);
-                let mut b = a.clone();
-                let u = a.uniform();
-                let (mut k, mut p) = (0u32, d.exp_neg_lambda);
-                let mut cumulative = p;
-                while u >= cumulative && k < 1000 {
-                    k += 1;
-                    p *= lambda / k as f64;
-                    cumulative += p;
-                }
-                assert_eq!(b.poisson(&d), k, "lambda {lambda}, agent {agent}");
-            }
-            // At the boundary: the largest bits drawing 0, and the next.
-            let edge = d.none_below;
-            let as_uniform = |bits: u64| bits as f64 * (1.0 / (1u64 << 53) as f64);
-            if edge > 0 {
-                assert!(as_uniform(edge - 1) < d.exp_neg_lambda);
-            }
-            assert!(as_uniform(edge) >= d.exp_neg_lambda);
+            let draws: Vec<f64> = (0..n)
+                .map(|agent| {
+                    Stream::new(2, 0, agent, Purpose::Needs).poisson_at_least_one(&d) as f64
+                })
+                .collect();
+            assert!(draws.iter().all(|&k| k >= 1.0), "lambda {lambda}");
+            let mean = draws.iter().sum::<f64>() / n as f64;
+            let var = draws.iter().map(|k| (k - mean).powi(2)).sum::<f64>() / n as f64;
+            let m = lambda / -(-lambda).exp_m1();
+            let v = m * (1.0 + lambda - m);
+            assert!(
+                (mean - m).abs() < 4.0 * (v / n as f64).sqrt() + 1e-9,
+                "lambda {lambda}: mean {mean} not {m}"
+            );
+            assert!(
+                (var - v).abs() < 0.03 * v + 1e-6,
+                "lambda {lambda}: variance {var} not {v}"
+            );
         }
     }
 
+    /// Geometric gaps: `P(0) = p` and mean `(1 - p) / p`; never at `p = 0`,
+    /// always 0 at `p = 1`.
     #[test]
-    fn uniform_mean_and_poisson_mean_are_right() {
+    fn geometric_gaps_have_the_right_law() {
         let n = 200_000u64;
-        let mut sum_u = 0.0;
-        let mut sum_k = 0u64;
-        let lambda: f64 = 0.7;
-        for agent in 0..n {
-            let mut s = Stream::new(1, 0, agent, Purpose::Needs);
-            sum_u += s.uniform();
-            sum_k += s.poisson(&Poisson::new(lambda)) as u64;
+        for p in [0.003, 0.05, 0.5] {
+            let gaps: Vec<u64> = (0..n)
+                .map(|agent| Stream::new(4, 0, agent, Purpose::Joining).geometric(log_miss(p)))
+                .collect();
+            let zeros = gaps.iter().filter(|&&g| g == 0).count() as f64 / n as f64;
+            let mean = gaps.iter().sum::<u64>() as f64 / n as f64;
+            let expected = (1.0 - p) / p;
+            let sd = ((1.0 - p) / (p * p) / n as f64).sqrt();
+            assert!(
+                (zeros - p).abs() < 4.0 * (p * (1.0 - p) / n as f64).sqrt(),
+                "p {p}: P(0) {zeros}"
+            );
+            assert!(
+                (mean - expected).abs() < 4.0 * sd,
+                "p {p}: mean {mean} not {expected}"
+            );
         }
-        let mean_u = sum_u / n as f64;
-        let mean_k = sum_k as f64 / n as f64;
-        assert!((mean_u - 0.5).abs() < 0.005, "uniform mean {mean_u}");
-        assert!((mean_k - lambda).abs() < 0.01, "poisson mean {mean_k}");
+        let mut s = Stream::new(4, 0, 0, Purpose::Joining);
+        assert_eq!(s.geometric(log_miss(0.0)), u64::MAX);
+        assert!((0..100).all(|_| s.geometric(log_miss(1.0)) == 0));
+        assert_eq!(Poisson::new(0.0).log_none(), -0.0);
+        assert_eq!(s.geometric(Poisson::new(0.0).log_none()), u64::MAX);
+    }
+
+    #[test]
+    fn a_lazy_stream_draws_what_the_stream_of_its_key_does() {
+        let key = StreamKey::new(5, 6, Purpose::Response);
+        let mut lazy = LazyStream::new(key, 7);
+        let mut eager = key.stream(7);
+        for _ in 0..3 {
+            assert_eq!(lazy.get().next_u64(), eager.next_u64());
+        }
+        let other_tick = StreamKey::new(5, 7, Purpose::Response).stream(7).next_u64();
+        let other_purpose = StreamKey::new(5, 6, Purpose::Needs).stream(7).next_u64();
+        let other_agent = key.stream(8).next_u64();
+        let first = key.stream(7).next_u64();
+        assert!(
+            [other_tick, other_purpose, other_agent]
+                .iter()
+                .all(|&x| x != first)
+        );
+    }
+
+    /// Neighbouring agents' keyed streams look independent: over many
+    /// agents, the first uniforms of agents `a` and `a + 1` are uncorrelated.
+    #[test]
+    fn keyed_streams_of_neighbours_are_uncorrelated() {
+        let key = StreamKey::new(1, 2, Purpose::Response);
+        let u: Vec<f64> = (0..100_001)
+            .map(|a| key.stream(a).uniform() - 0.5)
+            .collect();
+        let n = (u.len() - 1) as f64;
+        let covariance = u.windows(2).map(|w| w[0] * w[1]).sum::<f64>() / n;
+        let correlation = covariance / (1.0 / 12.0);
+        assert!(correlation.abs() < 0.015, "correlation {correlation}");
+        let mean = u.iter().sum::<f64>() / u.len() as f64;
+        assert!(mean.abs() < 0.005, "mean {mean}");
+    }
+
+    /// Trials split as serve-then-lapse: first with chance p, second with
+    /// chance (1 - p) q.
+    #[test]
+    fn trinomial_splits_in_the_right_shares() {
+        let (p, q, n) = (0.3, 0.2, 400_000u32);
+        let mut s = Stream::new(8, 0, 0, Purpose::Response);
+        let (first, second) = s.trinomial_small(n, p, q);
+        let (first, second) = (first as f64 / n as f64, second as f64 / n as f64);
+        assert!((first - p).abs() < 0.003, "first {first}");
+        assert!((second - (1.0 - p) * q).abs() < 0.003, "second {second}");
+        assert_eq!(s.trinomial_small(50, 1.0, 0.5), (50, 0));
+        assert_eq!(s.trinomial_small(50, 0.0, 1.0), (0, 50));
+        assert_eq!(s.trinomial_small(50, 0.0, 0.0), (0, 0));
     }
 }

@@ -26,16 +26,20 @@ use crate::metrics::{TickRecord, ratio};
 use crate::model::behaviour;
 use crate::model::residents::PARTICIPATING;
 use crate::model::{self, City, CooperationType, DomainBudget, Inputs, PlanningView, Residents};
-use crate::rng::{Poisson, Purpose, Stream};
+use crate::rng::{Purpose, Stream};
 use crate::scenario::{Intervention, Scenario};
 use cohorts::Cohorts;
-use passes::{HoodView, NeedsContext, NeedsTally, ResponseContext, ResponseTally};
+use passes::{HoodView, NeedRates, NeedsContext, NeedsTally, ResponseContext, ResponseTally};
 use rayon::prelude::*;
 use serde::Serialize;
 
 /// Residents per chunk of the parallel passes. Fixed, so that the order in
 /// which tallies are added never depends on the thread count.
 pub const CHUNK: usize = 16_384;
+const _: () = assert!(
+    CHUNK.is_multiple_of(passes::BLOCK),
+    "a chunk holds whole blocks"
+);
 
 /// A knob changed during the run; one or more rows of events.csv.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -423,7 +427,7 @@ impl Simulation {
                 })
             })
             .collect();
-        let needs: Vec<Poisson> = lambda.iter().map(|&l| Poisson::new(l)).collect();
+        let needs = NeedRates::new(&lambda, d_count);
         let ctx = NeedsContext {
             seed: self.scenario.run.seed,
             tick: self.tick,

@@ -9,8 +9,118 @@ use crate::model::behaviour::{
 };
 use crate::model::residents::{DIGITAL, PARTICIPATING};
 use crate::model::{CooperationType, ResidentChunk, quintile};
-use crate::rng::{Poisson, Purpose, Stream};
+use crate::rng::{LazyStream, Poisson, Purpose, Stream, StreamKey, log_miss};
 use crate::scenario::Behaviour;
+
+/// Residents per block of the streams that find rare events (a need
+/// arising, an offer to volunteer): each run of residents of one
+/// neighbourhood within one block draws its own stream, keyed by the run's
+/// first resident. Blocks start at multiples of this in the whole city, so
+/// which numbers a resident sees never depends on [`crate::engine::CHUNK`],
+/// which it must divide.
+pub const BLOCK: usize = 4096;
+
+/// Runs of neighbours in a chunk: its residents split where the
+/// neighbourhood changes and where a [`BLOCK`] of the city starts, as
+/// `(start, end, neighbourhood)` with `start..end` indices into the chunk.
+/// `first` is the chunk's first resident in the city.
+fn runs(first: usize, neighbourhood: &[u16]) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let n = *neighbourhood.get(start)?;
+        let block_end = ((first + start) / BLOCK + 1) * BLOCK - first;
+        let limit = block_end.min(neighbourhood.len());
+        let end = neighbourhood[start..limit]
+            .iter()
+            .position(|&m| m != n)
+            .map_or(limit, |k| start + k);
+        let run = (start, end, n as usize);
+        start = end;
+        Some(run)
+    })
+}
+
+/// The residents of `start..end` an event happens to, each independently
+/// with the same probability: the gaps between them are geometric, drawn
+/// from one stream, so residents it does not happen to cost nothing. The
+/// stream goes on to give the draws of each resident found, before the
+/// next gap.
+struct Arrivals {
+    stream: Stream,
+    log_miss: f64,
+    position: usize,
+    end: usize,
+}
+
+impl Arrivals {
+    /// Events of chance `p` per resident with `log_miss = ln(1 - p)`.
+    fn new(stream: Stream, log_miss: f64, start: usize, end: usize) -> Self {
+        Arrivals {
+            stream,
+            log_miss,
+            position: start,
+            end,
+        }
+    }
+
+    /// The next resident the event happens to, if any is left.
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        if self.position >= self.end {
+            return None;
+        }
+        let gap = usize::try_from(self.stream.geometric(self.log_miss)).unwrap_or(usize::MAX);
+        let at = self.position.saturating_add(gap);
+        self.position = at.saturating_add(1);
+        (at < self.end).then_some(at)
+    }
+}
+
+/// Needs per resident and week in each neighbourhood, prepared for the
+/// needs pass: the count over all domains (Poisson with the sum of the
+/// domains' rates), and where each need falls (domain `d` with chance
+/// `rate_d / sum`). Independent Poisson counts per domain are the same law
+/// as a Poisson total split this way (the splitting property of the
+/// Poisson distribution), and drawing the total lets the pass skip the nine
+/// residents in ten who have no new need.
+#[derive(Clone, Debug)]
+pub struct NeedRates {
+    domains: usize,
+    total: Vec<Poisson>,
+    /// Per (neighbourhood, domain): the share of the neighbourhood's rate in
+    /// domains up to and including this one.
+    cumulative: Vec<f64>,
+}
+
+impl NeedRates {
+    /// From needs per resident per week at `n * domains + d`, each finite
+    /// and at least 0.
+    pub fn new(rates: &[f64], domains: usize) -> Self {
+        let mut total = Vec::with_capacity(rates.len() / domains.max(1));
+        let mut cumulative = Vec::with_capacity(rates.len());
+        for hood in rates.chunks(domains.max(1)) {
+            let sum: f64 = hood.iter().sum();
+            total.push(Poisson::new(sum));
+            let mut running = 0.0;
+            for rate in hood {
+                running += rate;
+                cumulative.push(if sum > 0.0 { running / sum } else { 1.0 });
+            }
+        }
+        NeedRates {
+            domains,
+            total,
+            cumulative,
+        }
+    }
+
+    /// The domain a need of neighbourhood `n` falls in, for `u` uniform in [0, 1).
+    #[inline]
+    fn domain(&self, n: usize, u: f64) -> usize {
+        let cuts = &self.cumulative[n * self.domains..(n + 1) * self.domains - 1];
+        cuts.iter().filter(|&&c| u >= c).count()
+    }
+}
 
 /// What the needs pass reads.
 pub struct NeedsContext<'a> {
@@ -26,9 +136,8 @@ pub struct NeedsContext<'a> {
     pub behaviour: &'a Behaviour,
     /// SES values that split residents into five equal groups.
     pub quintile_cuts: [f32; 4],
-    /// Needs per resident per tick, per (neighbourhood, domain), prepared
-    /// for the Poisson draws.
-    pub needs: &'a [Poisson],
+    /// Needs per resident and week in each neighbourhood.
+    pub needs: &'a NeedRates,
     /// The city's initial mean trust: reporting is `report_trust` times
     /// more or less likely per unit of trust above or below it.
     pub trust_initial: f64,
@@ -63,10 +172,11 @@ impl NeedsTally {
     }
 }
 
-/// The number of service domains the passes are compiled for: the default
-/// four. With it known when compiling, the loops over a resident's domains
-/// are unrolled and their indices are constants; any other number takes the
-/// same code with the count read at run time. Same arithmetic either way.
+/// The number of service domains the response pass is compiled for: the
+/// default four. With it known when compiling, the loop over a resident's
+/// domains is unrolled and its indices are constants; any other number
+/// takes the same code with the count read at run time. Same arithmetic
+/// either way.
 const USUAL_DOMAINS: usize = 4;
 
 /// In tests: every number of domains takes the run-time-count code, so a
@@ -75,7 +185,7 @@ const USUAL_DOMAINS: usize = 4;
 #[cfg(test)]
 static GENERIC_DOMAINS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Whether the passes take the code compiled for [`USUAL_DOMAINS`].
+/// Whether the response pass takes the code compiled for [`USUAL_DOMAINS`].
 fn unrolled(domains: usize) -> bool {
     #[cfg(test)]
     if GENERIC_DOMAINS.load(std::sync::atomic::Ordering::Relaxed) {
@@ -84,73 +194,63 @@ fn unrolled(domains: usize) -> bool {
     domains == USUAL_DOMAINS
 }
 
-/// Phase 1 and 2 of MODEL.md: needs arise (Poisson) and are reported or stay hidden.
+/// Phase 1 and 2 of MODEL.md: needs arise (Poisson per domain) and are
+/// reported or stay hidden. Each run of neighbours ([`runs`]) draws one
+/// [`Purpose::Needs`] stream; it finds the residents with at least one new
+/// need, then for each draws how many, their domains and whether each is
+/// reported. Who has needs does not depend on the regime, only on the
+/// rates: paired runs share them (common random numbers).
 pub fn arise_and_report(
-    chunk: &mut ResidentChunk<'_>,
-    ctx: &NeedsContext<'_>,
-    cells: usize,
-) -> NeedsTally {
-    if unrolled(ctx.domains) {
-        arise::<USUAL_DOMAINS>(chunk, ctx, cells)
-    } else {
-        arise::<0>(chunk, ctx, cells)
-    }
-}
-
-/// [`arise_and_report`] for `D` domains (0: as many as `ctx` says).
-fn arise<const D: usize>(
     chunk: &mut ResidentChunk<'_>,
     ctx: &NeedsContext<'_>,
     cells: usize,
 ) -> NeedsTally {
     let mut tally = NeedsTally::new(cells);
     let b = ctx.behaviour;
-    let d_count = if D == 0 { ctx.domains } else { D };
-    for i in 0..chunk.ses.len() {
-        let n = chunk.neighbourhood[i] as usize;
-        let ses = chunk.ses[i] as f64;
-        let mut rng = Stream::new(
-            ctx.seed,
-            ctx.tick as u64,
-            (chunk.first + i) as u64,
-            Purpose::Needs,
-        );
-        // The chance to report a need, worked out only for the few
-        // residents a need arises for this week.
-        let report_chance = || {
-            let channel = match ctx.knobs.channel {
-                Channel::Platform if chunk.traits[i] & DIGITAL != 0 => b.platform_factor,
-                Channel::Platform => b.platform_offline_factor,
-                Channel::Counter | Channel::Deliberative => 1.0,
-            };
+    let d_count = ctx.domains;
+    let channel = |traits: u8| match ctx.knobs.channel {
+        Channel::Platform if traits & DIGITAL != 0 => b.platform_factor,
+        Channel::Platform => b.platform_offline_factor,
+        Channel::Counter | Channel::Deliberative => 1.0,
+    };
+    let needs_key = StreamKey::new(ctx.seed, ctx.tick as u64, Purpose::Needs);
+    for (start, end, n) in runs(chunk.first, chunk.neighbourhood) {
+        let total = &ctx.needs.total[n];
+        let key = (chunk.first + start) as u64;
+        let stream = needs_key.stream(key);
+        let mut needy = Arrivals::new(stream, total.log_none(), start, end);
+        while let Some(i) = needy.next() {
+            let ses = chunk.ses[i] as f64;
             // Residents who trust the city less ask it less (the complaint
             // trap feeds itself: unmet need, less trust, fewer reports).
             let trusting =
                 (1.0 + b.report_trust * (chunk.trust[i] as f64 - ctx.trust_initial)).max(0.0);
-            (b.report_base * (1.0 + b.report_ses_gradient * ses) * channel * trusting).min(1.0)
-        };
-        let mut p_report = None;
-        let mut arisen = 0;
-        for d in 0..d_count {
-            let cell = n * d_count + d;
-            let k = rng.poisson(&ctx.needs[cell]);
-            if k == 0 {
-                continue;
+            let p_report = (b.report_base
+                * (1.0 + b.report_ses_gradient * ses)
+                * channel(chunk.traits[i])
+                * trusting)
+                .min(1.0);
+            let rng = &mut needy.stream;
+            let mut arisen = 0;
+            for _ in 0..rng.poisson_at_least_one(total) {
+                let d = ctx.needs.domain(n, rng.uniform());
+                let reported = rng.chance(p_report);
+                let (slot, cell) = (i * d_count + d, n * d_count + d);
+                // Counts saturate at 255; needs beyond that are not added.
+                let (count, new) = if reported {
+                    (&mut chunk.reported[slot], &mut tally.new_reported[cell])
+                } else {
+                    (&mut chunk.hidden[slot], &mut tally.new_hidden[cell])
+                };
+                if *count < u8::MAX {
+                    *count += 1;
+                    *new += 1;
+                    arisen += 1;
+                }
             }
-            let p = *p_report.get_or_insert_with(report_chance);
-            let reported = rng.binomial_small(k, p);
-            let slot = i * d_count + d;
-            // Counts saturate at 255; needs beyond that are not added.
-            let r_added = reported.min(255 - chunk.reported[slot] as u32);
-            let h_added = (k - reported).min(255 - chunk.hidden[slot] as u32);
-            chunk.reported[slot] += r_added as u8;
-            chunk.hidden[slot] += h_added as u8;
-            tally.new_reported[cell] += r_added as u64;
-            tally.new_hidden[cell] += h_added as u64;
-            arisen += (r_added + h_added) as u64;
-        }
-        if arisen > 0 {
-            tally.arisen_by_quintile[quintile(chunk.ses[i], &ctx.quintile_cuts)] += arisen;
+            if arisen > 0 {
+                tally.arisen_by_quintile[quintile(chunk.ses[i], &ctx.quintile_cuts)] += arisen;
+            }
         }
     }
     tally
@@ -253,6 +353,31 @@ pub struct GroupTally {
 }
 
 impl GroupTally {
+    /// Adds one resident's week (`residents` 1) to this tally. Most residents
+    /// have no open need and do not volunteer: their other fields are 0 and
+    /// are not added.
+    #[inline(always)]
+    fn add_resident(&mut self, one: &GroupTally) {
+        self.residents += 1;
+        self.satisfaction += one.satisfaction;
+        self.trust += one.trust;
+        if one.open > 0 {
+            self.open += one.open;
+            self.served += one.served;
+            self.lapsed += one.lapsed;
+            self.hidden_end += one.hidden_end;
+            self.pending_end += one.pending_end;
+        }
+        if one.participants > 0 {
+            self.participants += 1;
+            self.participants_low_ses += one.participants_low_ses;
+            self.volunteer_hours += one.volunteer_hours;
+            self.effort += one.effort;
+            self.trust_participants += one.trust_participants;
+            self.burnt_out += one.burnt_out;
+        }
+    }
+
     /// Adds another group's tally to this one.
     pub fn add(&mut self, o: &GroupTally) {
         self.residents += o.residents;
@@ -315,6 +440,12 @@ impl ResponseTally {
 
 /// Phases 3 to 5 for each resident of a chunk: needs served or lapsed,
 /// participation and effort, burnout, satisfaction and trust.
+///
+/// A resident draws from their own [`Purpose::Response`] stream only when
+/// they have open needs or volunteer. Offers to volunteer reach each
+/// resident with the neighbourhood's `join_rate`; each run of neighbours
+/// ([`runs`]) finds who they reach with one [`Purpose::Joining`] stream,
+/// which also draws the uniform a resident's willingness is compared with.
 pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> ResponseTally {
     if unrolled(ctx.domains) {
         respond_for::<USUAL_DOMAINS>(chunk, ctx)
@@ -333,67 +464,78 @@ fn respond_for<const D: usize>(
     let d_count = if D == 0 { ctx.domains } else { D };
     let mut tally = ResponseTally::new(ctx.hoods.len(), d_count);
     let voice = voice_level(k.decision_rights);
-    for i in 0..chunk.ses.len() {
-        let n = chunk.neighbourhood[i] as usize;
-        let ses = chunk.ses[i] as f64;
+    let tick = ctx.tick as u64;
+    let joining = StreamKey::new(ctx.seed, tick, Purpose::Joining);
+    let response = StreamKey::new(ctx.seed, tick, Purpose::Response);
+    for (start, end, n) in runs(chunk.first, chunk.neighbourhood) {
         let hood = &ctx.hoods[n];
-        let agent = (chunk.first + i) as u64;
-        let mut rng = Stream::new(ctx.seed, ctx.tick as u64, agent, Purpose::Response);
+        let stream = joining.stream((chunk.first + start) as u64);
+        let mut offers = Arrivals::new(stream, log_miss(hood.join_rate), start, end);
+        let mut next_offer = offers.next();
+        let mut hood_tally = GroupTally::default();
+        for i in start..end {
+            // The uniform an offer reaching this resident comes with.
+            let offer = (next_offer == Some(i)).then(|| {
+                let u = offers.stream.uniform();
+                next_offer = offers.next();
+                u
+            });
+            let ses = chunk.ses[i] as f64;
+            let agent = (chunk.first + i) as u64;
+            let mut rng = LazyStream::new(response, agent);
 
-        // Needs served, then lapsed.
-        let (mut open, mut served, mut lapsed, mut hidden_end, mut pending_end) =
-            (0u64, 0u64, 0u64, 0u64, 0u64);
-        for d in 0..d_count {
-            let cell_index = n * d_count + d;
-            let slot = i * d_count + d;
-            let (r, h) = (chunk.reported[slot] as u32, chunk.hidden[slot] as u32);
-            if r == 0 && h == 0 {
-                continue;
-            }
-            let sr = rng.binomial_small(r, ctx.serve_reported[cell_index]);
-            let sh = rng.binomial_small(h, ctx.serve_hidden[cell_index]);
-            let lr = rng.binomial_small(r - sr, ctx.lapse_rate[d]);
-            let lh = rng.binomial_small(h - sh, ctx.lapse_rate[d]);
-            let (r_end, h_end) = (r - sr - lr, h - sh - lh);
-            chunk.reported[slot] = r_end as u8;
-            chunk.hidden[slot] = h_end as u8;
-            let cell = &mut tally.cells[cell_index];
-            cell.open_reported += r as u64;
-            cell.open_hidden += h as u64;
-            cell.served_reported += sr as u64;
-            cell.served_hidden += sh as u64;
-            cell.lapsed_reported += lr as u64;
-            cell.lapsed_hidden += lh as u64;
-            open += (r + h) as u64;
-            served += (sr + sh) as u64;
-            lapsed += (lr + lh) as u64;
-            hidden_end += h_end as u64;
-            pending_end += (r_end + h_end) as u64;
-        }
-
-        // Participation: joining and quitting, then effort by type.
-        let mut traits = chunk.traits[i];
-        let mut burnout = chunk.burnout[i] as f64;
-        let mut efficacy = chunk.efficacy[i] as f64;
-        let trust_before = chunk.trust[i] as f64;
-        let kind = CooperationType::from_bits(traits);
-        // Volunteering last week too: only then can peers have sanctioned.
-        let sanctioned = ctx.tick > 0 && traits & PARTICIPATING != 0;
-        let mut effort = 0.0;
-        // Free riders take the service but do not volunteer.
-        if k.volunteer_input && kind != CooperationType::FreeRider {
-            if traits & PARTICIPATING != 0 {
-                let quit = quit_hazard(b, burnout, hood.voice_lost);
-                if rng.chance(quit) {
-                    traits &= !PARTICIPATING;
+            // Needs served, then lapsed.
+            let (mut open, mut served, mut lapsed, mut hidden_end, mut pending_end) =
+                (0u64, 0u64, 0u64, 0u64, 0u64);
+            for d in 0..d_count {
+                let cell_index = n * d_count + d;
+                let slot = i * d_count + d;
+                let (r, h) = (chunk.reported[slot] as u32, chunk.hidden[slot] as u32);
+                if r == 0 && h == 0 {
+                    continue;
                 }
-            } else {
-                // Joining happens with probability join_rate * willingness:
-                // draw first, and compute the logistic only when the draw
-                // could succeed (willingness is at most 1). Same outcome,
-                // far fewer exponentials.
-                let u = rng.uniform();
-                if u < hood.join_rate {
+                let rng = rng.get();
+                let lapse = ctx.lapse_rate[d];
+                let (sr, lr) = rng.trinomial_small(r, ctx.serve_reported[cell_index], lapse);
+                let (sh, lh) = rng.trinomial_small(h, ctx.serve_hidden[cell_index], lapse);
+                let (r_end, h_end) = (r - sr - lr, h - sh - lh);
+                chunk.reported[slot] = r_end as u8;
+                chunk.hidden[slot] = h_end as u8;
+                let cell = &mut tally.cells[cell_index];
+                cell.open_reported += r as u64;
+                cell.open_hidden += h as u64;
+                cell.served_reported += sr as u64;
+                cell.served_hidden += sh as u64;
+                cell.lapsed_reported += lr as u64;
+                cell.lapsed_hidden += lh as u64;
+                open += (r + h) as u64;
+                served += (sr + sh) as u64;
+                lapsed += (lr + lh) as u64;
+                hidden_end += h_end as u64;
+                pending_end += (r_end + h_end) as u64;
+            }
+
+            // Participation: joining and quitting, then effort by type.
+            let mut traits = chunk.traits[i];
+            let mut burnout = chunk.burnout[i] as f64;
+            let mut efficacy = chunk.efficacy[i] as f64;
+            let trust_before = chunk.trust[i] as f64;
+            let kind = CooperationType::from_bits(traits);
+            // Volunteering last week too: only then can peers have sanctioned.
+            let sanctioned = ctx.tick > 0 && traits & PARTICIPATING != 0;
+            let mut effort = 0.0;
+            // Free riders take the service but do not volunteer.
+            if k.volunteer_input && kind != CooperationType::FreeRider {
+                if traits & PARTICIPATING != 0 {
+                    let quit = quit_hazard(b, burnout, hood.voice_lost);
+                    if rng.get().chance(quit) {
+                        traits &= !PARTICIPATING;
+                    }
+                } else if let Some(u) = offer {
+                    // An offer reaches a resident with chance join_rate and
+                    // is taken with their willingness: joining has chance
+                    // join_rate * willingness, and the logistic is worked
+                    // out only for the few an offer reaches.
                     let w = willingness(
                         b,
                         k,
@@ -403,84 +545,90 @@ fn respond_for<const D: usize>(
                         hood.service_level,
                         burnout,
                     );
-                    if u < hood.join_rate * w {
+                    if u < w {
                         traits |= PARTICIPATING;
                     }
                 }
+                if traits & PARTICIPATING != 0 {
+                    let slope = b.cooperation_slope_min
+                        + b.cooperation_slope_range
+                            * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
+                    let felt = if sanctioned {
+                        hood.sanction_credibility
+                    } else {
+                        0.0
+                    };
+                    // Only the type that gives at random draws.
+                    let u = match kind {
+                        CooperationType::Other => rng.get().uniform(),
+                        _ => 0.0,
+                    };
+                    effort = volunteer_effort(kind, slope, hood.expected_effort, u, felt, k, b);
+                }
+            } else {
+                traits &= !PARTICIPATING;
             }
-            if traits & PARTICIPATING != 0 {
-                let slope = b.cooperation_slope_min
-                    + b.cooperation_slope_range
-                        * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
-                let felt = if sanctioned {
-                    hood.sanction_credibility
-                } else {
-                    0.0
-                };
-                effort =
-                    volunteer_effort(kind, slope, hood.expected_effort, rng.uniform(), felt, k, b);
+            let participating = traits & PARTICIPATING != 0;
+            if participating {
+                burnout += b.burnout_gain * effort
+                    - b.burnout_recovery * hood.service_level
+                    - b.recognition_recovery;
+                efficacy += b.efficacy_adaptation * (hood.service_level - efficacy);
+            } else {
+                burnout -= b.idle_recovery * b.burnout_recovery;
             }
-        } else {
-            traits &= !PARTICIPATING;
-        }
-        let participating = traits & PARTICIPATING != 0;
-        if participating {
-            burnout += b.burnout_gain * effort
-                - b.burnout_recovery * hood.service_level
-                - b.recognition_recovery;
-            efficacy += b.efficacy_adaptation * (hood.service_level - efficacy);
-        } else {
-            burnout -= b.idle_recovery * b.burnout_recovery;
-        }
-        let burnout = burnout.clamp(0.0, 1.0);
+            let burnout = burnout.clamp(0.0, 1.0);
 
-        // Satisfaction by expectancy disconfirmation; asymmetric trust.
-        let personal = if open > 0 {
-            served as f64 / open as f64
-        } else {
-            hood.service_level
-        };
-        let performance = b.performance_service_weight * hood.service_level
-            + (1.0 - b.performance_service_weight) * personal;
-        let expectation = chunk.expectation[i] as f64;
-        let satisfaction = b.performance_weight * performance
-            + b.disconfirmation_weight * (performance - expectation);
-        let anchor = (ctx.trust_initial + b.trust_ses_slope * (ses - 0.5)).clamp(0.0, 1.0);
-        let voice_bonus = if participating {
-            b.voice_bonus * voice
-        } else {
-            0.0
-        };
-        let trust = updated_trust(b, trust_before, satisfaction, anchor, voice_bonus);
+            // Satisfaction by expectancy disconfirmation; asymmetric trust.
+            let personal = if open > 0 {
+                served as f64 / open as f64
+            } else {
+                hood.service_level
+            };
+            let performance = b.performance_service_weight * hood.service_level
+                + (1.0 - b.performance_service_weight) * personal;
+            let expectation = chunk.expectation[i] as f64;
+            let satisfaction = b.performance_weight * performance
+                + b.disconfirmation_weight * (performance - expectation);
+            let anchor = (ctx.trust_initial + b.trust_ses_slope * (ses - 0.5)).clamp(0.0, 1.0);
+            let voice_bonus = if participating {
+                b.voice_bonus * voice
+            } else {
+                0.0
+            };
+            let trust = updated_trust(b, trust_before, satisfaction, anchor, voice_bonus);
 
-        chunk.traits[i] = traits;
-        chunk.burnout[i] = burnout as f32;
-        chunk.efficacy[i] = efficacy.clamp(0.0, 1.0) as f32;
-        chunk.expectation[i] =
-            (expectation + b.expectation_adaptation * (performance - expectation)) as f32;
-        chunk.trust[i] = trust as f32;
+            chunk.traits[i] = traits;
+            chunk.burnout[i] = burnout as f32;
+            chunk.efficacy[i] = efficacy.clamp(0.0, 1.0) as f32;
+            chunk.expectation[i] =
+                (expectation + b.expectation_adaptation * (performance - expectation)) as f32;
+            chunk.trust[i] = trust as f32;
 
-        let mut one = GroupTally {
-            residents: 1,
-            open,
-            served,
-            lapsed,
-            hidden_end,
-            pending_end,
-            satisfaction,
-            trust,
-            ..GroupTally::default()
-        };
-        if participating {
-            one.participants = 1;
-            one.participants_low_ses = u64::from(quintile(chunk.ses[i], &ctx.quintile_cuts) < 2);
-            one.volunteer_hours = effort * b.volunteer_hours;
-            one.effort = effort;
-            one.trust_participants = trust;
-            one.burnt_out = u64::from(burnout > 0.5);
+            let mut one = GroupTally {
+                residents: 1,
+                open,
+                served,
+                lapsed,
+                hidden_end,
+                pending_end,
+                satisfaction,
+                trust,
+                ..GroupTally::default()
+            };
+            let fifth = quintile(chunk.ses[i], &ctx.quintile_cuts);
+            if participating {
+                one.participants = 1;
+                one.participants_low_ses = u64::from(fifth < 2);
+                one.volunteer_hours = effort * b.volunteer_hours;
+                one.effort = effort;
+                one.trust_participants = trust;
+                one.burnt_out = u64::from(burnout > 0.5);
+            }
+            hood_tally.add_resident(&one);
+            tally.quintiles[fifth].add_resident(&one);
         }
-        tally.hoods[n].add(&one);
-        tally.quintiles[quintile(chunk.ses[i], &ctx.quintile_cuts)].add(&one);
+        tally.hoods[n].add(&hood_tally);
     }
     tally
 }
