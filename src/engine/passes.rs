@@ -469,6 +469,12 @@ fn respond_for<const D: usize>(
     let response = StreamKey::new(ctx.seed, tick, Purpose::Response);
     for (start, end, n) in runs(chunk.first, chunk.neighbourhood) {
         let hood = &ctx.hoods[n];
+        let cells = n * d_count..(n + 1) * d_count;
+        let serving = Serving {
+            reported: &ctx.serve_reported[cells.clone()],
+            hidden: &ctx.serve_hidden[cells],
+            lapse: &ctx.lapse_rate[..d_count],
+        };
         let stream = joining.stream((chunk.first + start) as u64);
         let mut offers = Arrivals::new(stream, log_miss(hood.join_rate), start, end);
         let mut next_offer = offers.next();
@@ -484,36 +490,29 @@ fn respond_for<const D: usize>(
             let agent = (chunk.first + i) as u64;
             let mut rng = LazyStream::new(response, agent);
 
-            // Needs served, then lapsed.
-            let (mut open, mut served, mut lapsed, mut hidden_end, mut pending_end) =
-                (0u64, 0u64, 0u64, 0u64, 0u64);
-            for d in 0..d_count {
-                let cell_index = n * d_count + d;
-                let slot = i * d_count + d;
-                let (r, h) = (chunk.reported[slot] as u32, chunk.hidden[slot] as u32);
-                if r == 0 && h == 0 {
-                    continue;
-                }
-                let rng = rng.get();
-                let lapse = ctx.lapse_rate[d];
-                let (sr, lr) = rng.trinomial_small(r, ctx.serve_reported[cell_index], lapse);
-                let (sh, lh) = rng.trinomial_small(h, ctx.serve_hidden[cell_index], lapse);
-                let (r_end, h_end) = (r - sr - lr, h - sh - lh);
-                chunk.reported[slot] = r_end as u8;
-                chunk.hidden[slot] = h_end as u8;
-                let cell = &mut tally.cells[cell_index];
-                cell.open_reported += r as u64;
-                cell.open_hidden += h as u64;
-                cell.served_reported += sr as u64;
-                cell.served_hidden += sh as u64;
-                cell.lapsed_reported += lr as u64;
-                cell.lapsed_hidden += lh as u64;
-                open += (r + h) as u64;
-                served += (sr + sh) as u64;
-                lapsed += (lr + lh) as u64;
-                hidden_end += h_end as u64;
-                pending_end += (r_end + h_end) as u64;
-            }
+            // Needs served, then lapsed: most residents have none open.
+            let slots = i * d_count..(i + 1) * d_count;
+            let (reported, hidden) = (&mut chunk.reported[slots.clone()], &mut chunk.hidden[slots]);
+            let NeedsWeek {
+                open,
+                served,
+                lapsed,
+                hidden_end,
+                pending_end,
+            } = if reported
+                .iter()
+                .zip(hidden.iter())
+                .any(|(&r, &h)| r | h != 0)
+            {
+                serve_and_lapse(
+                    rng.get(),
+                    Slots { reported, hidden },
+                    &serving,
+                    &mut tally.cells[n * d_count..(n + 1) * d_count],
+                )
+            } else {
+                NeedsWeek::default()
+            };
 
             // Participation: joining and quitting, then effort by type.
             let mut traits = chunk.traits[i];
@@ -523,53 +522,49 @@ fn respond_for<const D: usize>(
             let kind = CooperationType::from_bits(traits);
             // Volunteering last week too: only then can peers have sanctioned.
             let sanctioned = ctx.tick > 0 && traits & PARTICIPATING != 0;
-            let mut effort = 0.0;
             // Free riders take the service but do not volunteer.
-            if k.volunteer_input && kind != CooperationType::FreeRider {
-                if traits & PARTICIPATING != 0 {
-                    let quit = quit_hazard(b, burnout, hood.voice_lost);
-                    if rng.get().chance(quit) {
-                        traits &= !PARTICIPATING;
-                    }
-                } else if let Some(u) = offer {
-                    // An offer reaches a resident with chance join_rate and
-                    // is taken with their willingness: joining has chance
-                    // join_rate * willingness, and the logistic is worked
-                    // out only for the few an offer reaches.
-                    let w = willingness(
-                        b,
-                        k,
-                        ses,
-                        efficacy,
-                        trust_before,
-                        hood.service_level,
-                        burnout,
-                    );
-                    if u < w {
-                        traits |= PARTICIPATING;
-                    }
+            let may_volunteer = k.volunteer_input && kind != CooperationType::FreeRider;
+            if traits & PARTICIPATING != 0 {
+                if !may_volunteer || rng.get().chance(quit_hazard(b, burnout, hood.voice_lost)) {
+                    traits &= !PARTICIPATING;
                 }
-                if traits & PARTICIPATING != 0 {
-                    let slope = b.cooperation_slope_min
-                        + b.cooperation_slope_range
-                            * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
-                    let felt = if sanctioned {
-                        hood.sanction_credibility
-                    } else {
-                        0.0
-                    };
-                    // Only the type that gives at random draws.
-                    let u = match kind {
-                        CooperationType::Other => rng.get().uniform(),
-                        _ => 0.0,
-                    };
-                    effort = volunteer_effort(kind, slope, hood.expected_effort, u, felt, k, b);
+            } else if let Some(u) = offer
+                && may_volunteer
+            {
+                // An offer reaches a resident with chance join_rate and is
+                // taken with their willingness: joining has chance
+                // join_rate * willingness, and the logistic is worked out
+                // only for the few an offer reaches.
+                let w = willingness(
+                    b,
+                    k,
+                    ses,
+                    efficacy,
+                    trust_before,
+                    hood.service_level,
+                    burnout,
+                );
+                if u < w {
+                    traits |= PARTICIPATING;
                 }
-            } else {
-                traits &= !PARTICIPATING;
             }
             let participating = traits & PARTICIPATING != 0;
+            let mut effort = 0.0;
             if participating {
+                let slope = b.cooperation_slope_min
+                    + b.cooperation_slope_range
+                        * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
+                let felt = if sanctioned {
+                    hood.sanction_credibility
+                } else {
+                    0.0
+                };
+                // Only the type that gives at random draws.
+                let u = match kind {
+                    CooperationType::Other => rng.get().uniform(),
+                    _ => 0.0,
+                };
+                effort = volunteer_effort(kind, slope, hood.expected_effort, u, felt, k, b);
                 burnout += b.burnout_gain * effort
                     - b.burnout_recovery * hood.service_level
                     - b.recognition_recovery;
@@ -580,8 +575,10 @@ fn respond_for<const D: usize>(
             let burnout = burnout.clamp(0.0, 1.0);
 
             // Satisfaction by expectancy disconfirmation; asymmetric trust.
+            // Worked out either way and then chosen, without a branch.
+            let share_served = served as f64 / open.max(1) as f64;
             let personal = if open > 0 {
-                served as f64 / open as f64
+                share_served
             } else {
                 hood.service_level
             };
@@ -631,6 +628,78 @@ fn respond_for<const D: usize>(
         tally.hoods[n].add(&hood_tally);
     }
     tally
+}
+
+/// One resident's open needs in a week, over all domains.
+#[derive(Clone, Copy, Debug, Default)]
+struct NeedsWeek {
+    open: u64,
+    served: u64,
+    lapsed: u64,
+    hidden_end: u64,
+    pending_end: u64,
+}
+
+/// One resident's open needs per domain, reported and hidden.
+struct Slots<'a> {
+    reported: &'a mut [u8],
+    hidden: &'a mut [u8],
+}
+
+/// A neighbourhood's chances per domain: reported and hidden needs served,
+/// and unserved needs lapsing.
+struct Serving<'a> {
+    reported: &'a [f64],
+    hidden: &'a [f64],
+    lapse: &'a [f64],
+}
+
+/// Serves one resident's open needs and lapses some of the rest, domain by
+/// domain (a domain with none open draws nothing), adding them to the
+/// neighbourhood's `cells` (one per domain).
+#[inline(always)]
+fn serve_and_lapse(
+    rng: &mut Stream,
+    slots: Slots<'_>,
+    serving: &Serving<'_>,
+    cells: &mut [CellTally],
+) -> NeedsWeek {
+    let mut week = NeedsWeek::default();
+    let per_domain = slots
+        .reported
+        .iter_mut()
+        .zip(slots.hidden.iter_mut())
+        .zip(
+            serving
+                .reported
+                .iter()
+                .zip(serving.hidden)
+                .zip(serving.lapse),
+        )
+        .zip(cells);
+    for (((reported, hidden), ((&serve_reported, &serve_hidden), &lapse)), cell) in per_domain {
+        let (r, h) = (*reported as u32, *hidden as u32);
+        if r == 0 && h == 0 {
+            continue;
+        }
+        let (sr, lr) = rng.trinomial_small(r, serve_reported, lapse);
+        let (sh, lh) = rng.trinomial_small(h, serve_hidden, lapse);
+        let (r_end, h_end) = (r - sr - lr, h - sh - lh);
+        *reported = r_end as u8;
+        *hidden = h_end as u8;
+        cell.open_reported += r as u64;
+        cell.open_hidden += h as u64;
+        cell.served_reported += sr as u64;
+        cell.served_hidden += sh as u64;
+        cell.lapsed_reported += lr as u64;
+        cell.lapsed_hidden += lh as u64;
+        week.open += (r + h) as u64;
+        week.served += (sr + sh) as u64;
+        week.lapsed += (lr + lh) as u64;
+        week.hidden_end += h_end as u64;
+        week.pending_end += (r_end + h_end) as u64;
+    }
+    week
 }
 
 fn add_slices(a: &mut [u64], b: &[u64]) {
