@@ -710,7 +710,7 @@ fn add_slices(a: &mut [u64], b: &[u64]) {
 
 #[cfg(test)]
 mod tests {
-    use super::GENERIC_DOMAINS;
+    use super::{BLOCK, GENERIC_DOMAINS, runs};
     use crate::{Scenario, Simulation};
     use std::sync::atomic::Ordering;
 
@@ -724,6 +724,109 @@ mod tests {
         let rows = (0..40).map(|_| format!("{:?}", sim.step())).collect();
         GENERIC_DOMAINS.store(false, Ordering::Relaxed);
         rows
+    }
+
+    #[test]
+    fn runs_split_at_neighbourhood_changes_and_at_city_blocks() {
+        // A chunk starting 100 residents before a block boundary.
+        let first = 3 * BLOCK - 100;
+        let mut hoods = vec![0u16; 60];
+        hoods.extend(vec![1u16; 40 + BLOCK + 10]);
+        hoods.extend(vec![2u16; 5]);
+        let got: Vec<_> = runs(first, &hoods).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, 60, 0),
+                (60, 100, 1),
+                (100, 100 + BLOCK, 1),
+                (100 + BLOCK, 110 + BLOCK, 1),
+                (110 + BLOCK, 115 + BLOCK, 2)
+            ]
+        );
+        assert_eq!(runs(0, &[]).count(), 0);
+    }
+
+    /// New needs per resident and domain are Poisson at each domain's rate:
+    /// mean and variance both equal the rate, a domain without need gets
+    /// none, and the tally counts what the residents hold.
+    #[test]
+    fn needs_arise_per_domain_at_their_poisson_rates() {
+        use super::{NeedRates, NeedsContext, arise_and_report};
+        use crate::model::ResidentChunk;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/hybrid.toml");
+        let scenario = Scenario::load(&path, &[]).expect("the shipped scenario loads");
+        let rates = [0.01, 0.03, 0.0, 0.06, 0.2, 0.0, 0.05, 0.1];
+        let (residents, domains) = (200_000usize, 4usize);
+        let neighbourhood: Vec<u16> = (0..residents)
+            .map(|i| u16::from(i >= residents / 2))
+            .collect();
+        let ses = vec![0.5f32; residents];
+        let trust_initial = scenario.city.trust_initial;
+        let mut trust = vec![trust_initial as f32; residents];
+        let (mut expectation, mut efficacy, mut burnout) = (
+            vec![0.6f32; residents],
+            vec![0.5f32; residents],
+            vec![0.0f32; residents],
+        );
+        let mut traits = vec![0u8; residents];
+        let (mut reported, mut hidden) = (
+            vec![0u8; residents * domains],
+            vec![0u8; residents * domains],
+        );
+        let mut chunk = ResidentChunk {
+            first: 0,
+            neighbourhood: &neighbourhood,
+            ses: &ses,
+            trust: &mut trust,
+            expectation: &mut expectation,
+            efficacy: &mut efficacy,
+            burnout: &mut burnout,
+            traits: &mut traits,
+            reported: &mut reported,
+            hidden: &mut hidden,
+        };
+        let needs = NeedRates::new(&rates, domains);
+        let ctx = NeedsContext {
+            seed: 11,
+            tick: 3,
+            domains,
+            knobs: &scenario.governance.knobs,
+            behaviour: &scenario.behaviour,
+            quintile_cuts: [0.2, 0.4, 0.6, 0.8],
+            needs: &needs,
+            trust_initial,
+        };
+        let tally = arise_and_report(&mut chunk, &ctx, rates.len());
+        let per_hood = (residents / 2) as f64;
+        for (cell, &rate) in rates.iter().enumerate() {
+            let (hood, d) = (cell / domains, cell % domains);
+            let counts: Vec<f64> = (hood * residents / 2..(hood + 1) * residents / 2)
+                .map(|i| f64::from(reported[i * domains + d]) + f64::from(hidden[i * domains + d]))
+                .collect();
+            let total: f64 = counts.iter().sum();
+            assert_eq!(
+                total as u64,
+                tally.new_reported[cell] + tally.new_hidden[cell]
+            );
+            if rate == 0.0 {
+                assert_eq!(total, 0.0, "cell {cell}");
+                continue;
+            }
+            let mean = total / per_hood;
+            let var = counts.iter().map(|k| (k - mean).powi(2)).sum::<f64>() / per_hood;
+            assert!(
+                (mean - rate).abs() < 4.0 * (rate / per_hood).sqrt(),
+                "cell {cell}: mean {mean}, rate {rate}"
+            );
+            assert!(
+                (var / mean - 1.0).abs() < 0.05,
+                "cell {cell}: variance {var}, mean {mean}"
+            );
+        }
+        // Everyone has SES 0.5, in the third fifth.
+        let arisen: u64 = tally.new_reported.iter().chain(&tally.new_hidden).sum();
+        assert_eq!(tally.arisen_by_quintile, [0, 0, arisen, 0, 0]);
     }
 
     #[test]
