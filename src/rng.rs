@@ -6,6 +6,11 @@
 //! carried from one tick to the next, so the numbers an agent sees do not
 //! depend on how residents are split into chunks or on how many threads run
 //! them. This is what makes outputs byte-identical across thread counts.
+//!
+//! The passes over residents hash the common part of a key once per tick
+//! ([`StreamKey`]), key a resident's stream only when they draw
+//! ([`LazyStream`]), and find the few residents a rare event happens to by
+//! geometric gaps ([`Stream::geometric`]) instead of a draw for each.
 
 use rand::RngCore;
 

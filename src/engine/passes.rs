@@ -195,7 +195,7 @@ fn unrolled(domains: usize) -> bool {
 }
 
 /// Phase 1 and 2 of MODEL.md: needs arise (Poisson per domain) and are
-/// reported or stay hidden. Each run of neighbours ([`runs`]) draws one
+/// reported or stay hidden. Each run of neighbours draws one
 /// [`Purpose::Needs`] stream; it finds the residents with at least one new
 /// need, then for each draws how many, their domains and whether each is
 /// reported. Who has needs does not depend on the regime, only on the
@@ -444,7 +444,7 @@ impl ResponseTally {
 /// A resident draws from their own [`Purpose::Response`] stream only when
 /// they have open needs or volunteer. Offers to volunteer reach each
 /// resident with the neighbourhood's `join_rate`; each run of neighbours
-/// ([`runs`]) finds who they reach with one [`Purpose::Joining`] stream,
+/// (a neighbourhood within a [`BLOCK`]) finds who they reach with one [`Purpose::Joining`] stream,
 /// which also draws the uniform a resident's willingness is compared with.
 pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> ResponseTally {
     if unrolled(ctx.domains) {
