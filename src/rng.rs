@@ -116,7 +116,8 @@ impl Stream {
     /// Variate Generation*, ch. 10).
     #[inline]
     pub fn geometric(&mut self, log_miss: f64) -> u64 {
-        if log_miss >= 0.0 {
+        // Not a number counts as no chance, never as a certain event.
+        if log_miss.is_nan() || log_miss >= 0.0 {
             return u64::MAX;
         }
         // Casting saturates: an infinite quotient becomes u64::MAX.
@@ -345,6 +346,7 @@ mod tests {
         assert!((0..100).all(|_| s.geometric(log_miss(1.0)) == 0));
         assert_eq!(Poisson::new(0.0).log_none(), -0.0);
         assert_eq!(s.geometric(Poisson::new(0.0).log_none()), u64::MAX);
+        assert_eq!(s.geometric(f64::NAN), u64::MAX);
     }
 
     #[test]
