@@ -84,8 +84,11 @@ def test_an_interrupt_stops_a_long_evaluation(root, tmp_path):
     import time
 
     script = tmp_path / "long.py"
+    # Ctrl-C as in a terminal, even when this test runs where SIGINT is
+    # ignored (a job started in the background inherits that).
     script.write_text(
-        "import coserve, pandas as pd, sys\n"
+        "import coserve, pandas as pd, signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "print('started', flush=True)\n"
         "try:\n"
         f"    coserve.evaluate({str(root / 'scenarios/hybrid.toml')!r}, pd.DataFrame({{'governance.outreach': [0.5] * 2000}}), set={{'city.residents': 20000}})\n"
@@ -98,7 +101,10 @@ def test_an_interrupt_stops_a_long_evaluation(root, tmp_path):
     time.sleep(1.5)
     child.send_signal(signal.SIGINT)
     start = time.monotonic()
-    out, _ = child.communicate(timeout=60)
+    try:
+        out, _ = child.communicate(timeout=60)
+    finally:
+        child.kill()
     assert out.strip() == "interrupted"
     assert time.monotonic() - start < 15
 
