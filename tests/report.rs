@@ -98,7 +98,7 @@ fn a_run_report_has_metrics_over_time_maps_and_equity() {
         "Assumptions that matter",
         "hidden need",
         "seed 1",
-        "coserve 0.1.0",
+        "coserve 0.2.0",
         "one draw of chance",
         // The window of every summary, and what made the result.
         "weeks 52 to 59 (after a 52-week warm-up)",
