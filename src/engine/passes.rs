@@ -472,7 +472,7 @@ fn respond_for<const D: usize>(
         let cells = n * d_count..(n + 1) * d_count;
         let serving = Serving {
             reported: &ctx.serve_reported[cells.clone()],
-            hidden: &ctx.serve_hidden[cells],
+            hidden: &ctx.serve_hidden[cells.clone()],
             lapse: &ctx.lapse_rate[..d_count],
         };
         let stream = joining.stream((chunk.first + start) as u64);
@@ -508,7 +508,7 @@ fn respond_for<const D: usize>(
                     rng.get(),
                     Slots { reported, hidden },
                     &serving,
-                    &mut tally.cells[n * d_count..(n + 1) * d_count],
+                    &mut tally.cells[cells.clone()],
                 )
             } else {
                 NeedsWeek::default()
@@ -575,10 +575,8 @@ fn respond_for<const D: usize>(
             let burnout = burnout.clamp(0.0, 1.0);
 
             // Satisfaction by expectancy disconfirmation; asymmetric trust.
-            // Worked out either way and then chosen, without a branch.
-            let share_served = served as f64 / open.max(1) as f64;
             let personal = if open > 0 {
-                share_served
+                served as f64 / open as f64
             } else {
                 hood.service_level
             };
