@@ -353,31 +353,6 @@ pub struct GroupTally {
 }
 
 impl GroupTally {
-    /// Adds one resident's week (`residents` 1) to this tally. Most residents
-    /// have no open need and do not volunteer: their other fields are 0 and
-    /// are not added.
-    #[inline(always)]
-    fn add_resident(&mut self, one: &GroupTally) {
-        self.residents += 1;
-        self.satisfaction += one.satisfaction;
-        self.trust += one.trust;
-        if one.open > 0 {
-            self.open += one.open;
-            self.served += one.served;
-            self.lapsed += one.lapsed;
-            self.hidden_end += one.hidden_end;
-            self.pending_end += one.pending_end;
-        }
-        if one.participants > 0 {
-            self.participants += 1;
-            self.participants_low_ses += one.participants_low_ses;
-            self.volunteer_hours += one.volunteer_hours;
-            self.effort += one.effort;
-            self.trust_participants += one.trust_participants;
-            self.burnt_out += one.burnt_out;
-        }
-    }
-
     /// Adds another group's tally to this one.
     pub fn add(&mut self, o: &GroupTally) {
         self.residents += o.residents;
@@ -454,19 +429,52 @@ pub fn respond(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
     }
 }
 
-/// [`respond`] for `D` domains (0: as many as `ctx` says).
+/// Residents of a run handled together by the three steps of the response
+/// pass: small enough that the step's scratch columns stay in the first
+/// level of cache.
+const BATCH: usize = 256;
+
+/// What the first step of the response pass leaves for the other two, one
+/// entry per resident of a batch.
+struct Scratch {
+    /// The resident's own share of open needs served this week (the
+    /// neighbourhood's service level for a resident with none open).
+    personal: [f64; BATCH],
+    /// Whether the resident volunteers this week.
+    participating: [bool; BATCH],
+    /// Satisfaction this week.
+    satisfaction: [f64; BATCH],
+    /// Trust after this week's update, before it is stored in single precision.
+    trust: [f64; BATCH],
+    /// The resident's SES fifth, poorest 0.
+    fifth: [u8; BATCH],
+}
+
+/// [`respond`] for `D` domains (0: as many as `ctx` says). Each batch of
+/// a run of neighbours goes through three steps, so that the work every
+/// resident does is one loop of the same arithmetic in every lane (SIMD):
+///
+/// 1. the few with open needs or an offer, or who volunteer, draw and act
+///    (scalar; the rest are skipped);
+/// 2. everyone's burnout, satisfaction, trust and expectation are updated;
+/// 3. the sums are added to the tallies, resident by resident in order,
+///    so that they come out the same as when one loop did everything.
 fn respond_for<const D: usize>(
     chunk: &mut ResidentChunk<'_>,
     ctx: &ResponseContext<'_>,
 ) -> ResponseTally {
-    let b = ctx.behaviour;
-    let k = ctx.knobs;
     let d_count = if D == 0 { ctx.domains } else { D };
     let mut tally = ResponseTally::new(ctx.hoods.len(), d_count);
-    let voice = voice_level(k.decision_rights);
     let tick = ctx.tick as u64;
     let joining = StreamKey::new(ctx.seed, tick, Purpose::Joining);
     let response = StreamKey::new(ctx.seed, tick, Purpose::Response);
+    let mut scratch = Scratch {
+        personal: [0.0; BATCH],
+        participating: [false; BATCH],
+        satisfaction: [0.0; BATCH],
+        trust: [0.0; BATCH],
+        fifth: [0; BATCH],
+    };
     for (start, end, n) in runs(chunk.first, chunk.neighbourhood) {
         let hood = &ctx.hoods[n];
         let cells = n * d_count..(n + 1) * d_count;
@@ -478,154 +486,259 @@ fn respond_for<const D: usize>(
         let stream = joining.stream((chunk.first + start) as u64);
         let mut offers = Arrivals::new(stream, log_miss(hood.join_rate), start, end);
         let mut next_offer = offers.next();
+        let mut act = Act {
+            ctx,
+            response,
+            hood,
+            serving: &serving,
+            cells: &mut tally.cells[cells],
+        };
         let mut hood_tally = GroupTally::default();
-        for i in start..end {
-            // The uniform an offer reaching this resident comes with.
-            let offer = (next_offer == Some(i)).then(|| {
-                let u = offers.stream.uniform();
-                next_offer = offers.next();
-                u
-            });
-            let ses = chunk.ses[i] as f64;
-            let agent = (chunk.first + i) as u64;
-            let mut rng = LazyStream::new(response, agent);
-
-            // Needs served, then lapsed: most residents have none open.
-            let slots = i * d_count..(i + 1) * d_count;
-            let (reported, hidden) = (&mut chunk.reported[slots.clone()], &mut chunk.hidden[slots]);
-            let NeedsWeek {
-                open,
-                served,
-                lapsed,
-                hidden_end,
-                pending_end,
-            } = if reported
-                .iter()
-                .zip(hidden.iter())
-                .any(|(&r, &h)| r | h != 0)
-            {
-                serve_and_lapse(
-                    rng.get(),
-                    Slots { reported, hidden },
-                    &serving,
-                    &mut tally.cells[cells.clone()],
-                )
-            } else {
-                NeedsWeek::default()
-            };
-
-            // Participation: joining and quitting, then effort by type.
-            let mut traits = chunk.traits[i];
-            let mut burnout = chunk.burnout[i] as f64;
-            let mut efficacy = chunk.efficacy[i] as f64;
-            let trust_before = chunk.trust[i] as f64;
-            let kind = CooperationType::from_bits(traits);
-            // Volunteering last week too: only then can peers have sanctioned.
-            let sanctioned = ctx.tick > 0 && traits & PARTICIPATING != 0;
-            // Free riders take the service but do not volunteer.
-            let may_volunteer = k.volunteer_input && kind != CooperationType::FreeRider;
-            if traits & PARTICIPATING != 0 {
-                if !may_volunteer || rng.get().chance(quit_hazard(b, burnout, hood.voice_lost)) {
-                    traits &= !PARTICIPATING;
-                }
-            } else if let Some(u) = offer
-                && may_volunteer
-            {
-                // An offer reaches a resident with chance join_rate and is
-                // taken with their willingness: joining has chance
-                // join_rate * willingness, and the logistic is worked out
-                // only for the few an offer reaches.
-                let w = willingness(
-                    b,
-                    k,
-                    ses,
-                    efficacy,
-                    trust_before,
-                    hood.service_level,
-                    burnout,
-                );
-                if u < w {
-                    traits |= PARTICIPATING;
-                }
+        let mut first = start;
+        while first < end {
+            let batch = first..(first + BATCH).min(end);
+            for (j, i) in batch.clone().enumerate() {
+                // The uniform an offer reaching this resident comes with.
+                let offer = (next_offer == Some(i)).then(|| {
+                    let u = offers.stream.uniform();
+                    next_offer = offers.next();
+                    u
+                });
+                let (personal, participating) =
+                    act.draw(chunk, i, offer, &mut hood_tally, &mut tally.quintiles);
+                scratch.personal[j] = personal;
+                scratch.participating[j] = participating;
             }
-            let participating = traits & PARTICIPATING != 0;
-            let mut effort = 0.0;
-            if participating {
-                let slope = b.cooperation_slope_min
-                    + b.cooperation_slope_range
-                        * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
-                let felt = if sanctioned {
-                    hood.sanction_credibility
-                } else {
-                    0.0
-                };
-                // Only the type that gives at random draws.
-                let u = match kind {
-                    CooperationType::Other => rng.get().uniform(),
-                    _ => 0.0,
-                };
-                effort = volunteer_effort(kind, slope, hood.expected_effort, u, felt, k, b);
-                burnout += b.burnout_gain * effort
-                    - b.burnout_recovery * hood.service_level
-                    - b.recognition_recovery;
-                efficacy += b.efficacy_adaptation * (hood.service_level - efficacy);
-            } else {
-                burnout -= b.idle_recovery * b.burnout_recovery;
-            }
-            let burnout = burnout.clamp(0.0, 1.0);
-
-            // Satisfaction by expectancy disconfirmation; asymmetric trust.
-            let personal = if open > 0 {
-                served as f64 / open as f64
-            } else {
-                hood.service_level
-            };
-            let performance = b.performance_service_weight * hood.service_level
-                + (1.0 - b.performance_service_weight) * personal;
-            let expectation = chunk.expectation[i] as f64;
-            let satisfaction = b.performance_weight * performance
-                + b.disconfirmation_weight * (performance - expectation);
-            let anchor = (ctx.trust_initial + b.trust_ses_slope * (ses - 0.5)).clamp(0.0, 1.0);
-            let voice_bonus = if participating {
-                b.voice_bonus * voice
-            } else {
-                0.0
-            };
-            let trust = updated_trust(b, trust_before, satisfaction, anchor, voice_bonus);
-
-            chunk.traits[i] = traits;
-            chunk.burnout[i] = burnout as f32;
-            chunk.efficacy[i] = efficacy.clamp(0.0, 1.0) as f32;
-            chunk.expectation[i] =
-                (expectation + b.expectation_adaptation * (performance - expectation)) as f32;
-            chunk.trust[i] = trust as f32;
-
-            let mut one = GroupTally {
-                residents: 1,
-                open,
-                served,
-                lapsed,
-                hidden_end,
-                pending_end,
-                satisfaction,
-                trust,
-                ..GroupTally::default()
-            };
-            let fifth = quintile(chunk.ses[i], &ctx.quintile_cuts);
-            if participating {
-                one.participants = 1;
-                one.participants_low_ses = u64::from(fifth < 2);
-                one.volunteer_hours = effort * b.volunteer_hours;
-                one.effort = effort;
-                one.trust_participants = trust;
-                one.burnt_out = u64::from(burnout > 0.5);
-            }
-            hood_tally.add_resident(&one);
-            tally.quintiles[fifth].add_resident(&one);
+            update_feelings(chunk, batch.clone(), ctx, hood, &mut scratch);
+            add_feelings(&scratch, batch.len(), &mut hood_tally, &mut tally.quintiles);
+            first = batch.end;
         }
         tally.hoods[n].add(&hood_tally);
     }
     tally
+}
+
+/// What the first step of the response pass reads and writes for the
+/// residents of one neighbourhood.
+struct Act<'a, 'c> {
+    ctx: &'a ResponseContext<'c>,
+    /// The key of this tick's [`Purpose::Response`] streams.
+    response: StreamKey,
+    hood: &'a HoodView,
+    serving: &'a Serving<'a>,
+    cells: &'a mut [CellTally],
+}
+
+impl Act<'_, '_> {
+    /// Resident `i` of `chunk` is served and lapses open needs, joins (on
+    /// an `offer`, with its uniform), quits, and gives effort; burnout and
+    /// efficacy of a volunteer are updated. Adds the needs and the
+    /// volunteering to `hood_tally` and `fifths`, and returns the resident's own
+    /// share served (the neighbourhood's service level if none was open)
+    /// and whether they volunteer this week. Draws from the resident's own
+    /// [`Purpose::Response`] stream only when they have open needs or
+    /// volunteer.
+    #[inline(always)]
+    fn draw(
+        &mut self,
+        chunk: &mut ResidentChunk<'_>,
+        i: usize,
+        offer: Option<f64>,
+        hood_tally: &mut GroupTally,
+        fifths: &mut [GroupTally; 5],
+    ) -> (f64, bool) {
+        let Act {
+            ctx,
+            response,
+            hood,
+            serving,
+            cells,
+        } = self;
+        let (ctx, response, hood, serving) = (*ctx, *response, *hood, *serving);
+        let (b, k) = (ctx.behaviour, ctx.knobs);
+        let agent = (chunk.first + i) as u64;
+        let mut rng = LazyStream::new(response, agent);
+        let d_count = serving.lapse.len();
+        let slots = i * d_count..(i + 1) * d_count;
+        let (reported, hidden) = (&mut chunk.reported[slots.clone()], &mut chunk.hidden[slots]);
+        let mut personal = hood.service_level;
+        if reported
+            .iter()
+            .zip(hidden.iter())
+            .any(|(&r, &h)| r | h != 0)
+        {
+            let week = serve_and_lapse(rng.get(), Slots { reported, hidden }, serving, cells);
+            let fifth = &mut fifths[quintile(chunk.ses[i], &ctx.quintile_cuts)];
+            for group in [&mut *hood_tally, fifth] {
+                group.open += week.open;
+                group.served += week.served;
+                group.lapsed += week.lapsed;
+                group.hidden_end += week.hidden_end;
+                group.pending_end += week.pending_end;
+            }
+            if week.open > 0 {
+                personal = week.served as f64 / week.open as f64;
+            }
+        }
+
+        // Participation: joining and quitting, then effort by type.
+        let mut traits = chunk.traits[i];
+        if traits & PARTICIPATING == 0 && offer.is_none() {
+            return (personal, false);
+        }
+        let ses = chunk.ses[i] as f64;
+        let mut burnout = chunk.burnout[i] as f64;
+        let mut efficacy = chunk.efficacy[i] as f64;
+        let kind = CooperationType::from_bits(traits);
+        // Volunteering last week too: only then can peers have sanctioned.
+        let sanctioned = ctx.tick > 0 && traits & PARTICIPATING != 0;
+        // Free riders take the service but do not volunteer.
+        let may_volunteer = k.volunteer_input && kind != CooperationType::FreeRider;
+        if traits & PARTICIPATING != 0 {
+            if !may_volunteer || rng.get().chance(quit_hazard(b, burnout, hood.voice_lost)) {
+                traits &= !PARTICIPATING;
+            }
+        } else if let Some(u) = offer
+            && may_volunteer
+        {
+            // An offer reaches a resident with chance join_rate and is
+            // taken with their willingness: joining has chance
+            // join_rate * willingness, and the logistic is worked out
+            // only for the few an offer reaches.
+            let trust = chunk.trust[i] as f64;
+            let w = willingness(b, k, ses, efficacy, trust, hood.service_level, burnout);
+            if u < w {
+                traits |= PARTICIPATING;
+            }
+        }
+        chunk.traits[i] = traits;
+        if traits & PARTICIPATING == 0 {
+            return (personal, false);
+        }
+        let slope = b.cooperation_slope_min
+            + b.cooperation_slope_range
+                * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
+        let felt = if sanctioned {
+            hood.sanction_credibility
+        } else {
+            0.0
+        };
+        // Only the type that gives at random draws.
+        let u = match kind {
+            CooperationType::Other => rng.get().uniform(),
+            _ => 0.0,
+        };
+        let effort = volunteer_effort(kind, slope, hood.expected_effort, u, felt, k, b);
+        burnout += b.burnout_gain * effort
+            - b.burnout_recovery * hood.service_level
+            - b.recognition_recovery;
+        efficacy += b.efficacy_adaptation * (hood.service_level - efficacy);
+        let burnout = burnout.clamp(0.0, 1.0);
+        chunk.burnout[i] = burnout as f32;
+        chunk.efficacy[i] = efficacy.clamp(0.0, 1.0) as f32;
+        let fifth = quintile(chunk.ses[i], &ctx.quintile_cuts);
+        for group in [&mut *hood_tally, &mut fifths[fifth]] {
+            group.participants += 1;
+            group.participants_low_ses += u64::from(fifth < 2);
+            group.volunteer_hours += effort * b.volunteer_hours;
+            group.effort += effort;
+            group.burnt_out += u64::from(burnout > 0.5);
+        }
+        (personal, true)
+    }
+}
+
+/// The second step of the response pass, for every resident of `batch`
+/// (indices into `chunk`): burnout recovers for those who do not volunteer
+/// (a volunteer's was updated in the first step), satisfaction by
+/// expectancy disconfirmation, asymmetric trust and adapting expectation.
+/// Reads `personal` and `participating` from `scratch` and writes its
+/// `satisfaction` and `trust`. One loop without branches, so the compiler
+/// works on several residents at once; each lane does the arithmetic the
+/// one-resident-at-a-time code did, so the results are the same to the bit.
+#[inline(always)]
+fn update_feelings(
+    chunk: &mut ResidentChunk<'_>,
+    batch: std::ops::Range<usize>,
+    ctx: &ResponseContext<'_>,
+    hood: &HoodView,
+    scratch: &mut Scratch,
+) {
+    let b = ctx.behaviour;
+    let len = batch.len();
+    let idle = b.idle_recovery * b.burnout_recovery;
+    let service = b.performance_service_weight * hood.service_level;
+    let personal_weight = 1.0 - b.performance_service_weight;
+    let voice_bonus = b.voice_bonus * voice_level(ctx.knobs.decision_rights);
+    let ses = &chunk.ses[batch.clone()];
+    let burnout = &mut chunk.burnout[batch.clone()];
+    let efficacy = &mut chunk.efficacy[batch.clone()];
+    let expectation = &mut chunk.expectation[batch.clone()];
+    let trust = &mut chunk.trust[batch];
+    let personal = &scratch.personal[..len];
+    let participating = &scratch.participating[..len];
+    let satisfaction_out = &mut scratch.satisfaction[..len];
+    let trust_out = &mut scratch.trust[..len];
+    let fifth = &mut scratch.fifth[..len];
+    let cuts = &ctx.quintile_cuts;
+    for j in 0..len {
+        fifth[j] = cuts.iter().map(|&c| u8::from(ses[j] >= c)).sum();
+        // Stored either way: a store on a condition would keep the loop scalar.
+        let recovered = (burnout[j] as f64 - idle).clamp(0.0, 1.0) as f32;
+        burnout[j] = if participating[j] {
+            burnout[j]
+        } else {
+            recovered
+        };
+        efficacy[j] = efficacy[j].clamp(0.0, 1.0);
+        let performance = service + personal_weight * personal[j];
+        let expected = expectation[j] as f64;
+        let satisfaction = b.performance_weight * performance
+            + b.disconfirmation_weight * (performance - expected);
+        let anchor =
+            (ctx.trust_initial + b.trust_ses_slope * (ses[j] as f64 - 0.5)).clamp(0.0, 1.0);
+        let bonus = if participating[j] { voice_bonus } else { 0.0 };
+        let updated = updated_trust(b, trust[j] as f64, satisfaction, anchor, bonus);
+        expectation[j] = (expected + b.expectation_adaptation * (performance - expected)) as f32;
+        trust[j] = updated as f32;
+        satisfaction_out[j] = satisfaction;
+        trust_out[j] = updated;
+    }
+}
+
+/// The third step of the response pass: adds the first `len` residents of
+/// `scratch` to their neighbourhood's tally and their SES fifth's, one by
+/// one in order, so each sum comes out as if the residents had been
+/// handled one at a time from start to end.
+#[inline(always)]
+fn add_feelings(
+    scratch: &Scratch,
+    len: usize,
+    hood: &mut GroupTally,
+    fifths: &mut [GroupTally; 5],
+) {
+    // The neighbourhood's sums stay in registers through the batch.
+    let (mut satisfaction_sum, mut trust_sum, mut volunteer_trust_sum) =
+        (hood.satisfaction, hood.trust, hood.trust_participants);
+    for j in 0..len {
+        let (satisfaction, trust) = (scratch.satisfaction[j], scratch.trust[j]);
+        // A non-volunteer adds 0 (all bits cleared): the sum stays as it
+        // is, with no branch to mispredict.
+        let mask = u64::from(scratch.participating[j]).wrapping_neg();
+        let volunteer_trust = f64::from_bits(trust.to_bits() & mask);
+        satisfaction_sum += satisfaction;
+        trust_sum += trust;
+        volunteer_trust_sum += volunteer_trust;
+        let fifth = &mut fifths[usize::from(scratch.fifth[j])];
+        fifth.residents += 1;
+        fifth.satisfaction += satisfaction;
+        fifth.trust += trust;
+        fifth.trust_participants += volunteer_trust;
+    }
+    hood.satisfaction = satisfaction_sum;
+    hood.trust = trust_sum;
+    hood.trust_participants = volunteer_trust_sum;
+    hood.residents += len as u64;
 }
 
 /// One resident's open needs in a week, over all domains.
