@@ -136,27 +136,62 @@ impl Stream {
         (0..n).filter(|_| self.chance(p)).count() as u32
     }
 
-    /// Splits `n` trials three ways, one uniform each: the first outcome
-    /// with chance `p`, else the second with chance `q`, else neither.
-    /// Returns how many had the first and how many the second: the same law
-    /// as a binomial draw of the first and then one of the second among the
-    /// rest, with one draw per trial instead of up to two.
+    /// Splits `n` trials three ways as `t` says, one uniform each: returns
+    /// how many had the first outcome and how many the second. The same
+    /// law as a binomial draw of the first and then one of the second
+    /// among the rest, with one draw per trial instead of up to two.
     #[inline(always)]
-    pub fn trinomial_small(&mut self, n: u32, p: f64, q: f64) -> (u32, u32) {
-        let second_below = p + (1.0 - p) * q;
-        let (mut first, mut second) = (0, 0);
+    pub fn trinomial(&mut self, n: u32, t: &Trinomial) -> (u32, u32) {
+        let (mut first, mut below_second) = (0, 0);
         for _ in 0..n {
-            let u = self.uniform();
-            first += u32::from(u < p);
-            second += u32::from(u >= p && u < second_below);
+            let k = self.next() >> 11;
+            first += u32::from(k < t.first_below);
+            below_second += u32::from(k < t.second_below);
         }
-        (first, second)
+        (first, below_second - first)
     }
 
     #[inline(always)]
     fn next(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
         mix(self.state)
+    }
+}
+
+/// 2^53: a uniform is `k / 2^53` for the top 53 bits `k` of a draw.
+const TWO_53: f64 = (1u64 << 53) as f64;
+
+/// How many of the 53-bit integers `k` have `k / 2^53 < p`: a chance `p`
+/// as a threshold on a uniform's bits, so that `uniform() < p` exactly when
+/// `k < bits_below(p)` (`k / 2^53 < p` is `k < p 2^53`, a product exact in
+/// floating point, and for an integer `k` that is `k < ceil(p 2^53)`). 0 for
+/// `p` at most 0 or not a number, 2^53 for `p` at least 1.
+fn bits_below(p: f64) -> u64 {
+    // Not a number stays so through `clamp` and casts to 0.
+    (p * TWO_53).ceil().clamp(0.0, TWO_53) as u64
+}
+
+/// Trials split three ways, prepared for many draws of one uniform each:
+/// the first outcome with chance `p`, else the second with chance `q`,
+/// else neither (an open need served, else lapsing, else staying open).
+/// The uniform `u` gives the first when `u < p` and the second when
+/// `p <= u < p + (1 - p) q`; both are decided on its integer bits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Trinomial {
+    first_below: u64,
+    /// At least `first_below`, so the count below it less the first's is
+    /// the second's.
+    second_below: u64,
+}
+
+impl Trinomial {
+    /// Chances `p` and `q`, each in [0, 1].
+    pub fn new(p: f64, q: f64) -> Self {
+        let first_below = bits_below(p);
+        Trinomial {
+            first_below,
+            second_below: bits_below(p + (1.0 - p) * q).max(first_below),
+        }
     }
 }
 
@@ -390,12 +425,54 @@ mod tests {
     fn trinomial_splits_in_the_right_shares() {
         let (p, q, n) = (0.3, 0.2, 400_000u32);
         let mut s = Stream::new(8, 0, 0, Purpose::Response);
-        let (first, second) = s.trinomial_small(n, p, q);
+        let (first, second) = s.trinomial(n, &Trinomial::new(p, q));
         let (first, second) = (first as f64 / n as f64, second as f64 / n as f64);
         assert!((first - p).abs() < 0.003, "first {first}");
         assert!((second - (1.0 - p) * q).abs() < 0.003, "second {second}");
-        assert_eq!(s.trinomial_small(50, 1.0, 0.5), (50, 0));
-        assert_eq!(s.trinomial_small(50, 0.0, 1.0), (0, 50));
-        assert_eq!(s.trinomial_small(50, 0.0, 0.0), (0, 0));
+        assert_eq!(s.trinomial(50, &Trinomial::new(1.0, 0.5)), (50, 0));
+        assert_eq!(s.trinomial(50, &Trinomial::new(0.0, 1.0)), (0, 50));
+        assert_eq!(s.trinomial(50, &Trinomial::new(0.0, 0.0)), (0, 0));
+    }
+
+    /// A chance decided on a uniform's bits agrees with `uniform() < p` on
+    /// both sides of the threshold, for chances that are and are not
+    /// multiples of 2^-53, and at the ends.
+    #[test]
+    fn bits_below_agree_with_comparing_the_uniform() {
+        let uniform = |k: u64| k as f64 / TWO_53;
+        for p in [
+            1e-300,
+            1e-17,
+            0.1,
+            0.3,
+            0.5,
+            0.75,
+            1.0 - 1e-16,
+            0.123_456_789,
+        ] {
+            let t = bits_below(p);
+            assert!(t > 0 && t <= 1 << 53, "p {p}: {t}");
+            assert!(uniform(t - 1) < p, "p {p}: below");
+            if t < 1 << 53 {
+                assert!(uniform(t) >= p, "p {p}: at");
+            }
+        }
+        assert_eq!(bits_below(0.0), 0);
+        assert_eq!(bits_below(-0.5), 0);
+        assert_eq!(bits_below(f64::NAN), 0);
+        assert_eq!(bits_below(1.0), 1 << 53);
+        assert_eq!(bits_below(7.0), 1 << 53);
+        // A stream's own draws, against the float comparison it replaces.
+        let t = Trinomial::new(0.37, 0.61);
+        let below = 0.37 + (1.0 - 0.37) * 0.61;
+        let (mut a, mut b) = (
+            Stream::new(3, 1, 4, Purpose::Response),
+            Stream::new(3, 1, 4, Purpose::Response),
+        );
+        for _ in 0..10_000 {
+            let u = a.uniform();
+            let expected = (u32::from(u < 0.37), u32::from(u >= 0.37 && u < below));
+            assert_eq!(b.trinomial(1, &t), expected);
+        }
     }
 }

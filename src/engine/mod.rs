@@ -29,7 +29,9 @@ use crate::model::{self, City, CooperationType, DomainBudget, Inputs, PlanningVi
 use crate::rng::{Purpose, Stream};
 use crate::scenario::{Intervention, Scenario};
 use cohorts::Cohorts;
-use passes::{HoodView, NeedRates, NeedsContext, NeedsTally, ResponseContext, ResponseTally};
+use passes::{
+    HoodView, NeedFates, NeedRates, NeedsContext, NeedsTally, ResponseContext, ResponseTally,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -452,7 +454,17 @@ impl Simulation {
     }
 
     fn response_pass(&mut self, allocation: &Allocated) -> ResponseTally {
-        let lapse_rate: Vec<f64> = self.scenario.domains.iter().map(|d| d.lapse_rate).collect();
+        let d_count = self.scenario.domains.len();
+        let fates: Vec<NeedFates> = (0..allocation.serve_reported.len())
+            .map(|cell| {
+                let lapse = self.scenario.domains[cell % d_count].lapse_rate;
+                NeedFates::new(
+                    allocation.serve_reported[cell],
+                    allocation.serve_hidden[cell],
+                    lapse,
+                )
+            })
+            .collect();
         let b = &self.scenario.behaviour;
         let voice = behaviour::voice_level(self.knobs.decision_rights);
         let hoods: Vec<HoodView> = self
@@ -485,9 +497,7 @@ impl Simulation {
             behaviour: &self.scenario.behaviour,
             quintile_cuts: self.quintile_cuts,
             trust_initial: self.scenario.city.trust_initial,
-            serve_reported: &allocation.serve_reported,
-            serve_hidden: &allocation.serve_hidden,
-            lapse_rate: &lapse_rate,
+            fates: &fates,
             hoods: &hoods,
         };
         let tallies: Vec<ResponseTally> = self

@@ -9,7 +9,7 @@ use crate::model::behaviour::{
 };
 use crate::model::residents::{DIGITAL, PARTICIPATING};
 use crate::model::{CooperationType, ResidentChunk, quintile};
-use crate::rng::{LazyStream, Poisson, Purpose, Stream, StreamKey, log_miss};
+use crate::rng::{LazyStream, Poisson, Purpose, Stream, StreamKey, Trinomial, log_miss};
 use crate::scenario::Behaviour;
 
 /// Residents per block of the streams that find rare events (a need
@@ -292,12 +292,9 @@ pub struct ResponseContext<'a> {
     pub quintile_cuts: [f32; 4],
     /// The city's initial trust, base of each resident's trust anchor.
     pub trust_initial: f64,
-    /// Share of reported and of hidden open needs served, per (neighbourhood, domain).
-    pub serve_reported: &'a [f64],
-    /// Share of hidden open needs served, per (neighbourhood, domain).
-    pub serve_hidden: &'a [f64],
-    /// Per domain.
-    pub lapse_rate: &'a [f64],
+    /// What becomes of open needs this week, per (neighbourhood, domain)
+    /// at `n * domains + d`.
+    pub fates: &'a [NeedFates],
     /// Last tick's view of each neighbourhood, by index.
     pub hoods: &'a [HoodView],
 }
@@ -448,6 +445,13 @@ struct Scratch {
     trust: [f64; BATCH],
     /// The resident's SES fifth, poorest 0.
     fifth: [u8; BATCH],
+    /// Whether an offer to volunteer reaches the resident this week.
+    offered: [bool; BATCH],
+    /// The uniform an offer comes with (where `offered`).
+    offer: [f64; BATCH],
+    /// The residents with anything to draw or do (open needs, an offer, or
+    /// volunteering), in order: the first step's work list.
+    busy: [u16; BATCH],
 }
 
 /// [`respond`] for `D` domains (0: as many as `ctx` says). Each batch of
@@ -474,15 +478,13 @@ fn respond_for<const D: usize>(
         satisfaction: [0.0; BATCH],
         trust: [0.0; BATCH],
         fifth: [0; BATCH],
+        offered: [false; BATCH],
+        offer: [0.0; BATCH],
+        busy: [0; BATCH],
     };
     for (start, end, n) in runs(chunk.first, chunk.neighbourhood) {
         let hood = &ctx.hoods[n];
         let cells = n * d_count..(n + 1) * d_count;
-        let serving = Serving {
-            reported: &ctx.serve_reported[cells.clone()],
-            hidden: &ctx.serve_hidden[cells.clone()],
-            lapse: &ctx.lapse_rate[..d_count],
-        };
         let stream = joining.stream((chunk.first + start) as u64);
         let mut offers = Arrivals::new(stream, log_miss(hood.join_rate), start, end);
         let mut next_offer = offers.next();
@@ -490,22 +492,43 @@ fn respond_for<const D: usize>(
             ctx,
             response,
             hood,
-            serving: &serving,
+            fates: &ctx.fates[cells.clone()],
             cells: &mut tally.cells[cells],
         };
         let mut hood_tally = GroupTally::default();
         let mut first = start;
         while first < end {
             let batch = first..(first + BATCH).min(end);
+            let len = batch.len();
+            scratch.personal[..len].fill(hood.service_level);
+            scratch.participating[..len].fill(false);
+            scratch.offered[..len].fill(false);
+            while let Some(i) = next_offer.filter(|&i| i < batch.end) {
+                scratch.offered[i - first] = true;
+                scratch.offer[i - first] = offers.stream.uniform();
+                next_offer = offers.next();
+            }
+            // Listed without a branch: which residents are busy is as good
+            // as random, and a branch on it would be mispredicted often.
+            let mut busy = 0;
             for (j, i) in batch.clone().enumerate() {
-                // The uniform an offer reaching this resident comes with.
-                let offer = (next_offer == Some(i)).then(|| {
-                    let u = offers.stream.uniform();
-                    next_offer = offers.next();
-                    u
-                });
-                let (personal, participating) =
-                    act.draw(chunk, i, offer, &mut hood_tally, &mut tally.quintiles);
+                let slots = i * d_count..(i + 1) * d_count;
+                let acts = has_open(&chunk.reported[slots.clone()], &chunk.hidden[slots])
+                    | (chunk.traits[i] & PARTICIPATING != 0)
+                    | scratch.offered[j];
+                scratch.busy[busy] = j as u16;
+                busy += usize::from(acts);
+            }
+            for k in 0..busy {
+                let j = usize::from(scratch.busy[k]);
+                let offer = scratch.offered[j].then_some(scratch.offer[j]);
+                let (personal, participating) = act.draw(
+                    chunk,
+                    first + j,
+                    offer,
+                    &mut hood_tally,
+                    &mut tally.quintiles,
+                );
                 scratch.personal[j] = personal;
                 scratch.participating[j] = participating;
             }
@@ -525,7 +548,7 @@ struct Act<'a, 'c> {
     /// The key of this tick's [`Purpose::Response`] streams.
     response: StreamKey,
     hood: &'a HoodView,
-    serving: &'a Serving<'a>,
+    fates: &'a [NeedFates],
     cells: &'a mut [CellTally],
 }
 
@@ -551,23 +574,19 @@ impl Act<'_, '_> {
             ctx,
             response,
             hood,
-            serving,
+            fates,
             cells,
         } = self;
-        let (ctx, response, hood, serving) = (*ctx, *response, *hood, *serving);
+        let (ctx, response, hood, fates) = (*ctx, *response, *hood, *fates);
         let (b, k) = (ctx.behaviour, ctx.knobs);
         let agent = (chunk.first + i) as u64;
         let mut rng = LazyStream::new(response, agent);
-        let d_count = serving.lapse.len();
+        let d_count = fates.len();
         let slots = i * d_count..(i + 1) * d_count;
         let (reported, hidden) = (&mut chunk.reported[slots.clone()], &mut chunk.hidden[slots]);
         let mut personal = hood.service_level;
-        if reported
-            .iter()
-            .zip(hidden.iter())
-            .any(|(&r, &h)| r | h != 0)
-        {
-            let week = serve_and_lapse(rng.get(), Slots { reported, hidden }, serving, cells);
+        if has_open(reported, hidden) {
+            let week = serve_and_lapse(rng.get(), Slots { reported, hidden }, fates, cells);
             let fifth = &mut fifths[quintile(chunk.ses[i], &ctx.quintile_cuts)];
             for group in [&mut *hood_tally, fifth] {
                 group.open += week.open;
@@ -741,6 +760,16 @@ fn add_feelings(
     hood.residents += len as u64;
 }
 
+/// Whether a resident has open needs, from their counts per domain.
+#[inline(always)]
+fn has_open(reported: &[u8], hidden: &[u8]) -> bool {
+    // Four domains (the usual count) are one word each.
+    match (<[u8; 4]>::try_from(reported), <[u8; 4]>::try_from(hidden)) {
+        (Ok(r), Ok(h)) => u32::from_ne_bytes(r) | u32::from_ne_bytes(h) != 0,
+        _ => reported.iter().chain(hidden).any(|&count| count != 0),
+    }
+}
+
 /// One resident's open needs in a week, over all domains.
 #[derive(Clone, Copy, Debug, Default)]
 struct NeedsWeek {
@@ -757,12 +786,26 @@ struct Slots<'a> {
     hidden: &'a mut [u8],
 }
 
-/// A neighbourhood's chances per domain: reported and hidden needs served,
-/// and unserved needs lapsing.
-struct Serving<'a> {
-    reported: &'a [f64],
-    hidden: &'a [f64],
-    lapse: &'a [f64],
+/// What becomes of a (neighbourhood, domain)'s open needs this week, one
+/// uniform each: served with the share served, else lapsing with the
+/// domain's lapse rate, else staying open.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NeedFates {
+    /// Of a reported need.
+    pub reported: Trinomial,
+    /// Of a hidden need.
+    pub hidden: Trinomial,
+}
+
+impl NeedFates {
+    /// From the shares of reported and hidden needs served and the chance
+    /// an unserved need lapses, each in [0, 1].
+    pub fn new(serve_reported: f64, serve_hidden: f64, lapse: f64) -> Self {
+        NeedFates {
+            reported: Trinomial::new(serve_reported, lapse),
+            hidden: Trinomial::new(serve_hidden, lapse),
+        }
+    }
 }
 
 /// Serves one resident's open needs and lapses some of the rest, domain by
@@ -772,7 +815,7 @@ struct Serving<'a> {
 fn serve_and_lapse(
     rng: &mut Stream,
     slots: Slots<'_>,
-    serving: &Serving<'_>,
+    fates: &[NeedFates],
     cells: &mut [CellTally],
 ) -> NeedsWeek {
     let mut week = NeedsWeek::default();
@@ -780,21 +823,15 @@ fn serve_and_lapse(
         .reported
         .iter_mut()
         .zip(slots.hidden.iter_mut())
-        .zip(
-            serving
-                .reported
-                .iter()
-                .zip(serving.hidden)
-                .zip(serving.lapse),
-        )
+        .zip(fates)
         .zip(cells);
-    for (((reported, hidden), ((&serve_reported, &serve_hidden), &lapse)), cell) in per_domain {
+    for (((reported, hidden), fate), cell) in per_domain {
         let (r, h) = (*reported as u32, *hidden as u32);
         if r == 0 && h == 0 {
             continue;
         }
-        let (sr, lr) = rng.trinomial_small(r, serve_reported, lapse);
-        let (sh, lh) = rng.trinomial_small(h, serve_hidden, lapse);
+        let (sr, lr) = rng.trinomial(r, &fate.reported);
+        let (sh, lh) = rng.trinomial(h, &fate.hidden);
         let (r_end, h_end) = (r - sr - lr, h - sh - lh);
         *reported = r_end as u8;
         *hidden = h_end as u8;
