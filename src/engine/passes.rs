@@ -540,6 +540,13 @@ fn respond_for<const D: usize>(
         while first < end {
             let batch = first..(first + BATCH).min(end);
             let len = batch.len();
+            let cuts = &ctx.quintile_cuts;
+            for (fifth, &ses) in scratch.fifth[..len]
+                .iter_mut()
+                .zip(&chunk.ses[batch.clone()])
+            {
+                *fifth = cuts.iter().map(|&cut| u8::from(ses >= cut)).sum();
+            }
             scratch.personal[..len].fill(hood.service_level);
             scratch.participating[..len].fill(false);
             scratch.offered[..len].fill(false);
@@ -562,9 +569,11 @@ fn respond_for<const D: usize>(
             for k in 0..busy {
                 let j = usize::from(scratch.busy[k]);
                 let offer = scratch.offered[j].then_some(scratch.offer[j]);
+                let fifth = usize::from(scratch.fifth[j]);
                 let (personal, participating) = act.draw(
                     chunk,
                     first + j,
+                    fifth,
                     offer,
                     &mut hood_tally,
                     &mut tally.quintiles,
@@ -593,7 +602,7 @@ struct Act<'a, 'c> {
 }
 
 impl Act<'_, '_> {
-    /// Resident `i` of `chunk` is served and lapses open needs, joins (on
+    /// Resident `i` of `chunk`, in SES fifth `fifth`, is served and lapses open needs, joins (on
     /// an `offer`, with its uniform), quits, and gives effort; burnout and
     /// efficacy of a volunteer are updated. Adds the needs and the
     /// volunteering to `hood_tally` and `fifths`, and returns the resident's own
@@ -606,6 +615,7 @@ impl Act<'_, '_> {
         &mut self,
         chunk: &mut ResidentChunk<'_>,
         i: usize,
+        fifth: usize,
         offer: Option<f64>,
         hood_tally: &mut GroupTally,
         fifths: &mut [GroupTally; 5],
@@ -627,8 +637,7 @@ impl Act<'_, '_> {
         let mut personal = hood.service_level;
         if has_open(reported, hidden) {
             let week = serve_and_lapse(rng.get(), Slots { reported, hidden }, fates, cells);
-            let fifth = &mut fifths[quintile(chunk.ses[i], &ctx.quintile_cuts)];
-            for group in [&mut *hood_tally, fifth] {
+            for group in [&mut *hood_tally, &mut fifths[fifth]] {
                 group.open += week.open;
                 group.served += week.served;
                 group.lapsed += week.lapsed;
@@ -695,7 +704,6 @@ impl Act<'_, '_> {
         let burnout = burnout.clamp(0.0, 1.0);
         chunk.burnout[i] = burnout as f32;
         chunk.efficacy[i] = efficacy.clamp(0.0, 1.0) as f32;
-        let fifth = quintile(chunk.ses[i], &ctx.quintile_cuts);
         for group in [&mut *hood_tally, &mut fifths[fifth]] {
             group.participants += 1;
             group.participants_low_ses += u64::from(fifth < 2);
@@ -738,10 +746,7 @@ fn update_feelings(
     let participating = &scratch.participating[..len];
     let satisfaction_out = &mut scratch.satisfaction[..len];
     let trust_out = &mut scratch.trust[..len];
-    let fifth = &mut scratch.fifth[..len];
-    let cuts = &ctx.quintile_cuts;
     for j in 0..len {
-        fifth[j] = cuts.iter().map(|&c| u8::from(ses[j] >= c)).sum();
         // Stored either way: a store on a condition would keep the loop scalar.
         let recovered = (burnout[j] as f64 - idle).clamp(0.0, 1.0) as f32;
         burnout[j] = if participating[j] {
@@ -769,7 +774,9 @@ fn update_feelings(
 /// `scratch` to their neighbourhood's tally and their SES fifth's, one by
 /// one in order, so each sum comes out as if the residents had been
 /// handled one at a time from start to end.
-#[inline(always)]
+// Not inlined: on its own the sums stay in registers through the loop,
+// where inside the large pass they were kept in memory.
+#[inline(never)]
 fn add_feelings(
     scratch: &Scratch,
     len: usize,
