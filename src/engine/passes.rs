@@ -855,6 +855,21 @@ impl NeedFates {
     }
 }
 
+/// For four domains, the domains with needs open as a word with the top bit
+/// of byte `d` set where domain `d` has some (reported or hidden); `None`
+/// for other counts.
+#[inline(always)]
+fn open_domains(reported: &[u8], hidden: &[u8]) -> Option<u32> {
+    let (r, h) = (
+        <[u8; 4]>::try_from(reported).ok()?,
+        <[u8; 4]>::try_from(hidden).ok()?,
+    );
+    let word = u32::from_le_bytes(r) | u32::from_le_bytes(h);
+    // A byte's low seven bits plus 0x7f carry into its top bit unless all
+    // are 0; or'ed with the byte itself, the top bit says "not 0".
+    Some((((word & 0x7f7f_7f7f) + 0x7f7f_7f7f) | word) & 0x8080_8080)
+}
+
 /// Serves one resident's open needs and lapses some of the rest, domain by
 /// domain (a domain with none open draws nothing), adding them to the
 /// neighbourhood's `cells` (one per domain).
@@ -866,35 +881,71 @@ fn serve_and_lapse(
     cells: &mut [CellTally],
 ) -> NeedsWeek {
     let mut week = NeedsWeek::default();
-    let per_domain = slots
-        .reported
-        .iter_mut()
-        .zip(slots.hidden.iter_mut())
-        .zip(fates)
-        .zip(cells);
-    for (((reported, hidden), fate), cell) in per_domain {
-        let (r, h) = (*reported as u32, *hidden as u32);
-        if r == 0 && h == 0 {
-            continue;
+    let Slots { reported, hidden } = slots;
+    match open_domains(reported, hidden) {
+        // Four domains: only those with needs open are visited, in order,
+        // without a branch per domain to mispredict.
+        Some(mut open) => {
+            while open != 0 {
+                let d = open.trailing_zeros() as usize / 8;
+                serve_domain(
+                    rng,
+                    &mut reported[d],
+                    &mut hidden[d],
+                    &fates[d],
+                    &mut cells[d],
+                    &mut week,
+                );
+                open &= open - 1;
+            }
         }
-        let (sr, lr) = rng.trinomial(r, &fate.reported);
-        let (sh, lh) = rng.trinomial(h, &fate.hidden);
-        let (r_end, h_end) = (r - sr - lr, h - sh - lh);
-        *reported = r_end as u8;
-        *hidden = h_end as u8;
-        cell.open_reported += r as u64;
-        cell.open_hidden += h as u64;
-        cell.served_reported += sr as u64;
-        cell.served_hidden += sh as u64;
-        cell.lapsed_reported += lr as u64;
-        cell.lapsed_hidden += lh as u64;
-        week.open += (r + h) as u64;
-        week.served += (sr + sh) as u64;
-        week.lapsed += (lr + lh) as u64;
-        week.hidden_end += h_end as u64;
-        week.pending_end += (r_end + h_end) as u64;
+        None => {
+            for d in 0..fates.len() {
+                if reported[d] | hidden[d] != 0 {
+                    serve_domain(
+                        rng,
+                        &mut reported[d],
+                        &mut hidden[d],
+                        &fates[d],
+                        &mut cells[d],
+                        &mut week,
+                    );
+                }
+            }
+        }
     }
     week
+}
+
+/// Serves a resident's open needs of one domain (`reported` and `hidden`
+/// counts) and lapses some of the rest, adding them to the domain's `cell`
+/// and the resident's `week`.
+#[inline(always)]
+fn serve_domain(
+    rng: &mut Stream,
+    reported: &mut u8,
+    hidden: &mut u8,
+    fate: &NeedFates,
+    cell: &mut CellTally,
+    week: &mut NeedsWeek,
+) {
+    let (r, h) = (u32::from(*reported), u32::from(*hidden));
+    let (sr, lr) = rng.trinomial(r, &fate.reported);
+    let (sh, lh) = rng.trinomial(h, &fate.hidden);
+    let (r_end, h_end) = (r - sr - lr, h - sh - lh);
+    *reported = r_end as u8;
+    *hidden = h_end as u8;
+    cell.open_reported += u64::from(r);
+    cell.open_hidden += u64::from(h);
+    cell.served_reported += u64::from(sr);
+    cell.served_hidden += u64::from(sh);
+    cell.lapsed_reported += u64::from(lr);
+    cell.lapsed_hidden += u64::from(lh);
+    week.open += u64::from(r + h);
+    week.served += u64::from(sr + sh);
+    week.lapsed += u64::from(lr + lh);
+    week.hidden_end += u64::from(h_end);
+    week.pending_end += u64::from(r_end + h_end);
 }
 
 fn add_slices(a: &mut [u64], b: &[u64]) {
