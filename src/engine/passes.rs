@@ -493,6 +493,67 @@ struct Scratch {
     busy: [u16; BATCH],
 }
 
+impl Scratch {
+    /// Empty scratch columns.
+    fn new() -> Self {
+        Scratch {
+            personal: [0.0; BATCH],
+            participating: [false; BATCH],
+            satisfaction: [0.0; BATCH],
+            trust: [0.0; BATCH],
+            fifth: [0; BATCH],
+            offered: [false; BATCH],
+            offer: [0.0; BATCH],
+            busy: [0; BATCH],
+        }
+    }
+
+    /// Readies the scratch for the residents of `batch` (indices into
+    /// `chunk`): their SES fifths by `cuts`, and what the first step leaves
+    /// for those it does not visit (the neighbourhood's `service_level` as
+    /// their own share served, not volunteering, no offer).
+    #[inline(always)]
+    fn prepare(
+        &mut self,
+        chunk: &ResidentChunk<'_>,
+        batch: std::ops::Range<usize>,
+        cuts: &[f32; 4],
+        service_level: f64,
+    ) {
+        let len = batch.len();
+        for (fifth, &ses) in self.fifth[..len].iter_mut().zip(&chunk.ses[batch]) {
+            *fifth = cuts.iter().map(|&cut| u8::from(ses >= cut)).sum();
+        }
+        self.personal[..len].fill(service_level);
+        self.participating[..len].fill(false);
+        self.offered[..len].fill(false);
+    }
+
+    /// Lists in `busy` the residents of `batch` with anything to draw or
+    /// do (open needs, an offer already marked in `offered`, or
+    /// volunteering), in order; returns how many.
+    #[inline(always)]
+    fn list_busy(
+        &mut self,
+        chunk: &ResidentChunk<'_>,
+        batch: std::ops::Range<usize>,
+        domains: usize,
+    ) -> usize {
+        // Listed without a branch: which residents are busy is as good as
+        // random, and a branch on it would be mispredicted often.
+        let mut busy = 0;
+        for (j, i) in batch.enumerate() {
+            let slots = i * domains..(i + 1) * domains;
+            let acts = has_open(&chunk.reported[slots.clone()], &chunk.hidden[slots])
+                | (chunk.traits[i] & PARTICIPATING != 0)
+                | self.offered[j];
+            self.busy[busy] = j as u16;
+            busy += usize::from(acts);
+        }
+        busy
+    }
+}
+
 /// [`respond`] for `D` domains (0: as many as `ctx` says). Each batch of
 /// a run of neighbours goes through three steps, so that the work every
 /// resident does is one loop of the same arithmetic in every lane (SIMD):
@@ -512,16 +573,7 @@ fn respond_for<const D: usize>(
     let tick = ctx.tick as u64;
     let joining = StreamKey::new(ctx.seed, tick, Purpose::Joining);
     let response = StreamKey::new(ctx.seed, tick, Purpose::Response);
-    let mut scratch = Scratch {
-        personal: [0.0; BATCH],
-        participating: [false; BATCH],
-        satisfaction: [0.0; BATCH],
-        trust: [0.0; BATCH],
-        fifth: [0; BATCH],
-        offered: [false; BATCH],
-        offer: [0.0; BATCH],
-        busy: [0; BATCH],
-    };
+    let mut scratch = Scratch::new();
     for (start, end, n) in runs(chunk.first, chunk.neighbourhood) {
         let hood = &ctx.hoods[n];
         let cells = n * d_count..(n + 1) * d_count;
@@ -539,33 +591,15 @@ fn respond_for<const D: usize>(
         let mut first = start;
         while first < end {
             let batch = first..(first + BATCH).min(end);
-            let len = batch.len();
-            let cuts = &ctx.quintile_cuts;
-            for (fifth, &ses) in scratch.fifth[..len]
-                .iter_mut()
-                .zip(&chunk.ses[batch.clone()])
-            {
-                *fifth = cuts.iter().map(|&cut| u8::from(ses >= cut)).sum();
-            }
-            scratch.personal[..len].fill(hood.service_level);
-            scratch.participating[..len].fill(false);
-            scratch.offered[..len].fill(false);
+            // 1. The busy few draw and act.
+            scratch.prepare(chunk, batch.clone(), &ctx.quintile_cuts, hood.service_level);
+            // Offers reaching the batch, each with the uniform it comes with.
             while let Some(i) = next_offer.filter(|&i| i < batch.end) {
                 scratch.offered[i - first] = true;
                 scratch.offer[i - first] = offers.stream.uniform();
                 next_offer = offers.next();
             }
-            // Listed without a branch: which residents are busy is as good
-            // as random, and a branch on it would be mispredicted often.
-            let mut busy = 0;
-            for (j, i) in batch.clone().enumerate() {
-                let slots = i * d_count..(i + 1) * d_count;
-                let acts = has_open(&chunk.reported[slots.clone()], &chunk.hidden[slots])
-                    | (chunk.traits[i] & PARTICIPATING != 0)
-                    | scratch.offered[j];
-                scratch.busy[busy] = j as u16;
-                busy += usize::from(acts);
-            }
+            let busy = scratch.list_busy(chunk, batch.clone(), d_count);
             for k in 0..busy {
                 let j = usize::from(scratch.busy[k]);
                 let offer = scratch.offered[j].then_some(scratch.offer[j]);
@@ -581,6 +615,7 @@ fn respond_for<const D: usize>(
                 scratch.personal[j] = personal;
                 scratch.participating[j] = participating;
             }
+            // 2. Everyone, in lanes; 3. the tallies, in order.
             update_feelings(chunk, batch.clone(), ctx, hood, &mut scratch);
             add_feelings(&scratch, batch.len(), &mut hood_tally, &mut tally.quintiles);
             first = batch.end;
