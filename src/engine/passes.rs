@@ -426,8 +426,9 @@ impl ResponseTally {
 /// A resident draws from their own [`Purpose::Response`] stream only when
 /// they have open needs or volunteer. Offers to volunteer reach each
 /// resident with the neighbourhood's `join_rate`; each run of neighbours
-/// (a neighbourhood within a [`BLOCK`]) finds who they reach with one [`Purpose::Joining`] stream,
-/// which also draws the uniform a resident's willingness is compared with.
+/// (a neighbourhood within a [`BLOCK`]) finds who they reach with one
+/// [`Purpose::Joining`] stream, which also draws the uniform a resident's
+/// willingness is compared with.
 ///
 /// On a processor with AVX2 the pass runs as compiled for it, where the
 /// step every resident goes through works on four lanes at once instead of
@@ -479,6 +480,8 @@ fn respond_any(chunk: &mut ResidentChunk<'_>, ctx: &ResponseContext<'_>) -> Resp
 /// pass: small enough that the step's scratch columns stay in the first
 /// level of cache.
 const BATCH: usize = 256;
+// A batch's residents are listed by their `u16` place in it.
+const _: () = assert!(BATCH <= 1 << 16);
 
 /// What the first step of the response pass leaves for the other two, one
 /// entry per resident of a batch.
