@@ -903,19 +903,26 @@ impl NeedFates {
     }
 }
 
-/// For four domains, the domains with needs open as a word with the top bit
-/// of byte `d` set where domain `d` has some (reported or hidden); `None`
-/// for other counts.
+/// The domains with needs open (reported or hidden), as a word with the top
+/// bit of byte `d` set where domain `d` has some. At most
+/// [`crate::scenario::MAX_DOMAINS`] (8) domains, one byte each.
 #[inline(always)]
-fn open_domains(reported: &[u8], hidden: &[u8]) -> Option<u32> {
-    let (r, h) = (
-        <[u8; 4]>::try_from(reported).ok()?,
-        <[u8; 4]>::try_from(hidden).ok()?,
-    );
-    let word = u32::from_le_bytes(r) | u32::from_le_bytes(h);
-    // A byte's low seven bits plus 0x7f carry into its top bit unless all
-    // are 0; or'ed with the byte itself, the top bit says "not 0".
-    Some((((word & 0x7f7f_7f7f) + 0x7f7f_7f7f) | word) & 0x8080_8080)
+fn open_domains(reported: &[u8], hidden: &[u8]) -> u64 {
+    if let (Ok(r), Ok(h)) = (<[u8; 4]>::try_from(reported), <[u8; 4]>::try_from(hidden)) {
+        // Four domains (the usual count), all at once: a byte's low seven
+        // bits plus 0x7f carry into its top bit unless all are 0; or'ed
+        // with the byte itself, the top bit says "not 0".
+        let word = u32::from_le_bytes(r) | u32::from_le_bytes(h);
+        return u64::from((((word & 0x7f7f_7f7f) + 0x7f7f_7f7f) | word) & 0x8080_8080);
+    }
+    debug_assert!(reported.len() <= 8, "at most eight domains");
+    reported
+        .iter()
+        .zip(hidden)
+        .enumerate()
+        .fold(0, |open, (d, (&r, &h))| {
+            open | u64::from(r | h != 0) << (8 * d + 7)
+        })
 }
 
 /// Serves one resident's open needs and lapses some of the rest, domain by
@@ -930,37 +937,20 @@ fn serve_and_lapse(
 ) -> NeedsWeek {
     let mut week = NeedsWeek::default();
     let Slots { reported, hidden } = slots;
-    match open_domains(reported, hidden) {
-        // Four domains: only those with needs open are visited, in order,
-        // without a branch per domain to mispredict.
-        Some(mut open) => {
-            while open != 0 {
-                let d = open.trailing_zeros() as usize / 8;
-                serve_domain(
-                    rng,
-                    &mut reported[d],
-                    &mut hidden[d],
-                    &fates[d],
-                    &mut cells[d],
-                    &mut week,
-                );
-                open &= open - 1;
-            }
-        }
-        None => {
-            for d in 0..fates.len() {
-                if reported[d] | hidden[d] != 0 {
-                    serve_domain(
-                        rng,
-                        &mut reported[d],
-                        &mut hidden[d],
-                        &fates[d],
-                        &mut cells[d],
-                        &mut week,
-                    );
-                }
-            }
-        }
+    // Only the domains with needs open are visited, in order, without a
+    // branch per domain to mispredict.
+    let mut open = open_domains(reported, hidden);
+    while open != 0 {
+        let d = open.trailing_zeros() as usize / 8;
+        serve_domain(
+            rng,
+            &mut reported[d],
+            &mut hidden[d],
+            &fates[d],
+            &mut cells[d],
+            &mut week,
+        );
+        open &= open - 1;
     }
     week
 }
