@@ -308,6 +308,10 @@ struct NewArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(message) = check_thread_count() {
+        print_error(&message);
+        return ExitCode::from(2);
+    }
     let outcome = match cli.command {
         Command::Run(a) => run(a),
         Command::Compare(a) => compare(a),
@@ -327,6 +331,25 @@ fn main() -> ExitCode {
         print_error(&message);
         ExitCode::from(2)
     })
+}
+
+/// Refuses a `RAYON_NUM_THREADS` that rayon would silently ignore (not a
+/// whole number, or 0: it then uses every core) or that would start more
+/// threads than [`coserve::engine::most_threads`].
+fn check_thread_count() -> Result<(), String> {
+    let Some(value) = std::env::var_os("RAYON_NUM_THREADS") else {
+        return Ok(());
+    };
+    let most = coserve::engine::most_threads();
+    match value.to_str().and_then(|v| v.trim().parse::<usize>().ok()) {
+        Some(n) if (1..=most).contains(&n) => Ok(()),
+        _ => Err(format!(
+            "RAYON_NUM_THREADS={}: expected a whole number of threads from 1 to {most} \
+             (this machine has {} cores)\n  help: unset it to use every core",
+            value.to_string_lossy(),
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        )),
+    }
 }
 
 /// What a command returns: its exit code, or the message to print before

@@ -313,6 +313,44 @@ fn bad_set_overrides_are_refused_with_the_argument_named() {
     }
 }
 
+/// A thread count rayon would ignore or that would start thousands of
+/// threads is refused before anything runs; a good one runs.
+#[test]
+fn a_bad_thread_count_is_refused_with_the_range() {
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        Command::new(env!("CARGO_BIN_EXE_coserve"))
+            .args(["run", scenario, "--set", "city.residents=500", "--set"])
+            .args(["run.ticks=3", "--set", "run.warmup=0", "--force", "--out"])
+            .arg(dir.path().join("out"))
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap()
+    };
+    for threads in ["abc", "0", "-1", "1000000", ""] {
+        let out = run(threads);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{threads:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("RAYON_NUM_THREADS={threads}:"))
+                && stderr.contains("expected a whole number of threads from 1 to"),
+            "{threads:?}: {stderr}"
+        );
+        assert!(
+            !dir.path().join("out").exists(),
+            "{threads:?}: nothing may be written"
+        );
+    }
+    let out = run("2");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Another of coserve's files given where a scenario is expected is named,
 /// with the command that reads it, not answered with a list of unknown keys.
 #[test]

@@ -149,11 +149,6 @@ fn value_error(py: Python<'_>, key: &str, why: String, sample: Option<usize>) ->
     )
 }
 
-/// The most threads a call may ask for, unless the machine has more than
-/// half as many cores: each is started up front, and thousands would take
-/// seconds and the system's process table.
-const MAX_THREADS: usize = 256;
-
 /// Runs `work` on a thread of its own, on a pool of `threads` (rayon's
 /// global pool when `None`), with the interpreter released. Every 100 ms
 /// it checks for Ctrl-C; then it sets the flag `work` is given, waits for
@@ -163,7 +158,7 @@ fn detached<T: Send>(
     threads: Option<usize>,
     work: impl FnOnce(&AtomicBool) -> T + Send,
 ) -> PyResult<T> {
-    let most = MAX_THREADS.max(2 * rayon::current_num_threads());
+    let most = coserve::engine::most_threads();
     let pool = match threads {
         Some(n) if n == 0 || n > most => {
             return Err(PyValueError::new_err(format!(

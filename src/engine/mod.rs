@@ -35,6 +35,15 @@ use passes::{
 use rayon::prelude::*;
 use serde::Serialize;
 
+/// The most threads a caller may ask for: 256, or twice the cores of a
+/// larger machine. Outputs never depend on the count; more threads than
+/// cores only slow a run down (each pass waits on all of them), and each is
+/// started up front, so thousands would take seconds and the system's
+/// process table.
+pub fn most_threads() -> usize {
+    256.max(2 * std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Residents per chunk of the parallel passes. Fixed, so that the order in
 /// which tallies are added never depends on the thread count.
 pub const CHUNK: usize = 16_384;
