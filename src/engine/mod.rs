@@ -519,6 +519,7 @@ impl Simulation {
         for t in &tallies {
             total.add(t);
         }
+        total.count_needs_by_hood(ctx.domains);
         total
     }
 
@@ -771,7 +772,7 @@ impl Simulation {
             };
             state.participants = g.participants;
             state.volunteer_hours = g.volunteer_hours;
-            state.backlog = g.pending_end;
+            state.backlog = g.pending_end();
             if self.knobs.volunteer_input {
                 let mut rng = Stream::new(
                     self.scenario.run.seed,
@@ -783,7 +784,7 @@ impl Simulation {
                 let volunteers_per_org = g.participants as f64 / state.organizations.max(1) as f64;
                 let founding = model::founding_probability(
                     hood.social_capital,
-                    g.pending_end as f64 / hood.population as f64,
+                    g.pending_end() as f64 / hood.population as f64,
                     volunteers_per_org,
                     b,
                 );

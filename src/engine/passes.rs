@@ -339,8 +339,6 @@ pub struct GroupTally {
     pub lapsed: u64,
     /// Their hidden needs still open at the end of the tick.
     pub hidden_end: u64,
-    /// All their needs still open at the end of the tick.
-    pub pending_end: u64,
     /// Residents volunteering this tick.
     pub participants: u64,
     /// Volunteers from the bottom two SES fifths.
@@ -360,6 +358,12 @@ pub struct GroupTally {
 }
 
 impl GroupTally {
+    /// All their needs still open at the end of the tick: those open less
+    /// those served and those lapsed.
+    pub fn pending_end(&self) -> u64 {
+        self.open - self.served - self.lapsed
+    }
+
     /// Adds another group's tally to this one.
     pub fn add(&mut self, o: &GroupTally) {
         self.residents += o.residents;
@@ -367,7 +371,6 @@ impl GroupTally {
         self.served += o.served;
         self.lapsed += o.lapsed;
         self.hidden_end += o.hidden_end;
-        self.pending_end += o.pending_end;
         self.participants += o.participants;
         self.participants_low_ses += o.participants_low_ses;
         self.volunteer_hours += o.volunteer_hours;
@@ -398,6 +401,21 @@ impl ResponseTally {
             cells: vec![CellTally::default(); hoods * domains],
             hoods: vec![GroupTally::default(); hoods],
             quintiles: [GroupTally::default(); 5],
+        }
+    }
+
+    /// Fills each neighbourhood's needs (`open`, `served`, `lapsed`,
+    /// `hidden_end`) from its cells, one per domain, `domains` of them: the
+    /// pass adds a resident's needs to their cells and SES fifth only, so
+    /// this is called once, on the tally of the whole city.
+    pub fn count_needs_by_hood(&mut self, domains: usize) {
+        for (hood, cells) in self.hoods.iter_mut().zip(self.cells.chunks_exact(domains)) {
+            for c in cells {
+                hood.open += c.open_reported + c.open_hidden;
+                hood.served += c.served_reported + c.served_hidden;
+                hood.lapsed += c.lapsed_reported + c.lapsed_hidden;
+                hood.hidden_end += c.open_hidden - c.served_hidden - c.lapsed_hidden;
+            }
         }
     }
 
@@ -685,13 +703,13 @@ impl Act<'_, '_> {
         let mut personal = hood.service_level;
         if has_open(reported, hidden) {
             let week = serve_and_lapse(rng.get(), Slots { reported, hidden }, fates, cells);
-            for group in [&mut *hood_tally, &mut fifths[fifth]] {
-                group.open += week.open;
-                group.served += week.served;
-                group.lapsed += week.lapsed;
-                group.hidden_end += week.hidden_end;
-                group.pending_end += week.pending_end;
-            }
+            // The neighbourhood's needs are summed from its cells once a
+            // tick ([`ResponseTally::count_needs_by_hood`]).
+            let group = &mut fifths[fifth];
+            group.open += u64::from(week.open);
+            group.served += u64::from(week.served);
+            group.lapsed += u64::from(week.lapsed);
+            group.hidden_end += u64::from(week.hidden_end);
             if week.open > 0 {
                 personal = week.served as f64 / week.open as f64;
             }
@@ -867,14 +885,15 @@ fn has_open(reported: &[u8], hidden: &[u8]) -> bool {
     }
 }
 
-/// One resident's open needs in a week, over all domains.
+/// One resident's open needs in a week, over all domains. At most
+/// 8 domains of 2 x 255 open needs: `u32`, which converts to `f64` in one
+/// instruction where `u64` takes several.
 #[derive(Clone, Copy, Debug, Default)]
 struct NeedsWeek {
-    open: u64,
-    served: u64,
-    lapsed: u64,
-    hidden_end: u64,
-    pending_end: u64,
+    open: u32,
+    served: u32,
+    lapsed: u32,
+    hidden_end: u32,
 }
 
 /// One resident's open needs per domain, reported and hidden.
@@ -981,11 +1000,10 @@ fn serve_domain(
     cell.served_hidden += u64::from(sh);
     cell.lapsed_reported += u64::from(lr);
     cell.lapsed_hidden += u64::from(lh);
-    week.open += u64::from(r + h);
-    week.served += u64::from(sr + sh);
-    week.lapsed += u64::from(lr + lh);
-    week.hidden_end += u64::from(h_end);
-    week.pending_end += u64::from(r_end + h_end);
+    week.open += r + h;
+    week.served += sr + sh;
+    week.lapsed += lr + lh;
+    week.hidden_end += h_end;
 }
 
 fn add_slices(a: &mut [u64], b: &[u64]) {
