@@ -6,6 +6,7 @@ use super::city::City;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::{Behaviour, Scenario};
 use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
 
 /// Cooperation types and their shares (Fischbacher, Gächter & Fehr 2001).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,39 +108,59 @@ pub struct ResidentChunk<'a> {
 
 impl Residents {
     /// Draws every resident of the city; the same seed gives the same people.
+    /// Each resident draws from their own stream, so blocks of residents
+    /// are drawn in parallel with the same numbers as one by one.
     pub fn generate(s: &Scenario, city: &City) -> Residents {
+        /// Residents drawn together by one thread.
+        const BLOCK: usize = 16_384;
         let n = city.residents() as usize;
         let domains = s.domains.len();
+        let mut neighbourhood = Vec::with_capacity(n);
+        for hood in &city.neighbourhoods {
+            neighbourhood.extend(std::iter::repeat_n(
+                hood.index as u16,
+                hood.population as usize,
+            ));
+        }
         let mut r = Residents {
             domains,
-            neighbourhood: Vec::with_capacity(n),
-            ses: Vec::with_capacity(n),
-            trust: Vec::with_capacity(n),
+            neighbourhood,
+            ses: vec![0.0; n],
+            trust: vec![0.0; n],
             expectation: vec![s.behaviour.initial_service_level as f32; n],
-            efficacy: Vec::with_capacity(n),
+            efficacy: vec![0.0; n],
             burnout: vec![0.0; n],
-            traits: Vec::with_capacity(n),
+            traits: vec![0; n],
             reported: vec![0; n * domains],
             hidden: vec![0; n * domains],
         };
         let b = &s.behaviour;
-        for hood in &city.neighbourhoods {
-            for i in hood.first_resident..hood.first_resident + hood.population {
-                let mut rng = Stream::new(s.run.seed, 0, i as u64, Purpose::ResidentInit);
-                let z: f64 = StandardNormal.sample(&mut rng);
-                let ses = (hood.ses_mean + s.city.ses_spread_within * z).clamp(0.0, 1.0);
-                let kind = CooperationType::draw(rng.uniform(), b) as u8;
-                let digital = rng.chance(b.digital_access_base + b.digital_access_ses * ses);
-                let z: f64 = StandardNormal.sample(&mut rng);
-                let trust = trust_anchor(s, ses) + b.trust_initial_spread * z;
-                r.neighbourhood.push(hood.index as u16);
-                r.ses.push(ses as f32);
-                r.trust.push(trust.clamp(0.0, 1.0) as f32);
-                r.efficacy
-                    .push((b.efficacy_base + b.efficacy_ses * ses) as f32);
-                r.traits.push(kind | if digital { DIGITAL } else { 0 });
-            }
-        }
+        let blocks = (
+            r.neighbourhood.par_chunks(BLOCK),
+            r.ses.par_chunks_mut(BLOCK),
+            r.trust.par_chunks_mut(BLOCK),
+            r.efficacy.par_chunks_mut(BLOCK),
+            r.traits.par_chunks_mut(BLOCK),
+        );
+        blocks.into_par_iter().enumerate().for_each(
+            |(block, (hood_of, ses_of, trust_of, efficacy_of, traits_of))| {
+                for (j, &hood) in hood_of.iter().enumerate() {
+                    let hood = &city.neighbourhoods[usize::from(hood)];
+                    let i = block * BLOCK + j;
+                    let mut rng = Stream::new(s.run.seed, 0, i as u64, Purpose::ResidentInit);
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    let ses = (hood.ses_mean + s.city.ses_spread_within * z).clamp(0.0, 1.0);
+                    let kind = CooperationType::draw(rng.uniform(), b) as u8;
+                    let digital = rng.chance(b.digital_access_base + b.digital_access_ses * ses);
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    let trust = trust_anchor(s, ses) + b.trust_initial_spread * z;
+                    ses_of[j] = ses as f32;
+                    trust_of[j] = trust.clamp(0.0, 1.0) as f32;
+                    efficacy_of[j] = (b.efficacy_base + b.efficacy_ses * ses) as f32;
+                    traits_of[j] = kind | if digital { DIGITAL } else { 0 };
+                }
+            },
+        );
         r
     }
 
@@ -191,7 +212,6 @@ impl Residents {
     /// then marks today's volunteers. Called once per budget cycle, it
     /// measures annual volunteer retention.
     pub fn mark_volunteers(&mut self) -> f64 {
-        use rayon::prelude::*;
         let (kept, marked) = self
             .traits
             .par_chunks_mut(1 << 16)
@@ -218,12 +238,27 @@ impl Residents {
         }
     }
 
-    /// SES values that split residents into five equal groups.
+    /// SES values that split residents into five equal groups: the
+    /// values at places `len * q / 5` (q = 1 to 4) of the residents' SES
+    /// in increasing order. Found by selection, in time linear in the
+    /// number of residents, from the highest cut down: each selection
+    /// leaves the values below its cut before it, where the next is
+    /// sought. `[0; 4]` for no residents.
     pub fn quintile_cuts(&self) -> [f32; 4] {
-        let mut sorted = self.ses.clone();
-        sorted.sort_unstable_by(f32::total_cmp);
-        let at = |q: usize| sorted[(sorted.len() * q / 5).min(sorted.len() - 1)];
-        [at(1), at(2), at(3), at(4)]
+        let mut values = self.ses.clone();
+        let n = values.len();
+        let mut cuts = [0.0; 4];
+        if n == 0 {
+            return cuts;
+        }
+        let mut below = n;
+        for q in (1..5).rev() {
+            let at = (n * q / 5).min(n - 1);
+            let (_, cut, _) = values[..below].select_nth_unstable_by(at, f32::total_cmp);
+            cuts[q - 1] = *cut;
+            below = at + 1;
+        }
+        cuts
     }
 }
 
@@ -237,4 +272,43 @@ pub fn trust_anchor(s: &Scenario, ses: f64) -> f64 {
 #[inline(always)]
 pub fn quintile(ses: f32, cuts: &[f32; 4]) -> usize {
     cuts.iter().filter(|&&c| ses >= c).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Residents;
+
+    fn with_ses(ses: Vec<f32>) -> Residents {
+        let n = ses.len();
+        Residents {
+            domains: 1,
+            neighbourhood: vec![0; n],
+            ses,
+            trust: vec![0.0; n],
+            expectation: vec![0.0; n],
+            efficacy: vec![0.0; n],
+            burnout: vec![0.0; n],
+            traits: vec![0; n],
+            reported: vec![0; n],
+            hidden: vec![0; n],
+        }
+    }
+
+    #[test]
+    fn quintile_cuts_are_the_values_at_each_fifth_in_sorted_order() {
+        for n in 1..80 {
+            // Out of order, with many ties (7 values) and without (101).
+            for values in [7, 101] {
+                let ses: Vec<f32> = (0..n)
+                    .map(|k| ((k * 37 + 11) % values) as f32 / values as f32)
+                    .collect();
+                let mut sorted = ses.clone();
+                sorted.sort_by(f32::total_cmp);
+                let expected: [f32; 4] =
+                    std::array::from_fn(|q| sorted[(n * (q + 1) / 5).min(n - 1)]);
+                assert_eq!(with_ses(ses).quintile_cuts(), expected, "{n} residents");
+            }
+        }
+        assert_eq!(with_ses(Vec::new()).quintile_cuts(), [0.0; 4]);
+    }
 }
