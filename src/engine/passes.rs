@@ -989,8 +989,7 @@ fn serve_domain(
     week: &mut NeedsWeek,
 ) {
     let (r, h) = (u32::from(*reported), u32::from(*hidden));
-    let (sr, lr) = rng.trinomial(r, &fate.reported);
-    let (sh, lh) = rng.trinomial(h, &fate.hidden);
+    let [(sr, lr), (sh, lh)] = rng.trinomial_pair((r, h), (&fate.reported, &fate.hidden));
     let (r_end, h_end) = (r - sr - lr, h - sh - lh);
     *reported = r_end as u8;
     *hidden = h_end as u8;
