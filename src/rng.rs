@@ -8,8 +8,7 @@
 //! them. This is what makes outputs byte-identical across thread counts.
 //!
 //! The passes over residents hash the common part of a key once per tick
-//! ([`StreamKey`]), key a resident's stream only when they draw
-//! ([`LazyStream`]), and find the few residents a rare event happens to by
+//! ([`StreamKey`]), key a resident's stream only when they draw, and find the few residents a rare event happens to by
 //! geometric gaps ([`Stream::geometric`]) instead of a draw for each.
 
 use rand::RngCore;
@@ -282,33 +281,6 @@ impl StreamKey {
     }
 }
 
-/// An agent's stream, keyed only when first drawn from: in most weeks
-/// many residents draw nothing.
-pub struct LazyStream {
-    key: StreamKey,
-    agent: u64,
-    stream: Option<Stream>,
-}
-
-impl LazyStream {
-    /// The stream of `agent` under `key`, not yet keyed.
-    #[inline(always)]
-    pub fn new(key: StreamKey, agent: u64) -> Self {
-        LazyStream {
-            key,
-            agent,
-            stream: None,
-        }
-    }
-
-    /// The stream: the same numbers as `key.stream(agent)`.
-    #[inline(always)]
-    pub fn get(&mut self) -> &mut Stream {
-        let (key, agent) = (self.key, self.agent);
-        self.stream.get_or_insert_with(|| key.stream(agent))
-    }
-}
-
 impl RngCore for Stream {
     fn next_u32(&mut self) -> u32 {
         (self.next() >> 32) as u32
@@ -414,13 +386,8 @@ mod tests {
     }
 
     #[test]
-    fn a_lazy_stream_draws_what_the_stream_of_its_key_does() {
+    fn a_keyed_stream_differs_by_tick_purpose_and_agent() {
         let key = StreamKey::new(5, 6, Purpose::Response);
-        let mut lazy = LazyStream::new(key, 7);
-        let mut eager = key.stream(7);
-        for _ in 0..3 {
-            assert_eq!(lazy.get().next_u64(), eager.next_u64());
-        }
         let other_tick = StreamKey::new(5, 7, Purpose::Response).stream(7).next_u64();
         let other_purpose = StreamKey::new(5, 6, Purpose::Needs).stream(7).next_u64();
         let other_agent = key.stream(8).next_u64();

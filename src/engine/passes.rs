@@ -9,7 +9,7 @@ use crate::model::behaviour::{
 };
 use crate::model::residents::{DIGITAL, PARTICIPATING};
 use crate::model::{CooperationType, ResidentChunk, quintile};
-use crate::rng::{LazyStream, Poisson, Purpose, Stream, StreamKey, Trinomial, log_miss};
+use crate::rng::{Poisson, Purpose, Stream, StreamKey, Trinomial, log_miss};
 use crate::scenario::Behaviour;
 
 /// Residents per block of the streams that find rare events (a need
@@ -519,9 +519,14 @@ struct Scratch {
     offered: [bool; BATCH],
     /// The uniform an offer comes with (where `offered`).
     offer: [f64; BATCH],
-    /// The residents with anything to draw or do (open needs, an offer, or
-    /// volunteering), in order: the first step's work list.
-    busy: [u16; BATCH],
+    /// The residents with open needs, in order: the first step's first
+    /// work list.
+    in_need: [u16; BATCH],
+    /// The residents volunteering or offered to, in order: its second.
+    acting: [u16; BATCH],
+    /// Each listed resident's [`Purpose::Response`] stream, carried from
+    /// the first list's draws to the second's.
+    stream: [Stream; BATCH],
 }
 
 impl Scratch {
@@ -535,7 +540,9 @@ impl Scratch {
             fifth: [0; BATCH],
             offered: [false; BATCH],
             offer: [0.0; BATCH],
-            busy: [0; BATCH],
+            in_need: [0; BATCH],
+            acting: [0; BATCH],
+            stream: std::array::from_fn(|_| StreamKey::new(0, 0, Purpose::Response).stream(0)),
         }
     }
 
@@ -560,28 +567,30 @@ impl Scratch {
         self.offered[..len].fill(false);
     }
 
-    /// Lists in `busy` the residents of `batch` with anything to draw or
-    /// do (open needs, an offer already marked in `offered`, or
-    /// volunteering), in order; returns how many.
+    /// Lists the residents of `batch` with anything to draw or do, in
+    /// order: in `in_need` those with open needs, in `acting` those
+    /// volunteering or with an offer already marked in `offered`. Returns
+    /// how many each list has.
     #[inline(always)]
     fn list_busy(
         &mut self,
         chunk: &ResidentChunk<'_>,
         batch: std::ops::Range<usize>,
         domains: usize,
-    ) -> usize {
-        // Listed without a branch: which residents are busy is as good as
-        // random, and a branch on it would be mispredicted often.
-        let mut busy = 0;
+    ) -> (usize, usize) {
+        // Listed without a branch: who is busy is as good as random, and a
+        // branch on it would be mispredicted often.
+        let (mut in_need, mut acting) = (0, 0);
         for (j, i) in batch.enumerate() {
             let slots = i * domains..(i + 1) * domains;
-            let acts = has_open(&chunk.reported[slots.clone()], &chunk.hidden[slots])
-                | (chunk.traits[i] & PARTICIPATING != 0)
-                | self.offered[j];
-            self.busy[busy] = j as u16;
-            busy += usize::from(acts);
+            let needs = has_open(&chunk.reported[slots.clone()], &chunk.hidden[slots]);
+            let acts = (chunk.traits[i] & PARTICIPATING != 0) | self.offered[j];
+            self.in_need[in_need] = j as u16;
+            in_need += usize::from(needs);
+            self.acting[acting] = j as u16;
+            acting += usize::from(acts);
         }
-        busy
+        (in_need, acting)
     }
 }
 
@@ -590,7 +599,10 @@ impl Scratch {
 /// resident does is one loop of the same arithmetic in every lane (SIMD):
 ///
 /// 1. the few with open needs or an offer, or who volunteer, draw and act
-///    (scalar; the rest are skipped);
+///    (scalar; the rest are skipped), from two lists made without a
+///    branch: first those with open needs are served, then those who
+///    volunteer or have an offer join, quit and give effort, so neither
+///    loop branches on which kind of busy a resident is;
 /// 2. everyone's burnout, satisfaction, trust and expectation are updated;
 /// 3. the sums are added to the tallies, resident by resident in order,
 ///    so that they come out the same as when one loop did everything.
@@ -613,7 +625,6 @@ fn respond_for<const D: usize>(
         let mut next_offer = offers.next();
         let mut act = Act {
             ctx,
-            response,
             hood,
             fates: &ctx.fates[cells.clone()],
             cells: &mut tally.cells[cells],
@@ -630,21 +641,33 @@ fn respond_for<const D: usize>(
                 scratch.offer[i - first] = offers.stream.uniform();
                 next_offer = offers.next();
             }
-            let busy = scratch.list_busy(chunk, batch.clone(), d_count);
-            for k in 0..busy {
-                let j = usize::from(scratch.busy[k]);
+            let (in_need, acting) = scratch.list_busy(chunk, batch.clone(), d_count);
+            // A resident draws for their needs first, then for volunteering,
+            // from one stream: keyed here for those who act, and again (the
+            // same key) for those in need, whose draws come first.
+            for &j in &scratch.acting[..acting] {
+                let j = usize::from(j);
+                scratch.stream[j] = response.stream((chunk.first + first + j) as u64);
+            }
+            for &j in &scratch.in_need[..in_need] {
+                let j = usize::from(j);
+                let mut rng = response.stream((chunk.first + first + j) as u64);
+                let fifth = &mut tally.quintiles[usize::from(scratch.fifth[j])];
+                scratch.personal[j] = act.serve(chunk, first + j, &mut rng, fifth);
+                scratch.stream[j] = rng;
+            }
+            for &j in &scratch.acting[..acting] {
+                let j = usize::from(j);
                 let offer = scratch.offered[j].then_some(scratch.offer[j]);
-                let fifth = usize::from(scratch.fifth[j]);
-                let (personal, participating) = act.draw(
+                scratch.participating[j] = act.participate(
                     chunk,
                     first + j,
-                    fifth,
+                    usize::from(scratch.fifth[j]),
                     offer,
+                    &mut scratch.stream[j],
                     &mut hood_tally,
                     &mut tally.quintiles,
                 );
-                scratch.personal[j] = personal;
-                scratch.participating[j] = participating;
             }
             // 2. Everyone, in lanes; 3. the tallies, in order.
             update_feelings(chunk, batch.clone(), ctx, hood, &mut scratch);
@@ -660,66 +683,59 @@ fn respond_for<const D: usize>(
 /// residents of one neighbourhood.
 struct Act<'a, 'c> {
     ctx: &'a ResponseContext<'c>,
-    /// The key of this tick's [`Purpose::Response`] streams.
-    response: StreamKey,
     hood: &'a HoodView,
     fates: &'a [NeedFates],
     cells: &'a mut [CellTally],
 }
 
 impl Act<'_, '_> {
-    /// Resident `i` of `chunk`, in SES fifth `fifth`, is served and lapses open needs, joins (on
-    /// an `offer`, with its uniform), quits, and gives effort; burnout and
-    /// efficacy of a volunteer are updated. Adds the needs and the
-    /// volunteering to `hood_tally` and `fifths`, and returns the resident's own
-    /// share served (the neighbourhood's service level if none was open)
-    /// and whether they volunteer this week. Draws from the resident's own
-    /// [`Purpose::Response`] stream only when they have open needs or
-    /// volunteer.
+    /// Resident `i` of `chunk`, who has open needs, is served and lapses
+    /// some, drawing from their [`Purpose::Response`] stream `rng`; adds
+    /// the needs to the neighbourhood's cells and to `fifth` (their SES
+    /// fifth's tally). Returns the share of the resident's open needs
+    /// served, 0-1.
     #[inline(always)]
-    fn draw(
+    fn serve(
+        &mut self,
+        chunk: &mut ResidentChunk<'_>,
+        i: usize,
+        rng: &mut Stream,
+        fifth: &mut GroupTally,
+    ) -> f64 {
+        let d_count = self.fates.len();
+        let slots = i * d_count..(i + 1) * d_count;
+        let (reported, hidden) = (&mut chunk.reported[slots.clone()], &mut chunk.hidden[slots]);
+        let week = serve_and_lapse(rng, Slots { reported, hidden }, self.fates, self.cells);
+        // The neighbourhood's needs are summed from its cells once a tick
+        // ([`ResponseTally::count_needs_by_hood`]).
+        fifth.open += u64::from(week.open);
+        fifth.served += u64::from(week.served);
+        fifth.lapsed += u64::from(week.lapsed);
+        fifth.hidden_end += u64::from(week.hidden_end);
+        f64::from(week.served) / f64::from(week.open)
+    }
+
+    /// Resident `i` of `chunk`, in SES fifth `fifth`, who volunteers or
+    /// has an `offer` (with its uniform), joins, quits, and gives effort,
+    /// drawing from their [`Purpose::Response`] stream `rng` after any
+    /// draws for their needs; burnout and efficacy of a volunteer are
+    /// updated and the volunteering added to `hood_tally` and `fifths`.
+    /// Returns whether they volunteer this week.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn participate(
         &mut self,
         chunk: &mut ResidentChunk<'_>,
         i: usize,
         fifth: usize,
         offer: Option<f64>,
+        rng: &mut Stream,
         hood_tally: &mut GroupTally,
         fifths: &mut [GroupTally; 5],
-    ) -> (f64, bool) {
-        let Act {
-            ctx,
-            response,
-            hood,
-            fates,
-            cells,
-        } = self;
-        let (ctx, response, hood, fates) = (*ctx, *response, *hood, *fates);
+    ) -> bool {
+        let (ctx, hood) = (self.ctx, self.hood);
         let (b, k) = (ctx.behaviour, ctx.knobs);
-        let agent = (chunk.first + i) as u64;
-        let mut rng = LazyStream::new(response, agent);
-        let d_count = fates.len();
-        let slots = i * d_count..(i + 1) * d_count;
-        let (reported, hidden) = (&mut chunk.reported[slots.clone()], &mut chunk.hidden[slots]);
-        let mut personal = hood.service_level;
-        if has_open(reported, hidden) {
-            let week = serve_and_lapse(rng.get(), Slots { reported, hidden }, fates, cells);
-            // The neighbourhood's needs are summed from its cells once a
-            // tick ([`ResponseTally::count_needs_by_hood`]).
-            let group = &mut fifths[fifth];
-            group.open += u64::from(week.open);
-            group.served += u64::from(week.served);
-            group.lapsed += u64::from(week.lapsed);
-            group.hidden_end += u64::from(week.hidden_end);
-            if week.open > 0 {
-                personal = week.served as f64 / week.open as f64;
-            }
-        }
-
-        // Participation: joining and quitting, then effort by type.
         let mut traits = chunk.traits[i];
-        if traits & PARTICIPATING == 0 && offer.is_none() {
-            return (personal, false);
-        }
         let ses = chunk.ses[i] as f64;
         let mut burnout = chunk.burnout[i] as f64;
         let mut efficacy = chunk.efficacy[i] as f64;
@@ -729,7 +745,7 @@ impl Act<'_, '_> {
         // Free riders take the service but do not volunteer.
         let may_volunteer = k.volunteer_input && kind != CooperationType::FreeRider;
         if traits & PARTICIPATING != 0 {
-            if !may_volunteer || rng.get().chance(quit_hazard(b, burnout, hood.voice_lost)) {
+            if !may_volunteer || rng.chance(quit_hazard(b, burnout, hood.voice_lost)) {
                 traits &= !PARTICIPATING;
             }
         } else if let Some(u) = offer
@@ -747,8 +763,9 @@ impl Act<'_, '_> {
         }
         chunk.traits[i] = traits;
         if traits & PARTICIPATING == 0 {
-            return (personal, false);
+            return false;
         }
+        let agent = (chunk.first + i) as u64;
         let slope = b.cooperation_slope_min
             + b.cooperation_slope_range
                 * Stream::new(ctx.seed, 0, agent, Purpose::CooperationSlope).uniform();
@@ -759,7 +776,7 @@ impl Act<'_, '_> {
         };
         // Only the type that gives at random draws.
         let u = match kind {
-            CooperationType::Other => rng.get().uniform(),
+            CooperationType::Other => rng.uniform(),
             _ => 0.0,
         };
         let effort = volunteer_effort(kind, slope, hood.expected_effort, u, felt, k, b);
@@ -777,7 +794,7 @@ impl Act<'_, '_> {
             group.effort += effort;
             group.burnt_out += u64::from(burnout > 0.5);
         }
-        (personal, true)
+        true
     }
 }
 
