@@ -628,6 +628,7 @@ fn respond_for<const D: usize>(
             hood,
             fates: &ctx.fates[cells.clone()],
             cells: &mut tally.cells[cells],
+            fifths: &mut tally.quintiles,
         };
         let mut hood_tally = GroupTally::default();
         let mut first = start;
@@ -652,26 +653,26 @@ fn respond_for<const D: usize>(
             for &j in &scratch.in_need[..in_need] {
                 let j = usize::from(j);
                 let mut rng = response.stream((chunk.first + first + j) as u64);
-                let fifth = &mut tally.quintiles[usize::from(scratch.fifth[j])];
-                scratch.personal[j] = act.serve(chunk, first + j, &mut rng, fifth);
+                let fifth = usize::from(scratch.fifth[j]);
+                scratch.personal[j] = act.serve(chunk, first + j, fifth, &mut rng);
                 scratch.stream[j] = rng;
             }
             for &j in &scratch.acting[..acting] {
                 let j = usize::from(j);
                 let offer = scratch.offered[j].then_some(scratch.offer[j]);
+                let fifth = usize::from(scratch.fifth[j]);
                 scratch.participating[j] = act.participate(
                     chunk,
                     first + j,
-                    usize::from(scratch.fifth[j]),
+                    fifth,
                     offer,
                     &mut scratch.stream[j],
                     &mut hood_tally,
-                    &mut tally.quintiles,
                 );
             }
             // 2. Everyone, in lanes; 3. the tallies, in order.
             update_feelings(chunk, batch.clone(), ctx, hood, &mut scratch);
-            add_feelings(&scratch, batch.len(), &mut hood_tally, &mut tally.quintiles);
+            add_feelings(&scratch, batch.len(), &mut hood_tally, act.fifths);
             first = batch.end;
         }
         tally.hoods[n].add(&hood_tally);
@@ -686,21 +687,23 @@ struct Act<'a, 'c> {
     hood: &'a HoodView,
     fates: &'a [NeedFates],
     cells: &'a mut [CellTally],
+    /// The SES fifths' residents in the chunk, so far.
+    fifths: &'a mut [GroupTally; 5],
 }
 
 impl Act<'_, '_> {
-    /// Resident `i` of `chunk`, who has open needs, is served and lapses
-    /// some, drawing from their [`Purpose::Response`] stream `rng`; adds
-    /// the needs to the neighbourhood's cells and to `fifth` (their SES
-    /// fifth's tally). Returns the share of the resident's open needs
+    /// Resident `i` of `chunk`, in SES fifth `fifth`, who has open needs,
+    /// is served and lapses some, drawing from their [`Purpose::Response`]
+    /// stream `rng`; adds the needs to the neighbourhood's cells and to
+    /// the fifth's tally. Returns the share of the resident's open needs
     /// served, 0-1.
     #[inline(always)]
     fn serve(
         &mut self,
         chunk: &mut ResidentChunk<'_>,
         i: usize,
+        fifth: usize,
         rng: &mut Stream,
-        fifth: &mut GroupTally,
     ) -> f64 {
         let d_count = self.fates.len();
         let slots = i * d_count..(i + 1) * d_count;
@@ -708,6 +711,7 @@ impl Act<'_, '_> {
         let week = serve_and_lapse(rng, Slots { reported, hidden }, self.fates, self.cells);
         // The neighbourhood's needs are summed from its cells once a tick
         // ([`ResponseTally::count_needs_by_hood`]).
+        let fifth = &mut self.fifths[fifth];
         fifth.open += u64::from(week.open);
         fifth.served += u64::from(week.served);
         fifth.lapsed += u64::from(week.lapsed);
@@ -719,10 +723,10 @@ impl Act<'_, '_> {
     /// has an `offer` (with its uniform), joins, quits, and gives effort,
     /// drawing from their [`Purpose::Response`] stream `rng` after any
     /// draws for their needs; burnout and efficacy of a volunteer are
-    /// updated and the volunteering added to `hood_tally` and `fifths`.
-    /// Returns whether they volunteer this week.
+    /// updated and the volunteering added to `hood_tally` (the
+    /// neighbourhood's) and the fifth's. Returns whether they volunteer
+    /// this week.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn participate(
         &mut self,
         chunk: &mut ResidentChunk<'_>,
@@ -731,7 +735,6 @@ impl Act<'_, '_> {
         offer: Option<f64>,
         rng: &mut Stream,
         hood_tally: &mut GroupTally,
-        fifths: &mut [GroupTally; 5],
     ) -> bool {
         let (ctx, hood) = (self.ctx, self.hood);
         let (b, k) = (ctx.behaviour, ctx.knobs);
@@ -787,7 +790,7 @@ impl Act<'_, '_> {
         let burnout = burnout.clamp(0.0, 1.0);
         chunk.burnout[i] = burnout as f32;
         chunk.efficacy[i] = efficacy.clamp(0.0, 1.0) as f32;
-        for group in [&mut *hood_tally, &mut fifths[fifth]] {
+        for group in [hood_tally, &mut self.fifths[fifth]] {
             group.participants += 1;
             group.participants_low_ses += u64::from(fifth < 2);
             group.volunteer_hours += effort * b.volunteer_hours;
