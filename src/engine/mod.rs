@@ -421,7 +421,6 @@ impl Simulation {
 
     fn needs_pass(&mut self) -> NeedsTally {
         let d_count = self.scenario.domains.len();
-        let cells = self.city.neighbourhoods.len() * d_count;
         let lambda: Vec<f64> = self
             .city
             .neighbourhoods
@@ -453,9 +452,9 @@ impl Simulation {
             .residents
             .chunks_mut(CHUNK)
             .into_par_iter()
-            .map(|mut chunk| passes::arise_and_report(&mut chunk, &ctx, cells))
+            .map(|mut chunk| passes::arise_and_report(&mut chunk, &ctx))
             .collect();
-        let mut total = NeedsTally::new(cells);
+        let mut total = NeedsTally::new(0..self.city.neighbourhoods.len(), d_count);
         for t in &tallies {
             total.add(t);
         }
@@ -515,11 +514,11 @@ impl Simulation {
             .into_par_iter()
             .map(|mut chunk| passes::respond(&mut chunk, &ctx))
             .collect();
-        let mut total = ResponseTally::new(hoods.len(), ctx.domains);
+        let mut total = ResponseTally::new(0..hoods.len(), ctx.domains);
         for t in &tallies {
             total.add(t);
         }
-        total.count_needs_by_hood(ctx.domains);
+        total.count_needs_by_hood();
         total
     }
 

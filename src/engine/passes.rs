@@ -11,6 +11,7 @@ use crate::model::residents::{DIGITAL, PARTICIPATING};
 use crate::model::{CooperationType, ResidentChunk, quintile};
 use crate::rng::{Poisson, Purpose, Stream, StreamKey, Trinomial, log_miss};
 use crate::scenario::Behaviour;
+use std::ops::Range;
 
 /// Residents per block of the streams that find rare events (a need
 /// arising, an offer to volunteer): each run of residents of one
@@ -153,10 +154,16 @@ pub struct NeedsContext<'a> {
     pub trust_initial: f64,
 }
 
-/// New needs per (neighbourhood, domain), and needs arisen per quintile.
+/// New needs per (neighbourhood, domain), and needs arisen per quintile,
+/// for a range of neighbourhoods: a chunk's tally covers the
+/// neighbourhoods its residents live in ([`hoods_of`]), the city's total
+/// all of them (`first_cell` 0).
 #[derive(Clone, Debug)]
 pub struct NeedsTally {
-    /// New reported needs per (neighbourhood, domain), at `n * domains + d`.
+    /// The first (neighbourhood, domain) cell covered, `n * domains + d`:
+    /// cell `c` is at `c - first_cell` in the columns below.
+    pub first_cell: usize,
+    /// New reported needs per (neighbourhood, domain).
     pub new_reported: Vec<u64>,
     /// New hidden (unreported) needs per (neighbourhood, domain).
     pub new_hidden: Vec<u64>,
@@ -165,20 +172,42 @@ pub struct NeedsTally {
 }
 
 impl NeedsTally {
-    /// An empty tally for `cells` (neighbourhood, domain) pairs.
-    pub fn new(cells: usize) -> Self {
+    /// An empty tally for the neighbourhoods `hoods`, `domains` cells each.
+    pub fn new(hoods: Range<usize>, domains: usize) -> Self {
+        let cells = hoods.len() * domains;
         NeedsTally {
+            first_cell: hoods.start * domains,
             new_reported: vec![0; cells],
             new_hidden: vec![0; cells],
             arisen_by_quintile: [0; 5],
         }
     }
 
-    /// Adds another chunk's tally to this one.
+    /// Adds another chunk's tally to this one, which must cover its cells.
     pub fn add(&mut self, o: &NeedsTally) {
-        add_slices(&mut self.new_reported, &o.new_reported);
-        add_slices(&mut self.new_hidden, &o.new_hidden);
+        let at = o.first_cell - self.first_cell;
+        add_slices(&mut self.new_reported[at..], &o.new_reported);
+        add_slices(&mut self.new_hidden[at..], &o.new_hidden);
         add_slices(&mut self.arisen_by_quintile, &o.arisen_by_quintile);
+    }
+}
+
+/// The neighbourhoods the residents of a chunk live in (`neighbourhood`,
+/// the chunk's column, in increasing order: residents are stored
+/// neighbourhood by neighbourhood), as a range of indices, empty for no
+/// residents. A chunk's tallies need only cover these: their size, and the
+/// cost of adding them up, do not grow with the city's number of
+/// neighbourhoods. Adding a neighbourhood's sums only from the chunks it
+/// has residents in is exact: the others' sums were 0, and adding 0
+/// changes no sum (none is -0).
+fn hoods_of(neighbourhood: &[u16]) -> Range<usize> {
+    debug_assert!(
+        neighbourhood.is_sorted(),
+        "residents stored neighbourhood by neighbourhood"
+    );
+    match (neighbourhood.first(), neighbourhood.last()) {
+        (Some(&first), Some(&last)) => usize::from(first)..usize::from(last) + 1,
+        _ => 0..0,
     }
 }
 
@@ -210,14 +239,10 @@ fn unrolled(domains: usize) -> bool {
 /// need, then for each draws how many, their domains and whether each is
 /// reported. Who has needs does not depend on the regime, only on the
 /// rates: paired runs share them (common random numbers).
-pub fn arise_and_report(
-    chunk: &mut ResidentChunk<'_>,
-    ctx: &NeedsContext<'_>,
-    cells: usize,
-) -> NeedsTally {
-    let mut tally = NeedsTally::new(cells);
-    let b = ctx.behaviour;
+pub fn arise_and_report(chunk: &mut ResidentChunk<'_>, ctx: &NeedsContext<'_>) -> NeedsTally {
     let d_count = ctx.domains;
+    let mut tally = NeedsTally::new(hoods_of(chunk.neighbourhood), d_count);
+    let b = ctx.behaviour;
     let channel = |traits: u8| match ctx.knobs.channel {
         Channel::Platform if traits & DIGITAL != 0 => b.platform_factor,
         Channel::Platform => b.platform_offline_factor,
@@ -245,7 +270,7 @@ pub fn arise_and_report(
             for _ in 0..rng.poisson_at_least_one(total) {
                 let d = ctx.needs.domain(n, rng.uniform());
                 let reported = rng.chance(p_report);
-                let (slot, cell) = (i * d_count + d, n * d_count + d);
+                let (slot, cell) = (i * d_count + d, n * d_count + d - tally.first_cell);
                 // Counts saturate at 255; needs beyond that are not added.
                 let (count, new) = if reported {
                     (&mut chunk.reported[slot], &mut tally.new_reported[cell])
@@ -383,33 +408,45 @@ impl GroupTally {
 }
 
 /// What the response pass found in a chunk of residents: needs per
-/// (neighbourhood, domain) and residents per neighbourhood and SES quintile.
+/// (neighbourhood, domain) and residents per neighbourhood and SES
+/// quintile, for a range of neighbourhoods: a chunk's tally covers the
+/// neighbourhoods its residents live in ([`hoods_of`]), the city's total
+/// all of them (`first_hood` 0).
 #[derive(Clone, Debug)]
 pub struct ResponseTally {
-    /// Per (neighbourhood, domain), at `n * domains + d`.
+    /// The first neighbourhood covered: neighbourhood `n` is at
+    /// `n - first_hood` in `hoods`, its cells from `(n - first_hood) *
+    /// domains` in `cells`.
+    pub first_hood: usize,
+    /// Service domains: cells per neighbourhood.
+    pub domains: usize,
+    /// Per (neighbourhood, domain).
     pub cells: Vec<CellTally>,
-    /// Per neighbourhood, by index.
+    /// Per neighbourhood.
     pub hoods: Vec<GroupTally>,
     /// Per SES quintile, poorest first.
     pub quintiles: [GroupTally; 5],
 }
 
 impl ResponseTally {
-    /// An empty tally for `hoods` neighbourhoods and `domains` domains.
-    pub fn new(hoods: usize, domains: usize) -> Self {
+    /// An empty tally for the neighbourhoods `hoods` and `domains` domains.
+    pub fn new(hoods: Range<usize>, domains: usize) -> Self {
         ResponseTally {
-            cells: vec![CellTally::default(); hoods * domains],
-            hoods: vec![GroupTally::default(); hoods],
+            first_hood: hoods.start,
+            domains,
+            cells: vec![CellTally::default(); hoods.len() * domains],
+            hoods: vec![GroupTally::default(); hoods.len()],
             quintiles: [GroupTally::default(); 5],
         }
     }
 
     /// Fills each neighbourhood's needs (`open`, `served`, `lapsed`,
-    /// `hidden_end`) from its cells, one per domain, `domains` of them: the
-    /// pass adds a resident's needs to their cells and SES fifth only, so
-    /// this is called once, on the tally of the whole city.
-    pub fn count_needs_by_hood(&mut self, domains: usize) {
-        for (hood, cells) in self.hoods.iter_mut().zip(self.cells.chunks_exact(domains)) {
+    /// `hidden_end`) from its cells: the pass adds a resident's needs to
+    /// their cells and SES fifth only, so this is called once, on the tally
+    /// of the whole city.
+    pub fn count_needs_by_hood(&mut self) {
+        let by_hood = self.cells.chunks_exact(self.domains);
+        for (hood, cells) in self.hoods.iter_mut().zip(by_hood) {
             for c in cells {
                 hood.open += c.open_reported + c.open_hidden;
                 hood.served += c.served_reported + c.served_hidden;
@@ -419,9 +456,11 @@ impl ResponseTally {
         }
     }
 
-    /// Adds another chunk's tally to this one.
+    /// Adds another chunk's tally to this one, which must cover its
+    /// neighbourhoods.
     pub fn add(&mut self, o: &ResponseTally) {
-        for (a, b) in self.cells.iter_mut().zip(&o.cells) {
+        let at = o.first_hood - self.first_hood;
+        for (a, b) in self.cells[at * self.domains..].iter_mut().zip(&o.cells) {
             a.open_reported += b.open_reported;
             a.open_hidden += b.open_hidden;
             a.served_reported += b.served_reported;
@@ -429,7 +468,7 @@ impl ResponseTally {
             a.lapsed_reported += b.lapsed_reported;
             a.lapsed_hidden += b.lapsed_hidden;
         }
-        for (a, b) in self.hoods.iter_mut().zip(&o.hoods) {
+        for (a, b) in self.hoods[at..].iter_mut().zip(&o.hoods) {
             a.add(b);
         }
         for (a, b) in self.quintiles.iter_mut().zip(&o.quintiles) {
@@ -612,22 +651,23 @@ fn respond_for<const D: usize>(
     ctx: &ResponseContext<'_>,
 ) -> ResponseTally {
     let d_count = if D == 0 { ctx.domains } else { D };
-    let mut tally = ResponseTally::new(ctx.hoods.len(), d_count);
+    let mut tally = ResponseTally::new(hoods_of(chunk.neighbourhood), d_count);
     let tick = ctx.tick as u64;
     let joining = StreamKey::new(ctx.seed, tick, Purpose::Joining);
     let response = StreamKey::new(ctx.seed, tick, Purpose::Response);
     let mut scratch = Scratch::new();
     for (start, end, n) in runs(chunk.first, chunk.neighbourhood) {
         let hood = &ctx.hoods[n];
-        let cells = n * d_count..(n + 1) * d_count;
+        let at = n - tally.first_hood;
         let stream = joining.stream((chunk.first + start) as u64);
         let mut offers = Arrivals::new(stream, log_miss(hood.join_rate), start, end);
         let mut next_offer = offers.next();
         let mut act = Act {
             ctx,
             hood,
-            fates: &ctx.fates[cells.clone()],
-            cells: &mut tally.cells[cells],
+            // Both `d_count` long, as the compiler can see.
+            fates: &ctx.fates[n * d_count..][..d_count],
+            cells: &mut tally.cells[at * d_count..][..d_count],
             fifths: &mut tally.quintiles,
         };
         let mut hood_tally = GroupTally::default();
@@ -675,7 +715,7 @@ fn respond_for<const D: usize>(
             add_feelings(&scratch, batch.len(), &mut hood_tally, act.fifths);
             first = batch.end;
         }
-        tally.hoods[n].add(&hood_tally);
+        tally.hoods[at].add(&hood_tally);
     }
     tally
 }
@@ -1033,7 +1073,7 @@ fn add_slices(a: &mut [u64], b: &[u64]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{BLOCK, GENERIC_DOMAINS, NARROW_LANES, runs};
+    use super::{BLOCK, GENERIC_DOMAINS, NARROW_LANES, NeedsTally, ResponseTally, hoods_of, runs};
     use crate::{Scenario, Simulation};
     use std::sync::atomic::Ordering;
 
@@ -1078,6 +1118,39 @@ mod tests {
     /// Runs of every length (shorter and longer than the groups of 16 the
     /// scan tests at once), starting anywhere relative to a block, are
     /// those of a plain resident-by-resident scan.
+    #[test]
+    fn a_chunk_tally_covers_its_neighbourhoods_and_adds_at_their_place() {
+        assert_eq!(hoods_of(&[]), 0..0);
+        assert_eq!(hoods_of(&[3, 3, 4, 7]), 3..8);
+        // Neighbourhoods 3 and 4 of 10, two domains each.
+        let mut part = ResponseTally::new(3..5, 2);
+        part.hoods[1].residents = 7;
+        part.cells[3].served_hidden = 2;
+        part.quintiles[2].residents = 7;
+        let mut total = ResponseTally::new(0..10, 2);
+        total.add(&part);
+        total.add(&part);
+        assert_eq!(total.hoods[4].residents, 14);
+        assert_eq!(total.hoods.iter().map(|h| h.residents).sum::<u64>(), 14);
+        assert_eq!(total.cells[9].served_hidden, 4);
+        assert_eq!(total.cells.iter().map(|c| c.served_hidden).sum::<u64>(), 4);
+        assert_eq!(total.quintiles[2].residents, 14);
+        let mut part = NeedsTally::new(3..5, 2);
+        part.new_reported[3] = 5;
+        part.new_hidden[0] = 1;
+        let mut total = NeedsTally::new(0..10, 2);
+        total.add(&part);
+        assert_eq!((total.new_reported[9], total.new_hidden[6]), (5, 1));
+        assert_eq!(
+            total
+                .new_reported
+                .iter()
+                .chain(&total.new_hidden)
+                .sum::<u64>(),
+            6
+        );
+    }
+
     #[test]
     fn runs_match_a_plain_scan() {
         let mut rng = crate::rng::Stream::new(5, 0, 0, crate::rng::Purpose::Needs);
@@ -1157,7 +1230,7 @@ mod tests {
             needs: &needs,
             trust_initial,
         };
-        let tally = arise_and_report(&mut chunk, &ctx, rates.len());
+        let tally = arise_and_report(&mut chunk, &ctx);
         let per_hood = (residents / 2) as f64;
         for (cell, &rate) in rates.iter().enumerate() {
             let (hood, d) = (cell / domains, cell % domains);

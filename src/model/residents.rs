@@ -62,7 +62,8 @@ pub const MARKED: u8 = 0b1_0000;
 pub struct Residents {
     /// Service domains: `reported` and `hidden` hold this many counts per resident.
     pub domains: usize,
-    /// Index of each resident's neighbourhood.
+    /// Index of each resident's neighbourhood, in increasing order: residents
+    /// are stored neighbourhood by neighbourhood (the passes rely on it).
     pub neighbourhood: Vec<u16>,
     /// Socio-economic status, 0-1.
     pub ses: Vec<f32>,
