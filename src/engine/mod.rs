@@ -15,6 +15,7 @@
 //! chunk order, and every random number comes from [`crate::rng::Stream`], so the
 //! results do not depend on the number of threads.
 
+mod busy;
 mod cohorts;
 pub mod passes;
 mod record;
