@@ -273,14 +273,15 @@ pub fn arise_and_report(chunk: &mut ResidentChunk<'_>, ctx: &NeedsContext<'_>) -
                 let reported = rng.chance(p_report);
                 let (slot, cell) = (i * d_count + d, n * d_count + d - tally.first_cell);
                 // Counts saturate at 255; needs beyond that are not added.
-                let (count, new) = if reported {
-                    (&mut chunk.reported[slot], &mut tally.new_reported[cell])
-                } else {
-                    (&mut chunk.hidden[slot], &mut tally.new_hidden[cell])
-                };
-                if *count < u8::MAX {
-                    *count += 1;
-                    *new += 1;
+                // Both kinds are written, one with 0, so that whether a
+                // need is reported (as good as random) is not a branch.
+                let count = [chunk.hidden[slot], chunk.reported[slot]][usize::from(reported)];
+                if count < u8::MAX {
+                    let (r, h) = (u8::from(reported), u8::from(!reported));
+                    chunk.reported[slot] += r;
+                    chunk.hidden[slot] += h;
+                    tally.new_reported[cell] += u64::from(r);
+                    tally.new_hidden[cell] += u64::from(h);
                     arisen += 1;
                 }
             }
